@@ -1,0 +1,33 @@
+# Two commands: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format bench load clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(BIN)/activate
+
+run: $(BIN)/activate
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo --if-empty
+	@echo ""
+	@echo "Delivery Plan Tracker: http://127.0.0.1:$(PORT)/"
+	@echo "Sign in as admin@, lead@, owner@ or viewer@example.police.uk with the password printed above."
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/activate
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(BIN)/activate
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,83 @@
+"""The application factory: configuration, extensions, templates, blueprints, errors and CLI. Wiring only."""
+
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.utils import import_string
+
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config_object: object | str | None = None) -> Flask:
+    config_object = config_object or _default_config()
+    if isinstance(config_object, str):
+        config_object = import_string(config_object)
+    if hasattr(config_object, "check"):
+        config_object.check()  # ProductionConfig refuses to start half-configured
+    app = Flask(__name__, static_url_path="/assets", instance_relative_config=True)
+    app.config.from_object(config_object)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _init_jinja(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _default_config() -> str:
+    return "config.ProductionConfig" if os.environ.get("FLASK_CONFIG") == "production" else "config.Config"
+
+
+def _init_extensions(app: Flask) -> None:
+    import openpyxl
+
+    # openpyxl only guards against XML entity bombs when defusedxml is importable; refuse to run without it.
+    if not openpyxl.DEFUSEDXML:
+        raise RuntimeError("defusedxml is not installed: install requirements.txt before importing spreadsheets")
+
+    from app import database
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(
+        app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _init_jinja(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from app import filters
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.trim_blocks = True
+    WTFormsHelpers(app)
+    filters.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.plans import bp as plans_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(plans_bp)

@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter your email address"), Length(max=254, message="Email address is too long")],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter your password"), Length(max=128, message="Password is too long")],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", widget=GovPasswordInput(), validators=[DataRequired("Enter your current password")]
+    )
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="12 characters or more",
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(min=12, max=128, message="Password must be between 12 and 128 characters"),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Confirm your new password"), EqualTo("new_password", "Passwords must match")],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class EmptyForm(FlaskForm):
+    """A POST-only button (sign out): the form exists for its CSRF token."""
+
+    submit = SubmitField("Submit", widget=GovSubmitInput())

@@ -1,0 +1,94 @@
+"""Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import Plan, Role, User
+from app.services import accounts
+
+users_cli = AppGroup("users", help="Manage who can sign in.")
+plans_cli = AppGroup("plans", help="Import, list and export plans.")
+
+DEMO_PASSWORD = "demo-password-4P"  # printed by `make run`; demo users are for a laptop, never a deployment
+DEMO_USERS = [
+    ("admin@example.police.uk", "Alex Admin", Role.ADMIN),
+    ("lead@example.police.uk", "DSupt Walton", Role.LEAD),
+    ("owner@example.police.uk", "DCI Chisholm", Role.OWNER),
+    ("viewer@example.police.uk", "PCC Office", Role.VIEWER),
+]
+
+
+def fail(message: str) -> None:
+    """End the command with a one-line message and a non-zero exit."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as colleagues know it.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create a user who can sign in."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, name, role, password)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        fail(str(error))
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """One line a user: id, email, role, active."""
+    for user in db.session.scalars(db.select(User).order_by(User.id)):
+        click.echo(f"{user.id}\t{user.email}\t{user.role.value}\t{'active' if user.active else 'inactive'}")
+
+
+@plans_cli.command("list")
+def list_plans() -> None:
+    """One line a plan: id, title."""
+    for plan in db.session.scalars(db.select(Plan).order_by(Plan.id)):
+        period = f" ({plan.period_label})" if plan.period_label else ""
+        click.echo(f"{plan.id}\t{plan.title}{period}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
+def demo(if_empty: bool) -> None:
+    """Create one demo user per role and load every workbook in plans/."""
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        click.echo(f"The database already has users; demo users sign in with the password {DEMO_PASSWORD}")
+        return
+    created = 0
+    for email, name, role in DEMO_USERS:
+        if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
+            accounts.create_user(email, name, role, DEMO_PASSWORD)
+            created += 1
+    db.session.commit()
+    click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
+    _load_demo_plans()
+
+
+def _load_demo_plans() -> None:
+    importer = current_app.extensions.get("plan_importer")
+    if importer is None:
+        click.echo("Plans in plans/ will load once spreadsheet import exists.")
+        return
+    importer()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(plans_cli)
+    app.cli.add_command(demo)

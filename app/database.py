@@ -1,0 +1,33 @@
+"""Database engine settings that the models cannot express."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            in_memory = engine.url.database in (None, "", ":memory:")
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout, wal=not in_memory))
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, wal: bool):
+    def on_connect(dbapi_connection, connection_record) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers carry on while one writer writes; the busy timeout makes a second writer wait.
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys unless asked
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

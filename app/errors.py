@@ -1,0 +1,49 @@
+"""Error pages that say what to do next and never show a stack trace."""
+
+import logging
+import secrets
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Sorry, there is a problem with the request", "Go back, check what you entered and try again."),
+    403: ("You do not have permission to see this page", "Ask the plan lead or an administrator if you need it."),
+    404: ("Page not found", "Check the address, or go back to the list of plans."),
+    405: ("Sorry, that cannot be done here", "Go back and use the buttons on the page."),
+    409: ("Someone else changed this at the same time", "Go back, reload the page and try again."),
+    413: ("The file is too big", "Upload a file smaller than 20 MB."),
+    429: ("Too many attempts", "Wait a few minutes before you try again."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template(
+            "errors/error.html",
+            title="Your form has expired",
+            advice="The page had been open too long or was sent from elsewhere. Go back, reload the page and try again.",
+            incident=None,
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        title, advice = MESSAGES.get(error.code, (error.name, ""))
+        return render_template("errors/error.html", title=title, advice=advice, incident=None), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        incident = secrets.token_hex(4)
+        log.exception("Unhandled error, incident %s", incident)
+        db.session.rollback()
+        title = "Sorry, there is a problem with the service"
+        advice = "Try again later. If it keeps happening, tell the administrator this incident number."
+        return render_template("errors/error.html", title=title, advice=advice, incident=incident), 500

@@ -1,0 +1,35 @@
+"""Jinja filters for how the tracker shows dates and RAG."""
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from app.models import Rag
+
+RAG_TAG_CLASSES = {
+    Rag.RED: "govuk-tag--red",
+    Rag.AMBER: "govuk-tag--orange",
+    Rag.GREEN: "govuk-tag--green",
+    Rag.BLUE: "govuk-tag--blue",
+}
+
+
+def uk_date(value: date | datetime | None, empty: str = "") -> str:
+    """31 March 2016: the GOV.UK date style."""
+    if value is None:
+        return empty
+    return f"{value.day} {value:%B %Y}"
+
+
+def rag_tag_class(rag: Rag | None) -> str:
+    return RAG_TAG_CLASSES.get(rag, "govuk-tag--grey")
+
+
+def rag_label(rag: Rag | None) -> str:
+    return rag.label if rag else "Not set"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(uk_date)
+    app.add_template_filter(rag_tag_class)
+    app.add_template_filter(rag_label)

@@ -1,0 +1,32 @@
+"""The domain model. Models change state but never commit: services own the transaction."""
+
+from app.models.action import Action, RagChange, StrategicLink, action_owner
+from app.models.audit import AuditEvent
+from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
+from app.models.plan import Objective, Plan
+from app.models.review import Review, ReviewSnapshot
+from app.models.update import AppendOnlyError, Update
+from app.models.upload import PendingImport
+from app.models.user import User
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "AppendOnlyError",
+    "AuditEvent",
+    "Framework",
+    "Objective",
+    "PendingImport",
+    "Plan",
+    "PlanKind",
+    "Rag",
+    "RagChange",
+    "Review",
+    "ReviewSnapshot",
+    "Role",
+    "StrategicLink",
+    "Strand",
+    "Update",
+    "User",
+    "action_owner",
+]

@@ -1,0 +1,37 @@
+"""Who did what, when, to which record. Written by services; never edited or deleted by the app."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.update import AppendOnlyError
+
+
+class AuditEvent(db.Model):
+    __table_args__ = (Index("ix_audit_event_record", "record_type", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(254), default="")  # email or "cli", kept if the user goes
+    verb: Mapped[str] = mapped_column(String(60), index=True)  # e.g. "sign_in", "plan.import", "rag.decide"
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[int | None]
+    old: Mapped[dict | None] = mapped_column(JSON)
+    new: Mapped[dict | None] = mapped_column(JSON)
+    detail: Mapped[str] = mapped_column(String(1000), default="")
+
+    user = relationship("User")
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_edit(mapper, connection, target) -> None:
+    raise AppendOnlyError("Audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise AppendOnlyError("Audit events cannot be deleted")

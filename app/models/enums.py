@@ -1,0 +1,82 @@
+"""The fixed vocabularies of a delivery plan: the four Ps, RAG, roles, link frameworks, statuses."""
+
+import enum
+
+
+class Strand(enum.StrEnum):
+    """The 4P framework of the National Modern Slavery and Serious and Organised Crime strategies."""
+
+    PREPARE = "Prepare"
+    PREVENT = "Prevent"
+    PROTECT = "Protect"
+    PURSUE = "Pursue"
+
+    @property
+    def meaning(self) -> str:
+        return STRAND_MEANINGS[self]
+
+    @property
+    def position(self) -> int:
+        return list(Strand).index(self)
+
+
+STRAND_MEANINGS = {
+    Strand.PREPARE: "Reducing the impact of serious and organised crime (awareness, readiness, reception centres)",
+    Strand.PREVENT: "Preventing people from engaging in serious and organised crime (engagement, training, reporting)",
+    Strand.PROTECT: "Increasing protection against serious and organised crime (victim care, NRM, intelligence)",
+    Strand.PURSUE: "Prosecuting and disrupting serious and organised crime (targeting offenders and OCGs)",
+}
+
+
+class Rag(enum.StrEnum):
+    """BRAG: Blue means complete."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+
+    @property
+    def label(self) -> str:
+        return "Blue (complete)" if self is Rag.BLUE else self.value.capitalize()
+
+    @property
+    def severity(self) -> int:
+        """Worst first: used to roll up and to sort Reds and Ambers to the top."""
+        return {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3}[self]
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"
+    OWNER = "owner"
+    VIEWER = "viewer"
+
+
+class Framework(enum.StrEnum):
+    NS = "NS"
+    SENTINEL = "Sentinel"
+    PCC = "PCC"
+    HMIC = "HMIC"
+    OTHER = "Other"
+
+
+class ActionStatus(enum.StrEnum):
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    ONGOING = "Ongoing"
+    COMPLETE = "Complete"
+    SUPERSEDED = "Superseded"
+    CARRIED_FORWARD = "Carried forward"
+
+
+class PlanKind(enum.StrEnum):
+    """A local delivery plan has strand actions; a PCC deliverables plan has aims whose sub-items are actions."""
+
+    LOCAL = "local"
+    PCC = "pcc"
+
+
+def sql_in(values: type[enum.Enum]) -> str:
+    """The body of a CHECK constraint that allows exactly the enum's values."""
+    return ", ".join(f"'{member.value}'" for member in values)

@@ -1,0 +1,57 @@
+"""A delivery plan and the objectives under its strands."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.enums import PlanKind, Strand
+
+
+class Plan(db.Model):
+    __table_args__ = (UniqueConstraint("title", "period_label", name="uq_plan_title_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[PlanKind] = mapped_column(enum_type(PlanKind, "kind"), default=PlanKind.LOCAL)
+    priority: Mapped[str | None] = mapped_column(String(200))
+    lead: Mapped[str | None] = mapped_column(
+        String(200)
+    )  # as written on the plan, e.g. "Detective Superintendent Walton"
+    lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    period_label: Mapped[str] = mapped_column(String(40), default="")  # as written, e.g. "2015-16"
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(40), default="Active")
+    update_interval_days: Mapped[int] = mapped_column(default=30)
+    source_filename: Mapped[str | None] = mapped_column(String(255))
+    source_sheet: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+
+    lead_user = relationship("User")
+    objectives: Mapped[list["Objective"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"
+    )
+    actions = relationship("Action", back_populates="plan", cascade="all, delete-orphan", order_by="Action.position")
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id} {self.title!r}>"
+
+
+class Objective(db.Model):
+    """A named aim under a strand (or, in a PCC plan, an aim such as "1.2) We will …") with its outcomes."""
+
+    __table_args__ = (Index("ix_objective_plan_ref", "plan_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    strand: Mapped[Strand | None] = mapped_column(enum_type(Strand, "objective_strand"))
+    ref: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)  # e.g. a PCC aim's "What are you going to do?"
+    outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="objectives")

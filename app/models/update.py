@@ -1,0 +1,43 @@
+"""Dated commentary on an action. Append-only: a correction is a new entry."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.enums import Rag
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete what somebody wrote."""
+
+
+class Update(db.Model):
+    __table_args__ = (Index("ix_update_action_as_at", "action_id", "as_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    as_at: Mapped[date | None]  # imported history may carry no date
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")  # who wrote it, as shown
+    text: Mapped[str] = mapped_column(Text)
+    rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "proposed_rag"))  # the RAG proposed with it
+    restricted: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(20), default="app")  # "app" or "import"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action = relationship("Action", back_populates="updates")
+    author = relationship("User")
+
+
+@event.listens_for(Update, "before_update")
+def _refuse_edit(mapper, connection, target: Update) -> None:
+    raise AppendOnlyError("Updates are append-only: add a new update that corrects it")
+
+
+@event.listens_for(Update, "before_delete")
+def _refuse_delete(mapper, connection, target: Update) -> None:
+    # Deleting a whole plan cascades in the database; the ORM never deletes a single update.
+    raise AppendOnlyError("Updates are append-only: they cannot be deleted")

@@ -1,0 +1,84 @@
+"""Reading plans for the pages: a fixed number of queries whatever the plan's size."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Action, Objective, Plan, Strand, Update
+
+
+@dataclass
+class StrandGroup:
+    """The actions of one strand (or of one PCC aim, when `strand` is None), in plan order."""
+
+    title: str
+    strand: Strand | None
+    actions: list[Action] = field(default_factory=list)
+    objective: Objective | None = None
+
+
+def all_plans() -> list[Plan]:
+    return list(db.session.scalars(db.select(Plan).order_by(Plan.title, Plan.id)))
+
+
+def get_plan(plan_id: int) -> Plan | None:
+    return db.session.get(Plan, plan_id)
+
+
+def last_update_dates(action_ids: list[int]) -> dict[int, date]:
+    """The latest as-at date of each action's updates, in one query."""
+    if not action_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Update.action_id, func.max(Update.as_at))
+        .where(Update.action_id.in_(action_ids))
+        .group_by(Update.action_id)
+    )
+    return {action_id: last for action_id, last in rows if last is not None}
+
+
+def plan_actions(plan: Plan) -> list[Action]:
+    """Every action of the plan with its owners and links loaded, in plan order."""
+    return list(
+        db.session.scalars(
+            db.select(Action)
+            .where(Action.plan_id == plan.id)
+            .options(selectinload(Action.owners), selectinload(Action.links), selectinload(Action.objective))
+            .order_by(Action.position, Action.id)
+        )
+    )
+
+
+def group_actions(plan: Plan, actions: list[Action]) -> list[StrandGroup]:
+    """Local plans group under Prepare / Prevent / Protect / Pursue; PCC plans under their aims."""
+    if any(action.strand for action in actions):
+        groups = {strand: StrandGroup(strand.value, strand) for strand in Strand}
+        unassigned = StrandGroup("No strand", None)
+        for action in actions:
+            (groups[action.strand] if action.strand else unassigned).actions.append(action)
+        result = list(groups.values())
+        return result + [unassigned] if unassigned.actions else result
+    by_objective: dict[int | None, StrandGroup] = {}
+    for action in actions:
+        key = action.objective_id
+        if key not in by_objective:
+            title = action.objective.title if action.objective else "Other deliverables"
+            by_objective[key] = StrandGroup(title, None, objective=action.objective)
+        by_objective[key].actions.append(action)
+    return list(by_objective.values())
+
+
+def get_action(action_id: int) -> Action | None:
+    return db.session.scalar(
+        db.select(Action)
+        .where(Action.id == action_id)
+        .options(
+            selectinload(Action.owners),
+            selectinload(Action.links),
+            selectinload(Action.updates),
+            selectinload(Action.rag_changes),
+        )
+    )

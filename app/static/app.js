@@ -1,0 +1,4 @@
+// Loaded as a module file (no inline script, so the Content-Security-Policy can forbid it).
+import { initAll } from "./govuk-frontend.min.js";
+
+initAll();

@@ -1,0 +1,68 @@
+"""Configuration read from the environment.
+
+`Config` is for a laptop (SQLite under instance/), `TestConfig` for the suite and
+`ProductionConfig` for a multi-user deployment, which refuses to start half-configured.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy needs the driver named
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{BASE_DIR / 'instance' / 'tracker.db'}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    PORT = int(os.environ.get("PORT", "5000"))
+
+    # Sessions: nothing lives in the web process; the cookie carries a per-user token that is rotated at sign-out.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # Uploads: a plan workbook is a few hundred KB; 20 MB leaves room and refuses anything absurd.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    EXPORTS_DIR = BASE_DIR / "exports"
+    PLANS_DIR = BASE_DIR / "plans"
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    PREFERRED_URL_SCHEME = "http"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    # The suite runs on a throwaway SQLite file unless DATABASE_URL points it at PostgreSQL (see .ci/run).
+    SQLALCHEMY_DATABASE_URI = _database_url() if os.environ.get("DATABASE_URL") else "sqlite://"
+    PASSWORD_HASH_FAST = True
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to run a shared deployment on a development secret or an implicit SQLite file."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+        cls.SQLALCHEMY_DATABASE_URI = _database_url()

@@ -1,0 +1,90 @@
+"""Test factories with keyword defaults: make_user(role="owner"), make_plan(actions=3)."""
+
+import itertools
+from datetime import date
+
+from app.extensions import db
+from app.models import Action, Plan, PlanKind, Rag, Role, StrategicLink, Strand, Update, User
+from app.models.enums import Framework
+from app.services import accounts
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_user(role: Role | str = Role.OWNER, *, email: str | None = None, name: str | None = None, password=PASSWORD):
+    n = next(_counter)
+    user = accounts.create_user(email or f"user{n}@example.police.uk", name or f"User {n}", role, password)
+    db.session.commit()
+    return user
+
+
+def make_plan(
+    *,
+    title: str | None = None,
+    actions: int = 4,
+    lead_user: User | None = None,
+    owner: User | None = None,
+    kind: PlanKind = PlanKind.LOCAL,
+    updates_per_action: int = 0,
+    rag: Rag | None = Rag.GREEN,
+    period_label: str = "2025-26",
+) -> Plan:
+    """A plan whose actions go round the four strands (Prepare 1, Prevent 1, …), refs restarting per strand."""
+    plan = Plan(
+        title=title or f"Plan {next(_counter)}",
+        kind=kind,
+        priority="Modern Day Slavery",
+        lead="Detective Superintendent Walton",
+        lead_user=lead_user,
+        period_label=period_label,
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+    )
+    db.session.add(plan)
+    strands = list(Strand)
+    for i in range(actions):
+        strand = strands[i % 4] if kind is PlanKind.LOCAL else None
+        ref = str(i // 4 + 1) if kind is PlanKind.LOCAL else f"1.{i // 4 + 1}.{i % 4 + 1}"
+        make_action(plan, strand=strand, ref=ref, position=i, owner=owner, rag=rag, updates=updates_per_action)
+    db.session.commit()
+    return plan
+
+
+def make_action(
+    plan: Plan,
+    *,
+    strand: Strand | None = Strand.PREPARE,
+    ref: str = "1",
+    position: int = 0,
+    what: str | None = None,
+    owner: User | None = None,
+    rag: Rag | None = Rag.GREEN,
+    updates: int = 0,
+    links: list[tuple[Framework, str | None]] = (),
+    target_date: date | None = None,
+    restricted: bool = False,
+) -> Action:
+    action = Action(
+        plan=plan,
+        strand=strand,
+        ref=ref,
+        position=position,
+        what=what or f"Action {ref} of {strand.value if strand else 'the plan'}",
+        how="• We will do it",
+        responsibility="MDS Lead DSupt Walton",
+        rag=rag,
+        target_date=target_date,
+        restricted=restricted,
+    )
+    if owner:
+        action.owners.append(owner)
+    for i, (framework, code) in enumerate(links):
+        action.links.append(StrategicLink(framework=framework, code=code, text=f"{framework} {code or ''}", position=i))
+    for u in range(updates):
+        action.updates.append(
+            Update(as_at=date(2025, 6, 1 + u % 28), text=f"Progress {u + 1}", author_name="DCI Chisholm")
+        )
+    db.session.add(action)
+    db.session.flush()
+    return action
