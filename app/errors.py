@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             title="Your form has expired",
-            advice="The page had been open too long or was sent from elsewhere. Go back, reload the page and try again.",
+            advice="The page was open too long or came from elsewhere. Go back, reload the page and try again.",
             incident=None,
         ), 400
 

@@ -4,7 +4,7 @@ import itertools
 from datetime import date
 
 from app.extensions import db
-from app.models import Action, Plan, PlanKind, Rag, Role, StrategicLink, Strand, Update, User
+from app.models import Action, Plan, PlanKind, Rag, Role, Strand, StrategicLink, Update, User
 from app.models.enums import Framework
 from app.services import accounts
 
