@@ -1,0 +1,78 @@
+"""Every route × every role: one table says what each role gets, so a new route without a rule fails here."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Role
+from tests.factories import make_plan, make_user
+
+ROLES = [r.value for r in Role]
+ALL = dict.fromkeys(ROLES, 200)
+
+# endpoint -> {role: expected status of a GET (or of the POST for POST-only routes)}.
+# Record ids come from `records` below: a plan the signed-in user leads when they are a lead, an action
+# they own when they are an owner.
+ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
+    "plans.home": dict.fromkeys(ROLES, 302),
+    "plans.index": ALL,
+    "plans.show": ALL,
+    "plans.action": ALL,
+    "auth.change_password": ALL,
+    "auth.sign_out": dict.fromkeys(ROLES, 302),
+}
+
+PUBLIC = {"static", "auth.sign_in"}
+
+
+def _url_args(rule, records) -> dict:
+    return {name: records[name] for name in rule.arguments}
+
+
+@pytest.fixture
+def records(app):
+    lead = make_user("lead", email="lead@example.police.uk")
+    owner = make_user("owner", email="owner@example.police.uk")
+    plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
+    return {"plan_id": plan.id, "action_id": plan.actions[0].id, "lead": lead, "owner": owner}
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - PUBLIC
+    missing = endpoints - ROUTE_EXPECTATIONS.keys()
+    assert not missing, f"routes with no access expectation: {sorted(missing)}"
+
+
+def test_every_view_is_marked_public_or_guarded(app):
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        assert getattr(view, "public", False) or hasattr(view, "roles"), f"{endpoint} has no permission mark"
+
+
+def test_nothing_answers_without_sign_in(app, client, records):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        app.config["WTF_CSRF_ENABLED"] = False
+        response = client.open(rule.build(_url_args(rule, records))[1], method=method)
+        assert response.status_code == 302, rule.endpoint
+        assert "/sign-in" in response.headers["Location"], rule.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_expected(app, client, auth, records, role):
+    user = records[role] if role in ("lead", "owner") else make_user(role)
+    assert auth.login(user).status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = False  # permission, not CSRF, is under test here
+    failures = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        if rule.endpoint in PUBLIC or rule.endpoint == "auth.sign_out":
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(rule.build(_url_args(rule, records))[1], method=method)
+        expected = ROUTE_EXPECTATIONS[rule.endpoint][role]
+        if response.status_code != expected:
+            failures.append(f"{method} {rule.endpoint}: {response.status_code}, expected {expected}")
+        db.session.rollback()
+    assert not failures, failures
