@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.security_log import security_event
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +22,14 @@ MESSAGES = {
     429: ("Too many attempts", "Wait a few minutes before you try again."),
 }
 
+# Refusals worth a line in the security log (16.3.2/16.3.3 of OWASP ASVS 5.0): denied pages and throttling.
+SECURITY_CODES = {403: "access.denied", 429: "throttled"}
+
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        security_event("csrf.refused", reason=error.description)
         return render_template(
             "errors/error.html",
             title="Your form has expired",
@@ -34,6 +39,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code in SECURITY_CODES:
+            security_event(SECURITY_CODES[error.code])
         title, advice = MESSAGES.get(error.code, (error.name, ""))
         return render_template("errors/error.html", title=title, advice=advice, incident=None), error.code
 

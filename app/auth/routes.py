@@ -7,14 +7,19 @@ from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
 from app.extensions import db
 from app.permissions import public, requires
+from app.security_log import security_event
 from app.services import accounts, audit
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` within this site: a path, never another host or scheme."""
-    if target:
+    """Only follow `next` within this site: a path, never another host or scheme.
+
+    Browsers read a backslash as a slash and drop tabs and newlines inside a URL, so a backslash or
+    a tab after the first slash would leave the site: any backslash, space or control character is refused.
+    """
+    if target and target.startswith("/") and "\\" not in target and target.isprintable() and " " not in target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
             return target
     return url_for("plans.home")
 
@@ -30,12 +35,14 @@ def sign_in():
         if user is None:
             audit.record("sign_in.failure", detail=form.email.data.strip().lower()[:254], actor="anonymous")
             db.session.commit()
+            security_event("sign_in.failure", email=form.email.data[:254])
             form.password.errors.append("Enter a correct email address and password")
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(user)
             audit.record("sign_in", user=user, record_type="user", record_id=user.id)
             db.session.commit()
+            security_event("sign_in", user_id=user.id)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/sign_in.html", form=form)
 
