@@ -34,6 +34,18 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
+    # Sign-in throttling (Flask-Limiter): failed attempts per address and per account. The counts live in
+    # RATELIMIT_STORAGE_URI: "memory://" suits one process; several workers or machines must share one
+    # store, e.g. redis://host:6379/0 (pip install redis) or memcached://host:11211 (pip install pymemcache).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per hour")
+    # Behind a load balancer, the number of proxies that add X-Forwarded-For/-Proto: without it every
+    # request seems to come from the proxy, and throttling per address would throttle everybody at once.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     # Uploads: a plan workbook is a few hundred KB; 20 MB leaves room and refuses anything absurd.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

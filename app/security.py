@@ -26,6 +26,12 @@ def init_app(app: Flask) -> None:
         # change, deactivation) matches nobody, so a copied cookie stops working.
         return db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
 
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)

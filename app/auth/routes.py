@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
+from app.auth.throttling import per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
 from app.security_log import security_event
@@ -26,6 +27,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@per_address
+@per_account
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("plans.home"))

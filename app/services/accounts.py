@@ -1,5 +1,8 @@
 """Accounts: creating users, checking passwords, ending sessions."""
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -9,29 +12,44 @@ from app.models import Role, User
 from app.services import audit
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 # argon2id with argon2-cffi's defaults (64 MiB, t=3, p=4) meets OWASP ASVS 5.0; the suite uses cheap
 # parameters so that hundreds of sign-ins stay fast.
-_production_hasher = PasswordHasher()
-_test_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-# A real hash to verify against when the email is unknown, so both paths take the same time.
-_DUMMY = _production_hasher.hash("not-a-real-password-for-timing")
+_HASHERS = {"production": PasswordHasher(), "fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
+# A real hash, made with the same parameters as users' hashes, to verify against when the email is
+# unknown: both paths then do the same work and take the same time.
+_DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher in _HASHERS.items()}
 
 
 class AccountError(ValueError):
     """A request about an account that cannot be done, worded for the person who asked."""
 
 
+def _hasher_name() -> str:
+    return "fast" if current_app.config.get("PASSWORD_HASH_FAST") else "production"
+
+
 def _hasher() -> PasswordHasher:
-    return _test_hasher if current_app.config.get("PASSWORD_HASH_FAST") else _production_hasher
+    return _HASHERS[_hasher_name()]
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased (OWASP ASVS 5.0 6.2.4)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def password_problem(password: str) -> str | None:
-    """Why a password is not acceptable, or None."""
+    """Why a password is not acceptable, or None. Passwords are checked exactly as typed: no trimming."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
-    if len(password) > 128:
-        return "Password must be 128 characters or fewer"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    if password.lower() in common_passwords():
+        return "That password is too common and easy to guess. Choose a different one, such as three random words"
     return None
 
 
@@ -57,7 +75,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Takes the same time for an unknown email."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     try:
-        _hasher().verify(user.password_hash if user else _DUMMY, password)
+        _hasher().verify(user.password_hash if user else _DUMMY[_hasher_name()], password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
