@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin
 
 from app.extensions import db, login_manager
 from app.models import User
+from app.services import two_factor
 
 
 class Anonymous(AnonymousUserMixin):
@@ -24,7 +25,10 @@ def init_app(app: Flask) -> None:
     def load_user(session_token: str) -> User | None:
         # The cookie names the user's current session token; a rotated token (sign-out, password
         # change, deactivation) matches nobody, so a copied cookie stops working.
-        return db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
+        user = db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
+        if user is not None and two_factor.required_for(user) and not two_factor.is_enrolled(user):
+            return None  # an admin or lead without a second factor is never signed in
+        return user
 
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

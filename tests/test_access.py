@@ -17,11 +17,15 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "plans.index": ALL,
     "plans.show": ALL,
     "plans.action": ALL,
+    "auth.account": ALL,
     "auth.change_password": ALL,
+    # Admins and leads already have an authenticator app (required for them): sent back to their account.
+    "auth.set_up_two_factor": {"admin": 302, "lead": 302, "owner": 200, "viewer": 200},
     "auth.sign_out": dict.fromkeys(ROLES, 302),
 }
 
-PUBLIC = {"static", "auth.sign_in"}
+# The second step of signing in answers before sign-in; without a password step first it sends you back.
+PUBLIC = {"static", "auth.sign_in", "auth.sign_in_code", "auth.set_up_two_factor_at_sign_in"}
 
 
 def _url_args(rule, records) -> dict:

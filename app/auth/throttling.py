@@ -1,19 +1,24 @@
 """Throttling sign-in (Flask-Limiter): failed attempts counted per address and per account.
 
-Only failures count (a successful step redirects), so colleagues behind one address are not locked out
-by each other's sign-ins. The account is the email typed, whether or not it exists, so throttling says
-nothing about which emails have accounts. The password and the two-factor code share both counters.
+Only failures count (the view calls `count_failure()`), so colleagues behind one address are not
+locked out by each other's sign-ins. The account is the email typed, whether or not it exists, so
+throttling says nothing about which emails have accounts. Password and two-factor code failures share
+both counters.
 """
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 
+from app.auth.signing_in import PENDING_KEY
 from app.extensions import limiter
 
-PENDING_KEY = "pending_sign_in"
+
+def count_failure() -> None:
+    """Mark this request as a failed sign-in attempt, to be counted once the response is ready."""
+    g.sign_in_failed = True
 
 
 def _failed(response) -> bool:
-    return response.status_code != 302
+    return bool(g.get("sign_in_failed"))
 
 
 def _account_key() -> str:

@@ -35,6 +35,18 @@ def _hasher() -> PasswordHasher:
     return _HASHERS[_hasher_name()]
 
 
+def hash_secret(secret: str) -> str:
+    """An argon2 hash of a password or a recovery code, with the deployment's parameters."""
+    return _hasher().hash(secret)
+
+
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    try:
+        return _hasher().verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     """The shipped list of common passwords, lower-cased (OWASP ASVS 5.0 6.2.4)."""
@@ -64,7 +76,7 @@ def create_user(email: str, name: str, role: Role | str, password: str) -> User:
         raise AccountError(problem)
     if db.session.scalar(db.select(User.id).filter_by(email=email)):
         raise AccountError(f"A user with the email {email} already exists")
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=_hasher().hash(password))
+    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
@@ -89,7 +101,7 @@ def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of this user."""
     if problem := password_problem(new_password):
         raise AccountError(problem)
-    user.password_hash = _hasher().hash(new_password)
+    user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
 
