@@ -24,7 +24,14 @@ _DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher i
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be done, worded for the person who asked."""
+    """A request about an account that cannot be done, worded for the person who asked.
+
+    `field` names the form field the message belongs to ("email", "name", "password"), when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _hasher_name() -> str:
@@ -69,13 +76,13 @@ def create_user(email: str, name: str, role: Role | str, password: str) -> User:
     """Add a user; the caller commits. Emails are compared in lower case."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.police.uk")
+        raise AccountError("Enter an email address in the correct format, like name@example.police.uk", "email")
     if not name.strip():
-        raise AccountError("Enter the person's name")
+        raise AccountError("Enter the person's name", "name")
     if problem := password_problem(password):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     if db.session.scalar(db.select(User.id).filter_by(email=email)):
-        raise AccountError(f"A user with the email {email} already exists")
+        raise AccountError(f"A user with the email {email} already exists", "email")
     user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
     db.session.add(user)
     db.session.flush()
@@ -100,7 +107,7 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of this user."""
     if problem := password_problem(new_password):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
@@ -112,7 +119,22 @@ def sign_out(user: User) -> None:
     audit.record("sign_out", user=user, record_type="user", record_id=user.id)
 
 
+def all_users() -> list[User]:
+    """Everyone who has an account, active first, then by name."""
+    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name, User.id)))
+
+
 def deactivate(user: User) -> None:
+    """Stop the person signing in and end every session they have. Their records and history stay."""
+    if not user.active:
+        raise AccountError(f"{user.name} is already deactivated")
     user.active = False
     user.rotate_session_token()
-    audit.record("user.deactivate", record_type="user", record_id=user.id, old={"active": True}, new={"active": False})
+    audit.record(
+        "user.deactivate",
+        record_type="user",
+        record_id=user.id,
+        old={"active": True},
+        new={"active": False},
+        detail=user.email,
+    )
