@@ -82,9 +82,10 @@ def audit():
     ]
     filters = {}
     if form.validate():
+        user_id = (form.user.data or "").strip()  # Optional() lets blanks through the choices check
         filters = {
-            "verb": form.verb.data or None,
-            "user_id": int(form.user.data) if form.user.data else None,
+            "verb": (form.verb.data or "").strip() or None,
+            "user_id": int(user_id) if user_id.isdecimal() else None,
             "date_from": form.date_from.data,
             "date_to": form.date_to.data,
         }

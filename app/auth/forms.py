@@ -22,7 +22,12 @@ class SignInForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", widget=GovPasswordInput(), validators=[DataRequired("Enter your current password")]
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=128, message="Password must be 128 characters or fewer"),
+        ],
     )
     new_password = PasswordField(
         "New password",
