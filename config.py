@@ -30,7 +30,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # idle: the cookie is re-signed on every request
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)  # however busy: sign in again after a long day
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 

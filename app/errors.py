@@ -3,7 +3,7 @@
 import logging
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +22,19 @@ MESSAGES = {
     429: ("Too many attempts", "Wait a few minutes before you try again."),
 }
 
+# Never echoed back: secrets, and the form's own plumbing.
+_NOT_ECHOED = ("password", "confirm", "code", "csrf_token", "submit")
+
+
+def _what_was_typed() -> list[tuple[str, str]]:
+    """The text fields of a refused form, so that nothing a person typed is lost with an expired page."""
+    typed = []
+    for name, value in request.form.items(multi=True):
+        if value.strip() and not any(secret in name.lower() for secret in _NOT_ECHOED):
+            typed.append((name.replace("_", " ").capitalize(), value))
+    return typed[:50]
+
+
 # Refusals worth a line in the security log (16.3.2/16.3.3 of OWASP ASVS 5.0): denied pages and throttling.
 SECURITY_CODES = {403: "access.denied", 429: "throttled"}
 
@@ -35,6 +48,7 @@ def init_app(app: Flask) -> None:
             title="Your form has expired",
             advice="The page was open too long or came from elsewhere. Go back, reload the page and try again.",
             incident=None,
+            typed=_what_was_typed(),
         ), 400
 
     @app.errorhandler(HTTPException)

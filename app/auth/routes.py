@@ -1,11 +1,11 @@
 """Signing in with a password, signing out, and the person's own account pages."""
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
-from app.auth.signing_in import complete_sign_in, safe_next, start_pending
+from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
 from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
@@ -83,8 +83,7 @@ def change_password():
                 form.new_password.errors.append(str(error))
             else:
                 db.session.commit()
-                session.clear()
-                login_user(user)  # this browser carries on, on a new session with the new token
+                start_session(user)  # this browser carries on, on a new session with the new token
                 flash("Your password has been changed. Other devices have been signed out.")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

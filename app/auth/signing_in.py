@@ -7,7 +7,7 @@ marker (their current session token, so a rotation voids it) that expires after 
 import time
 from urllib.parse import urlsplit
 
-from flask import session, url_for
+from flask import current_app, session, url_for
 from flask_login import login_user
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.services import audit
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
+SIGNED_IN_AT_KEY = "signed_in_at"
 
 
 def safe_next(target: str | None) -> str:
@@ -53,11 +54,29 @@ def abandon_pending() -> bool:
     return session.pop(PENDING_KEY, None) is not None
 
 
+def start_session(user: User) -> None:
+    """A brand-new signed-in session: nothing carried over, an idle timeout, and a stamp for the absolute one.
+
+    The session is permanent so that Flask refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME
+    (refreshed on each request: an idle timeout); `session_expired` caps its whole life.
+    """
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session[SIGNED_IN_AT_KEY] = int(time.time())
+
+
+def session_expired() -> bool:
+    """True once a signed-in session is older than SESSION_ABSOLUTE_LIFETIME, however busy it has been."""
+    started = session.get(SIGNED_IN_AT_KEY)
+    limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+    return started is None or time.time() - started > limit
+
+
 def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
     """Sign the person in on a brand-new session; returns where they were going."""
     next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
-    session.clear()  # nothing carried over from before, including the pending marker
-    login_user(user)
+    start_session(user)  # nothing carried over from before, including the pending marker
     audit.record("sign_in", user=user, record_type="user", record_id=user.id, detail=how)
     db.session.commit()
     security_event("sign_in", user_id=user.id, how=how)

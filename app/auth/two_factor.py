@@ -5,11 +5,11 @@ not signed in until they have; anyone else may turn it on from their account pag
 """
 
 from flask import flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from app.auth import bp
 from app.auth.forms import CodeForm, EnrolForm
-from app.auth.signing_in import abandon_pending, complete_sign_in, pending_user
+from app.auth.signing_in import abandon_pending, complete_sign_in, pending_user, start_session
 from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.models import User
@@ -90,8 +90,7 @@ def _set_up(user: User, signing_in: bool):
             if signing_in:
                 next_url = complete_sign_in(user, "new authenticator app")
             else:
-                session.clear()  # enabling ended every session; this browser gets a fresh one
-                login_user(user)
+                start_session(user)  # enabling ended every session; this browser gets a fresh one
                 next_url = url_for("auth.account")
             return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
     return render_template(
