@@ -77,6 +77,7 @@ def demo(if_empty: bool) -> None:
             created += 1
     db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
+    click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()
 
 
