@@ -1,6 +1,8 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
 
 import sys
+from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -8,7 +10,8 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models import Plan, Role, User
-from app.services import accounts
+from app.services import accounts, excel_export, json_export
+from app.services.export_data import AUDIENCES, INTERNAL, MARKINGS
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
@@ -61,6 +64,34 @@ def list_plans() -> None:
     for plan in db.session.scalars(db.select(Plan).order_by(Plan.id)):
         period = f" ({plan.period_label})" if plan.period_label else ""
         click.echo(f"{plan.id}\t{plan.title}{period}")
+
+
+@plans_cli.command("export")
+@click.argument("plan_id", metavar="PLAN")
+@click.option("--format", "file_format", required=True, type=click.Choice(["xlsx", "json"]), help="File format.")
+@click.option("--audience", type=click.Choice(AUDIENCES), default=INTERNAL, show_default=True, help="Who it is for.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None) -> None:
+    """Export plan PLAN (its id from `plans list`); xlsx goes to exports/ and json to the screen unless --out."""
+    plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
+    if plan is None:
+        fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")
+    today = date.today()
+    if file_format == "json":
+        content = json_export.export_json(plan, audience=audience).encode()
+        if out is None:
+            click.echo(content.decode())
+            return
+    else:
+        content = excel_export.export_workbook(plan, audience=audience, as_at=today)
+        if out is None:
+            out = Path(current_app.config["EXPORTS_DIR"]) / excel_export.export_filename(plan, today)
+            out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.write_bytes(content)
+    except OSError as error:
+        fail(f"Could not write {out}: {error.strerror or error}")
+    click.echo(f"Exported {plan.title} for the {audience} audience ({MARKINGS[audience]}) to {out}")
 
 
 @click.command("demo")

@@ -350,3 +350,30 @@ def test_filename_is_priority_title_and_date():
     assert export_filename(Plan, AS_AT) == "Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25.xlsx"
     Plan.title = "Modern Day Slavery: Délivery / Plan 2015-16"
     assert export_filename(Plan, AS_AT) == "Modern-Day-Slavery-Delivery-Plan-2015-16-2025-11-25.xlsx"
+
+
+def test_cli_writes_the_workbook_to_the_exports_folder(app, plan, runner):
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--audience", "pcc"])
+    assert result.exit_code == 0, result.output
+    path = app.config["EXPORTS_DIR"] / export_filename(plan, date.today())
+    assert path.name.startswith("Modern-Day-Slavery-Local-Delivery-Plan-")
+    assert str(path) in result.output
+    workbook = open_workbook(path.read_bytes())
+    assert workbook["Plan"]["A1"].value == "Local Delivery Plan"
+    assert not [text for text in all_strings(workbook) if "SIERRA" in text]
+    event = db.session.scalar(db.select(AuditEvent).filter_by(verb="plan.export"))
+    assert (event.new["format"], event.new["audience"], event.actor) == ("xlsx", "pcc", "cli")
+
+
+def test_cli_writes_the_workbook_where_asked(plan, runner, tmp_path):
+    out = tmp_path / "board-pack.xlsx"
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--out", out])
+    assert result.exit_code == 0, result.output
+    assert open_workbook(out.read_bytes())["Plan"]["A5"].value.startswith("OFFICIAL-SENSITIVE")
+
+
+def test_cli_says_when_it_cannot_write(plan, runner, tmp_path):
+    out = tmp_path / "no-such-folder" / "plan.xlsx"
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--out", out])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: Could not write {out}")

@@ -1,5 +1,6 @@
 """`--format json`: the plan exactly as DESIGN.md describes it, for tests and integrators."""
 
+import json
 from contextlib import contextmanager
 from datetime import date
 
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import ActionStatus, Framework, Objective, PlanKind, Rag, Strand, Update
+from app.models import ActionStatus, AuditEvent, Framework, Objective, PlanKind, Rag, Strand, Update
 from app.services.export_data import UnknownAudience
 from app.services.json_export import plan_as_dict
 from tests.factories import make_action, make_plan, make_user
@@ -184,3 +185,35 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(app):
         result = plan_as_dict(large)
     assert len(result["actions"]) == 40 and sum(len(a["updates"]) for a in result["actions"]) == 200
     assert len(large_queries) == len(small_queries) <= 8
+
+
+def test_cli_prints_the_json_and_records_the_export(plan, runner):
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == plan_as_dict(plan)
+    event = db.session.scalar(db.select(AuditEvent).filter_by(verb="plan.export"))
+    assert (event.record_id, event.actor, event.new["format"], event.new["audience"]) == (
+        plan.id,
+        "cli",
+        "json",
+        "internal",
+    )
+
+
+def test_cli_writes_the_pcc_json_to_a_file(plan, runner, tmp_path):
+    out = tmp_path / "plan.json"
+    result = runner.invoke(
+        args=["plans", "export", str(plan.id), "--format", "json", "--audience", "pcc", "--out", out]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text()) == plan_as_dict(plan, audience="pcc")
+    assert "intelligence report" not in out.read_text()
+
+
+@pytest.mark.parametrize("plan_arg", ["999999999", "latest"])
+def test_cli_refuses_an_unknown_plan_with_one_line(app, runner, plan_arg):
+    result = runner.invoke(args=["plans", "export", plan_arg, "--format", "json"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: There is no plan {plan_arg}: run `flask plans list` to see the plan ids"
+    ]
