@@ -50,6 +50,8 @@ UPDATE_COLUMNS = [
 ]
 # Links as the plans write them, so that the importer reads them back to the same framework and code.
 LINK_WORDING = {Framework.NS: "National Strategy (NS)", Framework.SENTINEL: "Sentinel (S)"}
+LINE_HEIGHT = 15  # points: one line of 11-point text
+MAX_ROW_HEIGHT = 409  # Excel's limit
 _LATER = InlineFont(i=True)
 _LATEST = InlineFont(color=Color(rgb=LATEST_UPDATE_COLOUR))
 
@@ -131,6 +133,18 @@ def link_lines(action: Action) -> str:
     return "\n".join(link.text.strip() or LINK_WORDING.get(link.framework) or link.label for link in action.links)
 
 
+def fitted_height(cells: list, columns: list[tuple[str, int]], skip: tuple[int, ...] = ()) -> float:
+    """A row tall enough for its wrapped text. Neither Excel nor LibreOffice grows a row written by openpyxl
+    to fit, so without this every multi-line cell would show one line."""
+    lines = 1
+    for index, (cell, (_, width)) in enumerate(zip(cells, columns, strict=False)):
+        if index in skip or cell.value is None or cell.data_type != "s":
+            continue
+        per_line = max(1, int(width * 1.1))
+        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in str(cell.value).split("\n")))
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+
+
 def title_rows(ws: Worksheet, maker: CellMaker, lines: list[tuple[str, str]]) -> int:
     """The plan's title rows, then a blank row; returns the row number of the header row that follows."""
     for text, style in lines:
@@ -156,14 +170,16 @@ def write_plan_sheet(
     row = header + 1
     for group in groups_of(content):
         first = row
+        merged = (0, 1) if pcc else (0,)
+        skip = merged if len(group.actions) > 1 else ()
         for index, action in enumerate(group.actions):
-            cells = _pcc_row if pcc else _local_row
-            ws.append(cells(ws, maker, content, redactor, group, action, index == 0))
+            cells = (_pcc_row if pcc else _local_row)(ws, maker, content, redactor, group, action, index == 0)
+            ws.append(cells)
+            ws.row_dimensions[row].height = fitted_height(cells, columns, skip)
             row += 1
-        merged = (1, 2) if pcc else (1,)
         if row - 1 > first:
             for column in merged:
-                ws.merge_cells(start_row=first, start_column=column, end_row=row - 1, end_column=column)
+                ws.merge_cells(start_row=first, start_column=column + 1, end_row=row - 1, end_column=column + 1)
     return SheetFrame(header_row=header, last_row=row - 1, columns=len(columns))
 
 
@@ -215,17 +231,17 @@ def write_updates_sheet(
         what = redactor.action_text(action, action.what)
         for update in content.updates_of(action):
             update = redactor.update(action, update)
-            ws.append(
-                [
-                    maker.text(ws, strand),
-                    maker.text(ws, action.ref),
-                    maker.text(ws, what),
-                    maker.date(ws, update.as_at),
-                    maker.text(ws, update.author),
-                    maker.rag(ws, update.rag),
-                    maker.text(ws, "Yes" if update.restricted else "No"),
-                    maker.text(ws, update.text),
-                ]
-            )
             row += 1
+            cells = [
+                maker.text(ws, strand),
+                maker.text(ws, action.ref),
+                maker.text(ws, what),
+                maker.date(ws, update.as_at),
+                maker.text(ws, update.author),
+                maker.rag(ws, update.rag),
+                maker.text(ws, "Yes" if update.restricted else "No"),
+                maker.text(ws, update.text),
+            ]
+            ws.append(cells)
+            ws.row_dimensions[row].height = fitted_height(cells, UPDATE_COLUMNS)
     return SheetFrame(header_row=header, last_row=row, columns=len(UPDATE_COLUMNS))

@@ -106,7 +106,7 @@ def write_summary_sheet(
         total.update(counter)
     ws.append([maker.text(ws, "Total", "Plan group")] + _count_cells(ws, maker, total))
     table_last = header + len(groups) + 1
-    _add_chart(ws, header, table_last - 1, group_heading)
+    _add_chart(ws, header, table_last - 1, group_heading, max(sum(c.values()) for _, c in groups) if groups else 0)
 
     now = figures_now(content, on)
     interval = content.plan.update_interval_days
@@ -143,7 +143,7 @@ def _write_reviews(ws, maker: CellMaker, reviews, now: Figures, on: date, last: 
     return last + 3 + len(rows)
 
 
-def _add_chart(ws: Worksheet, header: int, last_group_row: int, group_heading: str) -> None:
+def _add_chart(ws: Worksheet, header: int, last_group_row: int, group_heading: str, tallest: int) -> None:
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "stacked"
@@ -151,7 +151,11 @@ def _add_chart(ws: Worksheet, header: int, last_group_row: int, group_heading: s
     chart.title = f"RAG by {group_heading.lower()}"
     chart.y_axis.title = "Actions"
     chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False  # openpyxl leaves this unset, and recent Excel then hides the axes
+    chart.y_axis.delete = False
     chart.height, chart.width = 9, 16
+    if tallest <= 10:
+        chart.y_axis.majorUnit = 1  # whole actions, not 0.5 steps
     data = Reference(ws, min_col=2, max_col=1 + len(RAG_COLUMNS), min_row=header, max_row=last_group_row)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last_group_row))
@@ -159,4 +163,4 @@ def _add_chart(ws: Worksheet, header: int, last_group_row: int, group_heading: s
         colour = RAG_COLOURS[rag][2:] if rag else NOT_SET_COLOUR
         series.graphicalProperties.solidFill = colour
         series.graphicalProperties.line.solidFill = colour
-    ws.add_chart(chart, f"J{header}")
+    ws.add_chart(chart, f"I{header}")
