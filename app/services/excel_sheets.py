@@ -48,6 +48,7 @@ UPDATE_COLUMNS = [
     ("Restricted", 11),
     ("Update", 80),
 ]
+ACTION_WIDTH, UPDATE_WIDTH = UPDATE_COLUMNS[2][1], UPDATE_COLUMNS[7][1]
 # Links as the plans write them, so that the importer reads them back to the same framework and code.
 LINK_WORDING = {Framework.NS: "National Strategy (NS)", Framework.SENTINEL: "Sentinel (S)"}
 LINE_HEIGHT = 15  # points: one line of 11-point text
@@ -133,15 +134,18 @@ def link_lines(action: Action) -> str:
     return "\n".join(link.text.strip() or LINK_WORDING.get(link.framework) or link.label for link in action.links)
 
 
-def fitted_height(cells: list, columns: list[tuple[str, int]], skip: tuple[int, ...] = ()) -> float:
-    """A row tall enough for its wrapped text. Neither Excel nor LibreOffice grows a row written by openpyxl
-    to fit, so without this every multi-line cell would show one line."""
-    lines = 1
-    for index, (cell, (_, width)) in enumerate(zip(cells, columns, strict=False)):
-        if index in skip or cell.value is None or cell.data_type != "s":
-            continue
-        per_line = max(1, int(width * 1.1))
-        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in str(cell.value).split("\n")))
+def line_count(text: str, width: int) -> int:
+    """Roughly how many lines wrapped text takes in a column `width` characters wide."""
+    per_line = max(1, int(width * 1.1))
+    if "\n" not in text:
+        return -(-len(text) // per_line) or 1
+    return sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
+
+
+def fitted_height(texts: list[tuple[object, int]]) -> float:
+    """A row tall enough for its wrapped (text, column width) pairs. Neither Excel nor LibreOffice grows a row
+    written by openpyxl to fit, so without this every multi-line cell would show one line."""
+    lines = max((line_count(str(text), width) for text, width in texts if text), default=1)
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
 
 
@@ -171,11 +175,15 @@ def write_plan_sheet(
     for group in groups_of(content):
         first = row
         merged = (0, 1) if pcc else (0,)
-        skip = merged if len(group.actions) > 1 else ()
+        measured = [
+            (index, width)
+            for index, (_, width) in enumerate(columns)
+            if index not in merged or len(group.actions) == 1  # merged text spreads over the group's rows
+        ]
         for index, action in enumerate(group.actions):
             cells = (_pcc_row if pcc else _local_row)(ws, maker, content, redactor, group, action, index == 0)
             ws.append(cells)
-            ws.row_dimensions[row].height = fitted_height(cells, columns, skip)
+            ws.row_dimensions[row].height = fitted_height([(cells[i].value, width) for i, width in measured])
             row += 1
         if row - 1 > first:
             for column in merged:
@@ -243,5 +251,5 @@ def write_updates_sheet(
                 maker.text(ws, update.text),
             ]
             ws.append(cells)
-            ws.row_dimensions[row].height = fitted_height(cells, UPDATE_COLUMNS)
+            ws.row_dimensions[row].height = fitted_height([(what, ACTION_WIDTH), (update.text, UPDATE_WIDTH)])
     return SheetFrame(header_row=header, last_row=row, columns=len(UPDATE_COLUMNS))

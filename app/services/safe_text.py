@@ -21,12 +21,12 @@ _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 def excel_length(text: str) -> int:
     """Excel counts UTF-16 code units, so a character outside the Basic Multilingual Plane counts twice."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def fit(text: str, limit: int) -> str:
     """`text` cut so that it and the visible continuation note fit within `limit` (Excel's units)."""
-    if excel_length(text) <= limit:
+    if len(text) <= limit // 2 or excel_length(text) <= limit:  # the first test is cheap and almost always true
         return text
     budget = limit - excel_length(CONTINUED)
     kept = []
