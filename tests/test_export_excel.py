@@ -48,7 +48,7 @@ def xml_members(data: bytes) -> dict[str, str]:
 @pytest.fixture
 def plan(app):
     """Prepare 1, 2, 8 (as the real plan numbers them), Prevent 1, Pursue 3: mixed RAG, dates and updates."""
-    plan = make_plan(actions=0, title="Local Delivery Plan")
+    plan = make_plan(actions=0, title="Local Delivery Plan 2015-16", period_label="2015-16")
     plan.update_interval_days = 30
     engage = make_action(
         plan,
@@ -83,7 +83,7 @@ def plan(app):
 def test_plan_sheet_has_title_rows_and_the_plans_own_headings(plan):
     ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
     assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == [
-        "Local Delivery Plan",
+        "Local Delivery Plan 2015-16",
         "Priority: Modern Day Slavery",
         "Lead: Detective Superintendent Walton",
         "As at 25 November 2025",
@@ -143,7 +143,8 @@ def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
         action.objective = aim
     db.session.commit()
     ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
-    assert [c.value for c in ws[7]] == [
+    assert ws["A4"].value == "Period: 2025-26"  # the title does not say it, so a line does
+    assert [c.value for c in ws[8]] == [
         "Aim (what do you want to achieve)",
         "What are you going to do?",
         "How are you going to do it?",
@@ -151,15 +152,29 @@ def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
         "RAG",
         "Target date",
     ]
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A8:A9", "B8:B9"}
-    assert [ws.cell(row=r, column=1).value for r in (8, 10)] == [aims[0].title, aims[1].title]
-    assert ws["B8"].value == "Surveys"
-    assert [ws.cell(row=r, column=3).value for r in (8, 9, 10)] == [
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A9:A10", "B9:B10"}
+    assert [ws.cell(row=r, column=1).value for r in (9, 11)] == [aims[0].title, aims[1].title]
+    assert ws["B9"].value == "Surveys"
+    assert [ws.cell(row=r, column=3).value for r in (9, 10, 11)] == [
         "1.2.1 We will deliver 1.2.1\n• We will do it",
         "1.2.3 We will deliver 1.2.3\n• We will do it",
         "3.3c.1 We will deliver 3.3c.1\n• We will do it",
     ]
-    assert str(ws["D8"].value) == "01/06/2025: Progress 1"
+    assert str(ws["D9"].value) == "01/06/2025: Progress 1"
+
+
+def test_empty_title_lines_are_left_out(app):
+    plan = make_plan(actions=1, title="Serious Violence Plan 2025-26")
+    plan.priority, plan.lead = None, ""
+    db.session.commit()
+    ws = open_workbook(export_workbook(plan, audience="pcc", as_at=AS_AT))["Plan"]
+    assert [ws.cell(row=r, column=1).value for r in range(1, 5)] == [
+        "Serious Violence Plan 2025-26",
+        "As at 25 November 2025",
+        "OFFICIAL: copy for the PCC office, restricted passages withheld",
+        None,
+    ]
+    assert ws["A5"].value == "Strand"
 
 
 def test_summary_counts_match_the_database_and_carry_a_stacked_chart(plan):
@@ -230,7 +245,7 @@ def test_every_sheet_prints_landscape_one_page_wide_with_marking_and_page_number
     for ws in workbook.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.oddHeader.center.text == "Local Delivery Plan"
+        assert ws.oddHeader.center.text == "Local Delivery Plan 2015-16"
         assert ws.oddHeader.left.text == ws.oddFooter.left.text == "OFFICIAL-SENSITIVE"
         assert ws.oddFooter.center.text == "Page &P of &N"
     plan_sheet = workbook["Plan"]
@@ -238,7 +253,7 @@ def test_every_sheet_prints_landscape_one_page_wide_with_marking_and_page_number
     assert plan_sheet.auto_filter.ref == "A7:I12"
     assert plan_sheet.print_title_rows == "$7:$7"
     assert plan_sheet.column_dimensions["F"].width == 60
-    assert workbook.properties.title == "Local Delivery Plan [OFFICIAL-SENSITIVE]"
+    assert workbook.properties.title == "Local Delivery Plan 2015-16 [OFFICIAL-SENSITIVE]"
     assert "OFFICIAL-SENSITIVE" in workbook.properties.subject and "OFFICIAL-SENSITIVE" in workbook.properties.keywords
 
 
@@ -306,7 +321,7 @@ def test_pcc_file_is_marked_official_in_header_footer_properties_and_title_rows(
     assert workbook["Plan"]["A5"].value == "OFFICIAL: copy for the PCC office, restricted passages withheld"
     for ws in workbook.worksheets:
         assert ws.oddHeader.left.text == ws.oddFooter.left.text == "OFFICIAL"
-    assert workbook.properties.title == "Local Delivery Plan [OFFICIAL]"
+    assert workbook.properties.title == "Local Delivery Plan 2015-16 [OFFICIAL]"
     assert workbook.properties.subject.startswith("OFFICIAL:") and "audience pcc" in workbook.properties.keywords
 
 
@@ -359,7 +374,7 @@ def test_cli_writes_the_workbook_to_the_exports_folder(app, plan, runner):
     assert path.name.startswith("Modern-Day-Slavery-Local-Delivery-Plan-")
     assert str(path) in result.output
     workbook = open_workbook(path.read_bytes())
-    assert workbook["Plan"]["A1"].value == "Local Delivery Plan"
+    assert workbook["Plan"]["A1"].value == "Local Delivery Plan 2015-16"
     assert not [text for text in all_strings(workbook) if "SIERRA" in text]
     event = db.session.scalar(db.select(AuditEvent).filter_by(verb="plan.export"))
     assert (event.new["format"], event.new["audience"], event.actor) == ("xlsx", "pcc", "cli")

@@ -78,14 +78,21 @@ def build_workbook(content: PlanContent, redactor: Redactor, on: date) -> bytes:
 
 
 def _title_lines(plan: Plan, redactor: Redactor, on: date) -> list[tuple[str, str]]:
-    """Title, priority, lead and "as at" as the plans head themselves, then the marking and the audience."""
-    return [
-        (redactor.text(plan.title), "Plan title"),
-        (f"Priority: {redactor.text(plan.priority)}", "Plan subtitle"),
-        (f"Lead: {redactor.text(plan.lead)}", "Plan subtitle"),
-        (f"As at {on.day} {on:%B %Y}", "Plan subtitle"),
-        (f"{redactor.marking}: {AUDIENCE_LINES[redactor.audience]}", "Plan marking"),
-    ]
+    """Title, priority, lead and "as at" as the plans head themselves, then the marking and the audience.
+
+    "Priority: …", "Lead: …" and "Period: …" are how the importer reads those fields back, so a line is left
+    out rather than written empty, and the period only appears when the title does not already say it.
+    """
+    lines = [(redactor.text(plan.title), "Plan title")]
+    if plan.priority:
+        lines.append((f"Priority: {redactor.text(plan.priority)}", "Plan subtitle"))
+    if plan.lead:
+        lines.append((f"Lead: {redactor.text(plan.lead)}", "Plan subtitle"))
+    if plan.period_label and plan.period_label not in plan.title:
+        lines.append((f"Period: {redactor.text(plan.period_label)}", "Plan subtitle"))
+    lines.append((f"As at {on.day} {on:%B %Y}", "Plan subtitle"))
+    lines.append((f"{redactor.marking}: {AUDIENCE_LINES[redactor.audience]}", "Plan marking"))
+    return lines
 
 
 def _present(ws: Worksheet, frame: SheetFrame, plan: Plan, redactor: Redactor, *, filter_table: bool) -> None:
