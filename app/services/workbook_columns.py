@@ -132,17 +132,18 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None) -> Header:
 
 
 def _is_two_row_header(grid: SheetGrid, row: int) -> bool:
-    """A heading merged across columns ("Activity") with the real headings ("What", "How") in the row below."""
-    for column in range(1, grid.max_column + 1):
+    """A heading merged across columns ("Activity") with the real headings ("What", "How") in the row below.
+
+    Every text in the row below must sit under such a heading, or the row below is data, not headings.
+    """
+    below = [(column, text) for column, text in grid.row_texts(row + 1) if not grid.is_continuation(row + 1, column)]
+    if not below:
+        return False
+    for column, _ in below:
         origin_row, _ = grid.origin(row, column)
-        if (
-            origin_row == row
-            and grid.merge_width(row, column) > 1
-            and not grid.is_continuation(row + 1, column)
-            and grid.text(row + 1, column)
-        ):
-            return True
-    return False
+        if origin_row != row or grid.merge_width(row, column) < 2:
+            return False
+    return any(meaning_of(text) for _, text in below)
 
 
 def grid_has_data(grid: SheetGrid, first_row: int, column: int) -> bool:
