@@ -79,7 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.downloads import bp as downloads_bp
     from app.plans import bp as plans_bp
+    from app.spreadsheets import bp as spreadsheets_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(spreadsheets_bp)
     app.register_blueprint(downloads_bp)

@@ -3,6 +3,8 @@ import re
 import shutil
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
@@ -24,9 +26,24 @@ def _test_config(tmp_path) -> type:
     return Config
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as each request does in production.
+
+    The `app` fixture keeps an app context pushed so that tests can use the database, and Flask reuses
+    that context for every request; without this, `g` (Flask-Login's current user, Flask-WTF's CSRF
+    token, the rate limiter's bookkeeping) would carry over from one request, or one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(_test_config(tmp_path))
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()
