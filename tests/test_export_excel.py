@@ -392,3 +392,16 @@ def test_cli_says_when_it_cannot_write(plan, runner, tmp_path):
     result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--out", out])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: Could not write {out}")
+
+
+def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app):
+    plan = make_plan(actions=0)
+    imported = make_action(plan, ref="1", position=0)
+    imported.updates.append(Update(as_at=None, text="• Text the plan was imported with"))
+    written = make_action(plan, ref="2", position=1)
+    written.updates.append(Update(as_at=date(2025, 11, 3), text="First update in the tracker"))
+    db.session.commit()
+    ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
+    assert ws["F9"].value == "• Text the plan was imported with"
+    (red,) = ws["F10"].value
+    assert red.text == "03/11/2025: First update in the tracker" and red.font.color.rgb == "FFFF0000"

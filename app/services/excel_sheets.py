@@ -102,10 +102,15 @@ def update_line(update: UpdateRow) -> str:
 
 
 def commentary(updates: list[UpdateRow]) -> CellRichText | str:
-    """The updates one a line, oldest first: the first plain, later ones italic, the latest red."""
+    """The updates one a line, oldest first: the first plain, later ones italic, the latest red.
+
+    A lone undated update is the text the plan was imported with, not news, so it stays plain as it was.
+    """
     lines = [clean(update_line(update)) for update in updates]
     if not lines:
         return ""
+    if len(lines) == 1 and updates[0].as_at is None:
+        return lines[0]
     if excel_length("\n".join(lines)) > EXCEL_CELL_LIMIT:
         lines = _shorten(lines)
     runs: list = []

@@ -106,7 +106,8 @@ def write_summary_sheet(
         total.update(counter)
     ws.append([maker.text(ws, "Total", "Plan group")] + _count_cells(ws, maker, total))
     table_last = header + len(groups) + 1
-    _add_chart(ws, header, table_last - 1, group_heading, max(sum(c.values()) for _, c in groups) if groups else 0)
+    if groups:  # a PCC plan with no deliverables yet has nothing to chart
+        _add_chart(ws, header, table_last - 1, group_heading, max(sum(c.values()) for _, c in groups))
 
     now = figures_now(content, on)
     interval = content.plan.update_interval_days
