@@ -405,3 +405,13 @@ def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app):
     assert ws["F9"].value == "• Text the plan was imported with"
     (red,) = ws["F10"].value
     assert red.text == "03/11/2025: First update in the tracker" and red.font.color.rgb == "FFFF0000"
+
+
+def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app):
+    plan = make_plan(actions=1, title="Public Protection & Safeguarding Plan 2025-26 " + "long " * 40)
+    data = export_workbook(plan, audience="internal", as_at=AS_AT)
+    sheet_xml = xml_members(data)["xl/worksheets/sheet1.xml"]
+    header = re.search(r"<oddHeader>(.*?)</oddHeader>", sheet_xml).group(1)
+    assert "&amp;CPublic Protection &amp;&amp; Safeguarding Plan 2025-26 long" in header
+    assert header.endswith("…&amp;ROFFICIAL-SENSITIVE")
+    assert len(header.replace("&amp;", "&")) <= 255  # Excel's limit for a whole header

@@ -28,7 +28,7 @@ from app.services.export_data import (
     load_plan_content,
     record_export,
 )
-from app.services.safe_text import clean, header_text
+from app.services.safe_text import header_text, short_text
 
 PLAN_SHEET_TITLE = "Plan"
 APPLICATION = "Delivery Plan Tracker"
@@ -121,7 +121,7 @@ def _present(ws: Worksheet, frame: SheetFrame, plan: Plan, redactor: Redactor, *
 def _set_properties(workbook: Workbook, plan: Plan, redactor: Redactor) -> None:
     """The marking in the file's properties too, where mail gateways and document stores look for it."""
     properties = workbook.properties
-    properties.title = clean(f"{redactor.text(plan.title)} [{redactor.marking}]", 250)
+    properties.title = f"{short_text(redactor.text(plan.title), 200)} [{redactor.marking}]"
     properties.subject = f"{redactor.marking}: delivery plan export for the {AUDIENCE_NAMES[redactor.audience]}"
     properties.keywords = f"{redactor.marking}; audience {redactor.audience}; delivery plan"
     properties.category = redactor.marking

@@ -98,6 +98,7 @@ def ref_value(ref: str):
 
 
 def update_line(update: UpdateRow) -> str:
+    """`31/12/2015: text`, the form the importer reads back as a dated update; undated text as it is."""
     return f"{update.as_at:%d/%m/%Y}: {update.text}" if update.as_at else update.text
 
 
@@ -136,6 +137,7 @@ def _shorten(lines: list[str]) -> list[str]:
 
 
 def link_lines(action: Action) -> str:
+    """One link a line, as written on the plan, or in the plans' own wording when nothing was recorded."""
     return "\n".join(link.text.strip() or LINK_WORDING.get(link.framework) or link.label for link in action.links)
 
 
@@ -163,6 +165,7 @@ def title_rows(ws: Worksheet, maker: CellMaker, lines: list[tuple[str, str]]) ->
 
 
 def header_row(ws: Worksheet, maker: CellMaker, columns: list[tuple[str, int]]) -> None:
+    """The column headings, and the column widths that go with them."""
     ws.append([maker.text(ws, heading, "Plan header") for heading, _ in columns])
     for index, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

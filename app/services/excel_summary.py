@@ -41,6 +41,7 @@ def is_stale(rag: Rag | None, updates: list[UpdateRow], on: date, interval_days:
 
 
 def figures_now(content: PlanContent, on: date) -> Figures:
+    """Today's figures, from each action's current RAG."""
     interval = content.plan.update_interval_days
     actions = content.actions
     return Figures(

@@ -55,6 +55,7 @@ class PlanContent:
 
 
 def check_audience(audience: str) -> str:
+    """The audience, or UnknownAudience: an unknown one must never fall back to showing everything."""
     if audience not in AUDIENCES:
         raise UnknownAudience(f"Choose an audience: {' or '.join(AUDIENCES)}")
     return audience
@@ -127,6 +128,7 @@ def record_export(plan: Plan, *, audience: str, file_format: str, user=None, ext
 
 
 def mentions_sensitive_marking(text: str | None) -> bool:
+    """Text that carries the OFFICIAL-SENSITIVE marking is treated as restricted, whether flagged or not."""
     return bool(text) and _SENSITIVE_MARKING.search(text) is not None
 
 

@@ -67,7 +67,13 @@ def put_text(cell: Cell, value: object) -> Cell:
     return cell
 
 
+def short_text(value: object, limit: int) -> str:
+    """One line of at most `limit` characters, for page headers and document properties."""
+    text = " ".join(clean(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def header_text(value: object, limit: int = 120) -> str:
-    """Text for a page header or footer: cleaned, short (Excel allows 255 characters in all) and with "&" escaped."""
-    text = " ".join(clean(value, limit).split())
-    return text.replace("&", "&&")
+    """Text for a page header or footer: cleaned, short (Excel allows 255 characters in all) and with "&" escaped,
+    since "&" starts Excel's header codes ("&P" is the page number)."""
+    return short_text(value, limit).replace("&", "&&")
