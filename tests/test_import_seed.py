@@ -148,6 +148,15 @@ def test_prepare_1_links_resolve_to_the_pcc_deliverable(app, seed_bytes):
     assert links[2].target.plan.kind is PlanKind.PCC
 
 
+def test_pcc_deliverables_are_stored_under_their_aims(app, seed_bytes):
+    import_workbook(seed_bytes, SEED_NAME)
+    deliverable = stored_action("1.2.1")
+    assert deliverable.objective.ref == "1.2"
+    assert deliverable.objective.title.startswith("1.2) We will enact our delivery plans")
+    assert deliverable.objective.description.startswith("We will look at increasing reporting")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Objective)) == 6
+
+
 def test_protect_2_keeps_its_unresolved_pcc_link(app, seed_bytes):
     report = import_workbook(seed_bytes, SEED_NAME)
     links = stored_action("Protect 2").links

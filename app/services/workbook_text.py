@@ -80,6 +80,9 @@ LINK_RE = re.compile(
     re.IGNORECASE,
 )
 LINK_SEPARATORS = " \t\n,;/&+|.-–"
+FILLER_WORDS_RE = re.compile(r"\b(and|also|see)\b", re.IGNORECASE)
+RAG_FIRST_WORD_RE = re.compile(r"[\s(\-–:/]+")
+SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 
 
 def strand_of(text: str | None) -> Strand | None:
@@ -113,10 +116,10 @@ def rag_and_status(text: str) -> tuple[Rag | None, ActionStatus | None, bool]:
     status = STATUS_WORDS.get(words)
     rag = RAG_WORDS.get(words)
     if rag is None and status is None and words:
-        first = re.split(r"[\s(\-–:/]+", words, maxsplit=1)[0]
+        first = RAG_FIRST_WORD_RE.split(words, maxsplit=1)[0]
         rest = words[len(first) :].strip()
         # "Green (on track)" and "RED - at risk" carry the RAG first; "A/G" and "Amber/Green" are left for a person
-        if first in RAG_WORDS and not re.match(r"^/\s*\w", rest):
+        if first in RAG_WORDS and not SLASH_NEXT_RE.match(rest):
             rag = RAG_WORDS[first]
     if status is ActionStatus.COMPLETE:
         rag = Rag.BLUE
@@ -204,7 +207,7 @@ def parse_links(text: str) -> list[LinkRead]:
 
 def _add_other(links: list[LinkRead], text: str) -> None:
     text = text.strip(LINK_SEPARATORS + "()")
-    if re.sub(r"\b(and|also|see)\b", "", text, flags=re.IGNORECASE).strip(LINK_SEPARATORS):
+    if FILLER_WORDS_RE.sub("", text).strip(LINK_SEPARATORS):
         _add(links, LinkRead(Framework.OTHER, None, text[:500]))
 
 
