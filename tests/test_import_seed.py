@@ -260,7 +260,8 @@ def test_cli_import_prints_what_it_read(app, runner):
     result = runner.invoke(args=["plans", "import", SEED_WORKBOOK])
     assert result.exit_code == 0, result.output
     assert f"{LOCAL_TITLE} (2015-16): new local plan from sheet 'Local Delivery Plan'" in result.output
-    assert "Actions: 13 by strand (Prepare 4, Prevent 4, Protect 3, Pursue 2)" in result.output
+    assert "Actions: 13 (Prepare: 4, Prevent: 4, Protect: 3, Pursue: 2); 13 new, 0 changed" in result.output
+    assert "Actions: 17 (Aim 1.2: 3, Aim 1.4: 3, Aim 3.3: 4, Aim 3.3c: 3, Aim 3.7a: 2, Aim 3.7b: 2)" in result.output
     assert "PCC links resolved 6, unresolved 1 (Protect 2 → PCC 1.2.2)" in result.output
     assert "Sheet 'PCC Deliverables' row 9:" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2

@@ -417,3 +417,14 @@ def test_strand_column_with_an_unknown_strand_is_reported():
     assert "row 5: the strand 'Partnerships' is not Prepare, Prevent, Protect or Pursue" in messages(plan)
     assert plan.actions[0].display_ref == "1"
     assert Strand.PREPARE not in {action.strand for action in plan.actions}
+
+
+def test_reading_reports_progress_for_a_long_plan():
+    rows = [["Prepare", i, f"Action {i}"] for i in range(1, 451)]
+    seen = []
+    read_workbook(
+        make_workbook(header=["Strand", "No", "Action"], rows=rows), "long.xlsx", progress=lambda *p: seen.append(p)
+    )
+    assert seen[-1] == (451, 451)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert len(seen) >= 4

@@ -23,7 +23,7 @@ from app.services import audit
 from app.services.import_history import IMPORTED, StoredHistory, new_updates
 from app.services.import_report import ImportReport, PlanOutcome
 from app.services.workbook_guard import WorkbookRejected
-from app.services.workbook_reader import read_workbook
+from app.services.workbook_reader import Progress, read_workbook
 from app.services.workbook_reading import ActionRead, PlanRead
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,16 @@ PLAN_FIELDS = {"kind": "kind", "priority": "priority", "lead": "lead", "period_s
 CHUNK = 500  # ids per IN (...) list, well inside every database's limit
 
 
-def import_workbook(data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False) -> ImportReport:
+def import_workbook(
+    data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
     """Read the workbook and write its plans in one transaction; a dry run does the same, reports, and rolls back.
 
     Commits the session (rolls it back for a dry run). Raises WorkbookRejected, with one line for the person,
-    when the file cannot be read or saved; the database is then unchanged.
+    when the file cannot be read or saved; the database is then unchanged. `progress(rows_read, rows_in_all)`
+    is told how the reading goes.
     """
-    reading = read_workbook(data, filename)
+    reading = read_workbook(data, filename, progress=progress)
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
         writers = [_PlanWriter(plan, filename, user) for plan in reading.plans]

@@ -52,7 +52,7 @@ class StrandSheetReader:
             header.not_understood.append("'Outcome' (there is no Objective column to put the outcomes under)")
 
     def read(self) -> tuple[list[ObjectiveRead], list[ActionRead]]:
-        for row in range(self.header.first_data_row, self.grid.max_row + 1):
+        for row in self.grid.data_rows(self.header.first_data_row):
             texts = self.grid.row_texts(row)
             if not texts:
                 continue
