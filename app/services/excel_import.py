@@ -13,15 +13,16 @@ bulk once the actions have ids, so a plan of thousands of actions imports in a f
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.models import Action, Objective, Plan, PlanKind, RagChange, StrategicLink, Update, User
+from app.models import Action, Objective, Plan, RagChange, StrategicLink, Update, User
 from app.models.enums import Framework, Rag
 from app.services import audit
 from app.services.import_history import IMPORTED, StoredHistory, new_updates
 from app.services.import_report import ImportReport, PlanOutcome
+from app.services.pcc_links import resolve_pcc_links
 from app.services.workbook_guard import WorkbookRejected
 from app.services.workbook_reader import Progress, read_workbook
 from app.services.workbook_reading import ActionRead, PlanRead
@@ -59,7 +60,7 @@ def import_workbook(
         db.session.flush()
         for writer in writers:
             writer.write_rows()
-        report.earlier_links_resolved = _resolve_pcc_links({writer.plan.id for writer in writers})
+        report.earlier_links_resolved = resolve_pcc_links({writer.plan.id for writer in writers})
         report.plans = [writer.outcome_with_links() for writer in writers]
         if dry_run:
             db.session.rollback()
@@ -301,40 +302,3 @@ def _update_row(action_id: int, update) -> dict:
         "source": "import",
         "restricted": False,
     }
-
-
-def _resolve_pcc_links(imported_plan_ids: set[int]) -> list[str]:
-    """Point every unresolved PCC link in the database at the PCC deliverable with its number, if one exists.
-
-    Where several PCC plans have the deliverable, one from this import wins, then one of the link's own period.
-    Returns the links of other (earlier) plans that resolved now.
-    """
-    deliverables: dict[str, list[tuple[bool, int, int, str]]] = {}  # ref -> (in this import, plan, action, period)
-    rows = db.session.execute(
-        select(Action.id, Action.ref, Plan.id, Plan.period_label).join(Plan).where(Plan.kind == PlanKind.PCC)
-    )
-    for action_id, ref, plan_id, period_label in rows:
-        deliverables.setdefault(ref, []).append((plan_id in imported_plan_ids, plan_id, action_id, period_label))
-    if not deliverables:
-        return []
-    links = db.session.execute(
-        select(StrategicLink.id, StrategicLink.code, Action.strand, Action.ref, Plan.id, Plan.period_label, Plan.title)
-        .join(Action, StrategicLink.action_id == Action.id)
-        .join(Plan, Action.plan_id == Plan.id)
-        .where(
-            StrategicLink.framework == Framework.PCC,
-            StrategicLink.target_action_id.is_(None),
-            StrategicLink.code.is_not(None),
-        )
-    )
-    targets, earlier = [], []
-    for link_id, code, strand, ref, plan_id, period, title in links:
-        if code not in deliverables:
-            continue
-        best = max(deliverables[code], key=lambda found: (found[0], found[3] == period, found[1]))
-        targets.append({"id": link_id, "target_action_id": best[2]})
-        if plan_id not in imported_plan_ids:
-            earlier.append(f"{f'{strand.value} {ref}' if strand else ref} of {title} → PCC {code}")
-    if targets:
-        db.session.execute(update(StrategicLink), targets)
-    return earlier
