@@ -300,3 +300,21 @@ def test_reading_reports_progress_for_a_long_plan():
     assert seen[-1] == (451, 451)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert len(seen) >= 4
+
+
+def test_a_sentence_that_starts_with_a_strand_word_is_an_action_not_a_separator():
+    plan = only_plan(
+        make_workbook(
+            header=["Strand", "Action", "Owner"],
+            rows=[
+                ["Protect", "Victim care", "A"],
+                [None, "Prevent re-trafficking of victims"],
+                [None, "2020 was busy", "B"],
+            ],
+        )
+    )
+    assert [(action.display_ref, action.what) for action in plan.actions] == [
+        ("Protect 1", "Victim care"),
+        ("Protect 2", "Prevent re-trafficking of victims"),
+        ("Protect 3", "2020 was busy"),
+    ]

@@ -21,7 +21,7 @@ from app.services.workbook_guard import MAX_COLUMNS, MAX_ROWS, WorkbookFacts, Wo
 from app.services.workbook_local import StrandSheetReader
 from app.services.workbook_pcc import PccSheetReader, is_pcc_layout
 from app.services.workbook_reading import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
-from app.services.workbook_text import key_value, parse_date_text, period_of, strand_of
+from app.services.workbook_text import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
 
@@ -128,13 +128,16 @@ def _read_sheet(
     if is_pcc_layout(grid, header, title_lines):
         kind, (objectives, actions) = PlanKind.PCC, PccSheetReader(grid, header, epoch).read()
     else:
-        kind, (objectives, actions) = PlanKind.LOCAL, StrandSheetReader(grid, header, strand_of(name), epoch).read()
+        kind, (objectives, actions) = (
+            PlanKind.LOCAL,
+            StrandSheetReader(grid, header, strand_heading(name), epoch).read(),
+        )
     if not actions:
         reading.warnings.extend(grid.warnings)
         reading.sheets_not_read.append(f"{name} (no actions under the header row)")
         return None
     return _SheetPart(
-        name, kind, strand_of(name), title_lines, objectives, actions, grid.warnings, header.not_understood
+        name, kind, strand_heading(name), title_lines, objectives, actions, grid.warnings, header.not_understood
     )
 
 

@@ -13,7 +13,8 @@ STRAND_RE = re.compile(
     r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?(prepare|prevent|protect|pursue)\b", re.IGNORECASE
 )
 SUB_REF_RE = re.compile(r"^\s*(\d+\.\d+[a-z]?\.\d+[a-z]?)\s*\.?(?=\s|$)\s*", re.IGNORECASE)  # 1.2.1, 3.3c.1, 3.7a.2
-LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)*[a-z]?)\s*[.):]?\s+(?=\S)", re.IGNORECASE)  # "1. Engage…"
+# "1. Engage…", "2) Train…", "1.2 Survey…"; not "2020 was…" or "3 officers…"
+LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)+[a-z]?|\d+[a-z]?(?=\s*[.):]))\s*[.):]?\s+(?=\S)", re.IGNORECASE)
 AIM_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)*[a-z]?)\s*[.):]", re.IGNORECASE)  # "1.2) We will…"
 PERIOD_RE = re.compile(r"\b((?:19|20)\d\d)\s*([-/–—])\s*((?:19|20)?\d\d)\b")
 KEY_VALUE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{1,30}?)\s*[:–-]\s+(.+)$", re.DOTALL)
@@ -89,6 +90,18 @@ def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
     return Strand(match.group(1).capitalize()) if match else None
+
+
+def strand_heading(text: str | None) -> Strand | None:
+    """A strand written as a heading ('PREVENT', 'Strand 2: Prevent', 'Prepare – reducing the impact…'),
+    not a sentence that starts with the word ('Prevent re-trafficking of victims')."""
+    match = STRAND_RE.match(text or "")
+    if not match:
+        return None
+    rest = text[match.end() :].strip()
+    if rest and rest[0] not in ":–—-(|/" and rest.split()[0].lower() not in ("strand", "actions", "plan"):
+        return None
+    return Strand(match.group(1).capitalize())
 
 
 def clean_ref(value) -> str:
