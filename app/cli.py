@@ -73,12 +73,37 @@ def list_plans() -> None:
 @click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
 def import_plan(path: Path, dry_run: bool) -> None:
     """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+    bar = _ProgressBar()
     try:
-        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run)
+        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
     except WorkbookRejected as error:
+        bar.close()
         fail(error.message)
+    bar.close()
     for line in report.summary_lines():
         click.echo(line)
+
+
+class _ProgressBar:
+    """click's progress bar, on a terminal only, and only for plans of more than a few hundred rows."""
+
+    MIN_ROWS = 300
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < self.MIN_ROWS or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="Reading the plan", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _read_upto_limit(path: Path) -> bytes:

@@ -345,7 +345,7 @@ def test_19_rag_fill_colours_are_read_and_odd_ones_flagged(app):
 
 
 def test_20_a_database_error_part_way_rolls_back_the_whole_file(existing, monkeypatch):
-    original = excel_import._PlanWriter.insert_updates
+    original = excel_import._PlanWriter.write_rows
     calls = []
 
     def fail_on_the_second_plan(writer):
@@ -354,7 +354,7 @@ def test_20_a_database_error_part_way_rolls_back_the_whole_file(existing, monkey
             raise OperationalError("INSERT INTO update", {}, Exception("disk I/O error"))
         original(writer)
 
-    monkeypatch.setattr(excel_import._PlanWriter, "insert_updates", fail_on_the_second_plan)
+    monkeypatch.setattr(excel_import._PlanWriter, "write_rows", fail_on_the_second_plan)
     data = make_workbook(
         Sheet("Plan A", title_rows=["Plan A 2020-21"], header=["No", "Action", "Update"], rows=[[1, "A", "x"]]),
         Sheet("Plan B", title_rows=["Plan B 2020-21"], header=["No", "Action", "Update"], rows=[[1, "B", "y"]]),

@@ -148,6 +148,15 @@ def test_prepare_1_links_resolve_to_the_pcc_deliverable(app, seed_bytes):
     assert links[2].target.plan.kind is PlanKind.PCC
 
 
+def test_pcc_deliverables_are_stored_under_their_aims(app, seed_bytes):
+    import_workbook(seed_bytes, SEED_NAME)
+    deliverable = stored_action("1.2.1")
+    assert deliverable.objective.ref == "1.2"
+    assert deliverable.objective.title.startswith("1.2) We will enact our delivery plans")
+    assert deliverable.objective.description.startswith("We will look at increasing reporting")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Objective)) == 6
+
+
 def test_protect_2_keeps_its_unresolved_pcc_link(app, seed_bytes):
     report = import_workbook(seed_bytes, SEED_NAME)
     links = stored_action("Protect 2").links
@@ -251,7 +260,8 @@ def test_cli_import_prints_what_it_read(app, runner):
     result = runner.invoke(args=["plans", "import", SEED_WORKBOOK])
     assert result.exit_code == 0, result.output
     assert f"{LOCAL_TITLE} (2015-16): new local plan from sheet 'Local Delivery Plan'" in result.output
-    assert "Actions: 13 by strand (Prepare 4, Prevent 4, Protect 3, Pursue 2)" in result.output
+    assert "Actions: 13 (Prepare: 4, Prevent: 4, Protect: 3, Pursue: 2); 13 new, 0 changed" in result.output
+    assert "Actions: 17 (Aim 1.2: 3, Aim 1.4: 3, Aim 3.3: 4, Aim 3.3c: 3, Aim 3.7a: 2, Aim 3.7b: 2)" in result.output
     assert "PCC links resolved 6, unresolved 1 (Protect 2 → PCC 1.2.2)" in result.output
     assert "Sheet 'PCC Deliverables' row 9:" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2

@@ -5,27 +5,31 @@ ref. Changed fields are updated, updates not yet in the tracker are appended, an
 an action missing from the file is kept, an empty cell never clears what the tracker holds, and updates written
 in the app are never touched (they are append-only anyway). PCC links are resolved across every plan in the
 database, so links imported earlier resolve when the PCC plan arrives later.
+
+Plans and actions go through the ORM; the many rows under them (links, RAG history, updates) are inserted in
+bulk once the actions have ids, so a plan of thousands of actions imports in a few seconds.
 """
 
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Action, Objective, Plan, PlanKind, RagChange, StrategicLink, Update, User
-from app.models.enums import Framework
+from app.models import Action, Objective, Plan, RagChange, StrategicLink, Update, User
+from app.models.enums import Framework, Rag
 from app.services import audit
+from app.services.import_history import IMPORTED, StoredHistory, new_updates
 from app.services.import_report import ImportReport, PlanOutcome
+from app.services.pcc_links import resolve_pcc_links
 from app.services.workbook_guard import WorkbookRejected
-from app.services.workbook_reader import read_workbook
-from app.services.workbook_reading import ActionRead, PlanRead, UpdateRead
+from app.services.workbook_reader import Progress, read_workbook
+from app.services.workbook_reading import ActionRead, PlanRead
 
 log = logging.getLogger(__name__)
 
 NOT_SAVED = "The plan could not be saved, so nothing was imported: try again, and tell the administrator if it recurs"
-IMPORTED = "Imported from "
 ACTION_FIELDS = {
     "what": "what",
     "how": "how",
@@ -35,15 +39,19 @@ ACTION_FIELDS = {
     "status": "status",
 }
 PLAN_FIELDS = {"kind": "kind", "priority": "priority", "lead": "lead", "period_start": "start", "period_end": "end"}
+CHUNK = 500  # ids per IN (...) list, well inside every database's limit
 
 
-def import_workbook(data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False) -> ImportReport:
+def import_workbook(
+    data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
     """Read the workbook and write its plans in one transaction; a dry run does the same, reports, and rolls back.
 
     Commits the session (rolls it back for a dry run). Raises WorkbookRejected, with one line for the person,
-    when the file cannot be read or saved; the database is then unchanged.
+    when the file cannot be read or saved; the database is then unchanged. `progress(rows_read, rows_in_all)`
+    is told how the reading goes.
     """
-    reading = read_workbook(data, filename)
+    reading = read_workbook(data, filename, progress=progress)
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
         writers = [_PlanWriter(plan, filename, user) for plan in reading.plans]
@@ -51,9 +59,9 @@ def import_workbook(data: bytes, filename: str, *, user: User | None = None, dry
             writer.write()
         db.session.flush()
         for writer in writers:
-            writer.insert_updates()
-        report.earlier_links_resolved = _resolve_pcc_links({writer.plan.id for writer in writers})
-        report.plans = [writer.outcome_after_links() for writer in writers]
+            writer.write_rows()
+        report.earlier_links_resolved = resolve_pcc_links({writer.plan.id for writer in writers})
+        report.plans = [writer.outcome_with_links() for writer in writers]
         if dry_run:
             db.session.rollback()
             for outcome in report.plans:
@@ -72,14 +80,26 @@ def import_workbook(data: bytes, filename: str, *, user: User | None = None, dry
     return report
 
 
+@dataclass
+class _Written:
+    """One action of the file on its way in: a stored action brought up to date, or a new one's row."""
+
+    read: ActionRead
+    relink: bool  # links to (re)write
+    action: Action | None = None
+    row: dict | None = None
+    id: int | None = None
+
+
 class _PlanWriter:
     """Writes one plan read from the file: creates it, or brings the stored plan up to date with it."""
 
     def __init__(self, read: PlanRead, filename: str, user: User | None):
         self.read, self.filename, self.user = read, filename, user
         self.plan: Plan | None = None
-        self.actions: list[Action] = []
-        self.pending_updates: list[tuple[Action, UpdateRead]] = []
+        self.history = StoredHistory()
+        self.written: list[_Written] = []
+        self.rag_changes: list[tuple[_Written, Rag | None, Rag]] = []
         self.outcome = PlanOutcome(
             title=read.title,
             period_label=read.period_label,
@@ -107,17 +127,20 @@ class _PlanWriter:
         plan.source_filename, plan.source_sheet = self.filename[:255], read.sheets[0][:100]
         self.plan = plan
         objectives = self._write_objectives(plan)
-        existing = {} if self.outcome.is_new else self._stored_actions(plan)
+        db.session.flush()  # the plan and its objectives have ids for the new actions' rows
+        stored = {}
+        if not self.outcome.is_new:
+            actions = db.session.scalars(select(Action).where(Action.plan_id == plan.id))
+            stored = {(action.strand, action.ref): action for action in actions}
+            self.history = StoredHistory.load([action.id for action in stored.values()])
         for position, action_read in enumerate(read.actions):
             objective = objectives.get((action_read.strand, action_read.objective_ref))
-            action = existing.pop((action_read.strand, action_read.ref), None)
+            action = stored.pop((action_read.strand, action_read.ref), None)
             if action is None:
-                action = self._create_action(plan, action_read, objective, position)
+                self._create_action(plan, action_read, objective, position)
             else:
                 self._update_action(action, action_read, objective, position)
-            self.actions.append(action)
-            self._match_updates(action, action_read)
-        self.outcome.actions_not_in_file = len(existing)
+        self.outcome.actions_not_in_file = len(stored)
 
     def _write_objectives(self, plan: Plan) -> dict:
         stored = {(objective.strand, objective.ref): objective for objective in plan.objectives}
@@ -125,7 +148,8 @@ class _PlanWriter:
         for position, read in enumerate(self.read.objectives):
             objective = stored.get((read.strand, read.ref))
             if objective is None:
-                objective = Objective(plan=plan, strand=read.strand, ref=read.ref[:40], title=read.title)
+                objective = Objective(strand=read.strand, ref=read.ref[:40], title=read.title)
+                plan.objectives.append(objective)
             for attr in ("title", "description", "outcomes"):
                 if getattr(read, attr) and getattr(objective, attr) != getattr(read, attr):
                     setattr(objective, attr, getattr(read, attr))
@@ -133,35 +157,27 @@ class _PlanWriter:
             result[(read.strand, read.ref)] = objective
         return result
 
-    def _stored_actions(self, plan: Plan) -> dict:
-        actions = db.session.scalars(
-            select(Action)
-            .where(Action.plan_id == plan.id)
-            .options(selectinload(Action.updates), selectinload(Action.links), selectinload(Action.rag_changes))
-        )
-        return {(action.strand, action.ref): action for action in actions}
-
-    def _create_action(self, plan: Plan, read: ActionRead, objective: Objective | None, position: int) -> Action:
-        action = Action(
-            plan=plan,
-            strand=read.strand,
-            ref=read.ref,
-            position=position,
-            objective=objective,
-            what=read.what,
-            how=read.how,
-            responsibility=read.responsibility,
-            target_date=read.target_date,
-            target_date_text=read.target_date_text,
-            status=read.status,
-            rag=read.rag,
-        )
-        action.links = [_link(link, index) for index, link in enumerate(read.links)]
+    def _create_action(self, plan: Plan, read: ActionRead, objective: Objective | None, position: int) -> None:
+        row = {
+            "plan_id": plan.id,
+            "strand": read.strand,
+            "ref": read.ref,
+            "position": position,
+            "objective_id": objective.id if objective else None,
+            "what": read.what,
+            "how": read.how,
+            "responsibility": read.responsibility,
+            "target_date": read.target_date,
+            "target_date_text": read.target_date_text,
+            "status": read.status,
+            "rag": read.rag,
+            "version": 1,
+        }
+        written = _Written(read, bool(read.links), row=row)
+        self.written.append(written)
         if read.rag is not None:
-            action.rag_changes.append(self._rag_change(None, read.rag))
-        db.session.add(action)
+            self.rag_changes.append((written, None, read.rag))
         self.outcome.actions_created += 1
-        return action
 
     def _update_action(self, action: Action, read: ActionRead, objective: Objective | None, position: int) -> None:
         changed: list[str] = []
@@ -171,75 +187,76 @@ class _PlanWriter:
                 setattr(action, attr, value)
                 if label not in changed:
                     changed.append(label)
-        if objective is not None and (objective.id is None or action.objective_id != objective.id):
-            action.objective = objective
+        if objective is not None and action.objective_id != objective.id:
+            action.objective_id = objective.id
             changed.append("objective")
-        if read.rag is not None and action.rag != read.rag and not self._app_decided_since_import(action, read):
-            action.rag_changes.append(self._rag_change(action.rag, read.rag))
+        links = [(link.framework, link.code, link.text) for link in read.links]
+        written = _Written(read, bool(links) and links != self.history.links.get(action.id, []), action, id=action.id)
+        if written.relink:
+            changed.append("links")
+        # When the file still says what the last import said, a RAG decided in the app since then stands.
+        if read.rag is not None and action.rag != read.rag and self.history.last_imported_rag(action.id) != read.rag:
+            self.rag_changes.append((written, action.rag, read.rag))
             action.rag = read.rag
             changed.append("RAG")
-        written = [(link.framework, link.code, link.text) for link in read.links]
-        if written and written != [(link.framework, link.code, link.text) for link in action.links]:
-            action.links = [_link(link, index) for index, link in enumerate(read.links)]
-            changed.append("links")
-        action.position = position
+        if action.position != position:
+            action.position = position
+        self.written.append(written)
         if changed:
             self.outcome.actions_changed.append(f"{read.display_ref} ({', '.join(changed)})")
         else:
             self.outcome.actions_unchanged += 1
 
-    @staticmethod
-    def _app_decided_since_import(action: Action, read: ActionRead) -> bool:
-        """The file still says what the last import said, so a RAG decided in the app since then stands."""
-        imported = [change for change in action.rag_changes if change.reason.startswith(IMPORTED)]
-        return bool(imported) and imported[-1].to_rag == read.rag
-
-    def _rag_change(self, from_rag, to_rag) -> RagChange:
-        return RagChange(from_rag=from_rag, to_rag=to_rag, user=self.user, reason=f"{IMPORTED}{self.filename}"[:1000])
-
-    def _match_updates(self, action: Action, read: ActionRead) -> None:
-        """An update already in the tracker (same text; same date too if it was written in the app) is not added."""
-        unused = list(action.updates) if action.id is not None else []
-        for update in read.updates:
-            match = next(
-                (
-                    known
-                    for known in unused
-                    if known.text == update.text and (known.source == "import" or known.as_at == update.as_at)
-                ),
-                None,
+    def write_rows(self) -> None:
+        """New actions, then links, RAG history and updates, in bulk (one statement per table)."""
+        new = [written for written in self.written if written.row is not None]
+        if new:
+            statement = insert(Action).returning(Action.id, sort_by_parameter_order=True)
+            ids = db.session.scalars(statement, [written.row for written in new]).all()
+            for written, action_id in zip(new, ids, strict=True):
+                written.id = action_id
+        relinked = [w.id for w in self.written if w.relink and w.action is not None and w.id in self.history.links]
+        for start in range(0, len(relinked), CHUNK):
+            db.session.execute(
+                delete(StrategicLink).where(StrategicLink.action_id.in_(relinked[start : start + CHUNK]))
             )
-            if match is not None:
-                unused.remove(match)
-                self.outcome.updates_already_there += 1
-            else:
-                self.pending_updates.append((action, update))
+        _insert(
+            StrategicLink,
+            [_link_row(w.id, index, link) for w in self.written if w.relink for index, link in enumerate(w.read.links)],
+        )
+        reason, user_id = f"{IMPORTED}{self.filename}"[:1000], self.user.id if self.user else None
+        _insert(
+            RagChange,
+            [
+                {"action_id": w.id, "from_rag": old, "to_rag": new, "user_id": user_id, "reason": reason}
+                for w, old, new in self.rag_changes
+            ],
+        )
+        updates = []
+        for written in self.written:
+            fresh, already = new_updates(written.read.updates, self.history.updates.get(written.id, []))
+            self.outcome.updates_already_there += already
+            updates += [_update_row(written.id, update) for update in fresh]
+        _insert(Update, updates)
+        self.outcome.updates_added = len(updates)
 
-    def insert_updates(self) -> None:
-        rows = [
-            {
-                "action_id": action.id,
-                "as_at": update.as_at,
-                "author_name": update.author_name[:200],
-                "text": update.text,
-                "source": "import",
-                "restricted": False,
-            }
-            for action, update in self.pending_updates
-        ]
-        if rows:
-            db.session.execute(insert(Update), rows)
-        self.outcome.updates_added = len(rows)
-
-    def outcome_after_links(self) -> PlanOutcome:
+    def outcome_with_links(self) -> PlanOutcome:
         outcome = self.outcome
         outcome.plan_id = self.plan.id
-        for action in self.actions:
-            for link in action.links:
-                outcome.links += 1
-                if link.framework is Framework.PCC:
-                    label = f"{action.display_ref} → {link.label}"
-                    (outcome.pcc_resolved if link.target_action_id else outcome.pcc_unresolved).append(label)
+        labels = {written.id: written.read.display_ref for written in self.written}
+        rows = db.session.execute(
+            select(StrategicLink.action_id, StrategicLink.framework, StrategicLink.code, StrategicLink.target_action_id)
+            .join(Action, StrategicLink.action_id == Action.id)
+            .where(Action.plan_id == self.plan.id)
+            .order_by(Action.position, StrategicLink.position)
+        )
+        for action_id, framework, code, target in rows:
+            if action_id not in labels:
+                continue
+            outcome.links += 1
+            if framework is Framework.PCC:
+                label = f"{labels[action_id]} → PCC {code}" if code else f"{labels[action_id]} → PCC"
+                (outcome.pcc_resolved if target else outcome.pcc_unresolved).append(label)
         return outcome
 
     def record_audit(self) -> None:
@@ -260,41 +277,28 @@ class _PlanWriter:
         )
 
 
-def _link(read, position: int) -> StrategicLink:
-    code = read.code[:60] if read.code else None
-    return StrategicLink(framework=read.framework, code=code, text=read.text[:500], position=position)
+def _insert(model, rows: list[dict]) -> None:
+    if rows:  # Core insert on the table: no ORM bookkeeping for rows that nothing in this session reads back
+        db.session.execute(insert(model.__table__), rows)
 
 
-def _resolve_pcc_links(imported_plan_ids: set[int]) -> list[str]:
-    """Point every unresolved PCC link in the database at the PCC deliverable with its number, if one exists.
+def _link_row(action_id: int, position: int, link) -> dict:
+    code = link.code[:60] if link.code else None
+    return {
+        "action_id": action_id,
+        "framework": link.framework,
+        "code": code,
+        "text": link.text[:500],
+        "position": position,
+    }
 
-    Where several PCC plans have the deliverable, one from this import wins, then one of the link's own period.
-    Returns the links of other (earlier) plans that resolved now.
-    """
-    deliverables: dict[str, list[tuple[bool, int, int, str]]] = {}  # ref -> (in this import, plan, action, period)
-    rows = db.session.execute(
-        select(Action.id, Action.ref, Plan.id, Plan.period_label).join(Plan).where(Plan.kind == PlanKind.PCC)
-    )
-    for action_id, ref, plan_id, period_label in rows:
-        deliverables.setdefault(ref, []).append((plan_id in imported_plan_ids, plan_id, action_id, period_label))
-    if not deliverables:
-        return []
-    links = db.session.scalars(
-        select(StrategicLink)
-        .where(
-            StrategicLink.framework == Framework.PCC,
-            StrategicLink.target_action_id.is_(None),
-            StrategicLink.code.is_not(None),
-        )
-        .options(selectinload(StrategicLink.action).selectinload(Action.plan))
-    )
-    earlier = []
-    for link in links:
-        if link.code not in deliverables:
-            continue
-        period = link.action.plan.period_label
-        best = max(deliverables[link.code], key=lambda found: (found[0], found[3] == period, found[1]))
-        link.target_action_id = best[2]
-        if link.action.plan_id not in imported_plan_ids:
-            earlier.append(f"{link.action.display_ref} of {link.action.plan.title} → PCC {link.code}")
-    return earlier
+
+def _update_row(action_id: int, update) -> dict:
+    return {
+        "action_id": action_id,
+        "as_at": update.as_at,
+        "author_name": update.author_name[:200],
+        "text": update.text,
+        "source": "import",
+        "restricted": False,
+    }

@@ -76,21 +76,20 @@ def _plan_lines(plan: PlanOutcome, dry_run: bool) -> list[str]:
     state = "new" if plan.is_new else "existing"
     period = f" ({plan.period_label})" if plan.period_label else ""
     sheets = ", ".join(f"'{sheet}'" for sheet in plan.sheets)
-    groups = ", ".join(f"{name} {count}" for name, count in plan.actions_per_group.items())
-    grouping = "aim" if plan.kind is PlanKind.PCC else "strand"
+    groups = ", ".join(f"{name}: {count}" for name, count in plan.actions_per_group.items())
     added = "to add" if dry_run else "added"
     lines = [
         f"{plan.title}{period}: {state} {kind} from sheet {sheets}",
-        f"  Actions: {plan.action_count} by {grouping} ({groups}); {plan.actions_created} new, "
+        f"  Actions: {plan.action_count} ({groups}); {plan.actions_created} new, "
         f"{len(plan.actions_changed)} changed, {plan.actions_unchanged} unchanged",
         f"  Updates: {plan.updates_added} {added}, {plan.updates_already_there} already there",
         f"  Links: {plan.links}; PCC links resolved {len(plan.pcc_resolved)}, unresolved {len(plan.pcc_unresolved)}"
-        + (f" ({', '.join(plan.pcc_unresolved)})" if plan.pcc_unresolved else ""),
+        + (f" ({_some(plan.pcc_unresolved)})" if plan.pcc_unresolved else ""),
     ]
     if plan.plan_fields_changed:
         lines.append(f"  Plan details changed: {', '.join(plan.plan_fields_changed)}")
     if plan.actions_changed:
-        lines.append(f"  Changed: {'; '.join(plan.actions_changed)}")
+        lines.append(f"  Changed: {_some(plan.actions_changed, '; ')}")
     if plan.actions_not_in_file:
         lines.append(f"  {plan.actions_not_in_file} actions in the tracker are not in the file (kept)")
     if plan.columns_not_understood:
@@ -99,3 +98,9 @@ def _plan_lines(plan: PlanOutcome, dry_run: bool) -> list[str]:
         lines.append(f"  Warnings ({len(plan.warnings)}):")
         lines.extend(f"    {warning}" for warning in plan.warnings)
     return lines
+
+
+def _some(items: list[str], separator: str = ", ", shown: int = 10) -> str:
+    """The first few of a long list, and how many more there are."""
+    more = f"{separator}and {len(items) - shown} more" if len(items) > shown else ""
+    return separator.join(items[:shown]) + more

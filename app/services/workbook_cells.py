@@ -5,6 +5,7 @@
 """
 
 import colorsys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 from defusedxml import ElementTree as SafeTree
@@ -44,6 +45,14 @@ class SheetGrid:
         self._formulas = formulas_without_value or set()
         self._conditional = [rule.sqref for rule in worksheet.conditional_formatting]
         self._warned: set[tuple[int, int]] = set()
+        self.on_rows: Callable[[int], None] | None = None  # told how many rows were read, now and then
+
+    def data_rows(self, first: int) -> Iterator[int]:
+        """Row numbers from `first` to the last row, reporting progress every hundred rows."""
+        for row in range(first, self.max_row + 1):
+            if self.on_rows and row % 100 == 0:
+                self.on_rows(100)
+            yield row
 
     def cell(self, row: int, column: int):
         if 1 <= row <= self.max_row and 1 <= column <= self.max_column:

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from app.models.enums import Strand
 from app.services.workbook_cells import SheetGrid
-from app.services.workbook_text import strand_of
+from app.services.workbook_text import strand_heading
 
 HEADER_SEARCH_ROWS = 40
 
@@ -92,7 +92,7 @@ def find_header(grid: SheetGrid) -> Header | None:
         texts = grid.row_texts(row)
         if len(texts) < 2:
             continue
-        strand = strand_of(texts[0][1])
+        strand = strand_heading(texts[0][1])
         meanings = {meaning_of(text) for column, text in texts[1 if strand else 0 :]} - {None}
         if strand and not meanings & {WHAT, HOW}:
             meanings.add(WHAT)

@@ -31,6 +31,7 @@ from app.services.workbook_text import (
     leading_number,
     parse_links,
     rag_and_status,
+    strand_heading,
     strand_of,
 )
 from app.services.workbook_updates import BULLETS, updates_from
@@ -52,14 +53,14 @@ class StrandSheetReader:
             header.not_understood.append("'Outcome' (there is no Objective column to put the outcomes under)")
 
     def read(self) -> tuple[list[ObjectiveRead], list[ActionRead]]:
-        for row in range(self.header.first_data_row, self.grid.max_row + 1):
+        for row in self.grid.data_rows(self.header.first_data_row):
             texts = self.grid.row_texts(row)
             if not texts:
                 continue
             if row in self.grid.hidden_rows:
                 self.grid.warn(row, "is hidden and was not imported: unhide it if it belongs to the plan")
             elif is_repeated_header(self.grid, row, self.header):
-                self.strand = strand_of(texts[0][1]) or self.strand
+                self.strand = strand_heading(texts[0][1]) or self.strand
             else:
                 self._read_row(row, texts)
         return list(self.objectives.values()), self.actions
@@ -69,8 +70,8 @@ class StrandSheetReader:
         if strand_column:
             self._read_strand_cell(row, strand_column)
         others = [(column, text) for column, text in texts if column != strand_column]
-        if self._is_separator(row, others):
-            self.strand = strand_of(others[0][1])
+        if self._is_separator(others):
+            self.strand = strand_heading(others[0][1])
             self.objective = None
             return
         self._read_objective(row)
@@ -106,12 +107,10 @@ class StrandSheetReader:
         elif not self.grid.is_continuation(row, column):
             self.grid.warn(row, f"the strand '{text}' is not Prepare, Prevent, Protect or Pursue, so it was not used")
 
-    def _is_separator(self, row: int, others: list[tuple[int, str]]) -> bool:
-        if len({text for _, text in others}) != 1 or strand_of(others[0][1]) is None:
-            return False
-        column, text = others[0]
-        content = {self.header.column(m) for m in (WHAT, HOW, COMMENTARY) if self.header.has(m)}
-        return len(text) <= 60 or self.grid.merge_width(row, column) > 1 or column not in content
+    @staticmethod
+    def _is_separator(others: list[tuple[int, str]]) -> bool:
+        """A row that holds nothing but a strand heading, perhaps merged across the sheet."""
+        return len({text for _, text in others}) == 1 and strand_heading(others[0][1]) is not None
 
     def _read_objective(self, row: int) -> None:
         column = self.header.column(OBJECTIVE)

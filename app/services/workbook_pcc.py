@@ -44,7 +44,7 @@ class PccSheetReader:
         self.aim = ""
 
     def read(self) -> tuple[list[ObjectiveRead], list[ActionRead]]:
-        for row in range(self.header.first_data_row, self.grid.max_row + 1):
+        for row in self.grid.data_rows(self.header.first_data_row):
             texts = self.grid.row_texts(row)
             if not texts:
                 continue

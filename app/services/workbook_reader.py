@@ -7,6 +7,7 @@ Every exception a hostile or odd file can raise ends here as one `WorkbookReject
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePath
@@ -20,7 +21,7 @@ from app.services.workbook_guard import MAX_COLUMNS, MAX_ROWS, WorkbookFacts, Wo
 from app.services.workbook_local import StrandSheetReader
 from app.services.workbook_pcc import PccSheetReader, is_pcc_layout
 from app.services.workbook_reading import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
-from app.services.workbook_text import key_value, parse_date_text, period_of, strand_of
+from app.services.workbook_text import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,23 @@ PERIOD_KEYS = {"period", "year", "financial year", "plan period"}
 DATE_IN_TEXT_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\s+\d{4}")
 
 
+Progress = Callable[[int, int], None]
+
+
+class _RowCounter:
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def advance(self, rows: int) -> None:
+        self.done = min(self.done + rows, self.total)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.total, self.total)
+
+
 @dataclass
 class _SheetPart:
     sheet: str
@@ -48,11 +66,14 @@ class _SheetPart:
     not_understood: list[str]
 
 
-def read_workbook(data: bytes, filename: str) -> WorkbookReading:
-    """Read every plan in the workbook. Raises WorkbookRejected, with one line to show, for unreadable files."""
+def read_workbook(data: bytes, filename: str, *, progress: Progress | None = None) -> WorkbookReading:
+    """Read every plan in the workbook. Raises WorkbookRejected, with one line to show, for unreadable files.
+
+    `progress(rows_read, rows_in_all)` is called now and then while the sheets are read (for a progress bar).
+    """
     facts = check_workbook(data)
     try:
-        return _read(data, filename, facts)
+        return _read(data, filename, facts, progress)
     except WorkbookRejected:
         raise
     except Exception as error:  # the boundary: no parser error reaches the person as a traceback
@@ -60,7 +81,7 @@ def read_workbook(data: bytes, filename: str) -> WorkbookReading:
         raise WorkbookRejected(UNREADABLE) from error
 
 
-def _read(data: bytes, filename: str, facts: WorkbookFacts) -> WorkbookReading:
+def _read(data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None) -> WorkbookReading:
     workbook = load_workbook(BytesIO(data), rich_text=True, data_only=True, keep_links=False, keep_vba=False)
     reading = WorkbookReading(filename)
     if facts.has_macros:
@@ -70,18 +91,22 @@ def _read(data: bytes, filename: str, facts: WorkbookFacts) -> WorkbookReading:
             ReadWarning("Links to other workbooks were ignored: cells show the values Excel last saved")
         )
     palette = theme_palette(workbook.loaded_theme)
+    counter = _RowCounter(progress, sum(min(sheet.max_row, MAX_ROWS) for sheet in workbook.worksheets))
     parts = []
     for worksheet in workbook.worksheets:
-        part = _read_sheet(worksheet, palette, facts, workbook.epoch, reading)
+        part = _read_sheet(worksheet, palette, facts, workbook.epoch, reading, counter)
         if part is not None:
             parts.append(part)
+    counter.finish()
     reading.plans = _assemble(parts, filename)
     if not reading.plans:
         raise WorkbookRejected(NO_PLAN)
     return reading
 
 
-def _read_sheet(worksheet, palette, facts: WorkbookFacts, epoch, reading: WorkbookReading) -> _SheetPart | None:
+def _read_sheet(
+    worksheet, palette, facts: WorkbookFacts, epoch, reading: WorkbookReading, counter: "_RowCounter"
+) -> _SheetPart | None:
     name = worksheet.title
     if worksheet.sheet_state != "visible":
         reading.warnings.append(ReadWarning("is hidden and was not read: unhide it if it is part of the plan", name))
@@ -94,6 +119,7 @@ def _read_sheet(worksheet, palette, facts: WorkbookFacts, epoch, reading: Workbo
         limits = f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns"
         raise WorkbookRejected(f"Sheet '{name}' is too large: a plan can use {limits}; delete unused rows and columns")
     grid = SheetGrid(worksheet, palette, facts.formulas_without_value.get(name))
+    grid.on_rows = counter.advance
     header = find_header(grid)
     if header is None:
         reading.sheets_not_read.append(f"{name} (no header row such as 'No | What are we going to do?')")
@@ -102,13 +128,16 @@ def _read_sheet(worksheet, palette, facts: WorkbookFacts, epoch, reading: Workbo
     if is_pcc_layout(grid, header, title_lines):
         kind, (objectives, actions) = PlanKind.PCC, PccSheetReader(grid, header, epoch).read()
     else:
-        kind, (objectives, actions) = PlanKind.LOCAL, StrandSheetReader(grid, header, strand_of(name), epoch).read()
+        kind, (objectives, actions) = (
+            PlanKind.LOCAL,
+            StrandSheetReader(grid, header, strand_heading(name), epoch).read(),
+        )
     if not actions:
         reading.warnings.extend(grid.warnings)
         reading.sheets_not_read.append(f"{name} (no actions under the header row)")
         return None
     return _SheetPart(
-        name, kind, strand_of(name), title_lines, objectives, actions, grid.warnings, header.not_understood
+        name, kind, strand_heading(name), title_lines, objectives, actions, grid.warnings, header.not_understood
     )
 
 

@@ -94,7 +94,9 @@ class PlanRead:
     def actions_per_group(self) -> dict[str, int]:
         """Actions per strand in 4P order (local plans), or per aim (PCC plans)."""
         if self.kind is PlanKind.PCC:
-            return dict(Counter(action.objective_ref or "No aim" for action in self.actions))
+            return dict(
+                Counter(f"Aim {action.objective_ref}" if action.objective_ref else "No aim" for action in self.actions)
+            )
         counts = Counter(action.strand.value if action.strand else "No strand" for action in self.actions)
         order = [strand.value for strand in Strand] + ["No strand"]
         return {name: counts[name] for name in order if counts[name]}

@@ -13,7 +13,8 @@ STRAND_RE = re.compile(
     r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?(prepare|prevent|protect|pursue)\b", re.IGNORECASE
 )
 SUB_REF_RE = re.compile(r"^\s*(\d+\.\d+[a-z]?\.\d+[a-z]?)\s*\.?(?=\s|$)\s*", re.IGNORECASE)  # 1.2.1, 3.3c.1, 3.7a.2
-LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)*[a-z]?)\s*[.):]?\s+(?=\S)", re.IGNORECASE)  # "1. Engage…"
+# "1. Engage…", "2) Train…", "1.2 Survey…"; not "2020 was…" or "3 officers…"
+LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)+[a-z]?|\d+[a-z]?(?=\s*[.):]))\s*[.):]?\s+(?=\S)", re.IGNORECASE)
 AIM_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)*[a-z]?)\s*[.):]", re.IGNORECASE)  # "1.2) We will…"
 PERIOD_RE = re.compile(r"\b((?:19|20)\d\d)\s*([-/–—])\s*((?:19|20)?\d\d)\b")
 KEY_VALUE_RE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{1,30}?)\s*[:–-]\s+(.+)$", re.DOTALL)
@@ -80,12 +81,27 @@ LINK_RE = re.compile(
     re.IGNORECASE,
 )
 LINK_SEPARATORS = " \t\n,;/&+|.-–"
+FILLER_WORDS_RE = re.compile(r"\b(and|also|see)\b", re.IGNORECASE)
+RAG_FIRST_WORD_RE = re.compile(r"[\s(\-–:/]+")
+SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 
 
 def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
     return Strand(match.group(1).capitalize()) if match else None
+
+
+def strand_heading(text: str | None) -> Strand | None:
+    """A strand written as a heading ('PREVENT', 'Strand 2: Prevent', 'Prepare – reducing the impact…'),
+    not a sentence that starts with the word ('Prevent re-trafficking of victims')."""
+    match = STRAND_RE.match(text or "")
+    if not match:
+        return None
+    rest = text[match.end() :].strip()
+    if rest and rest[0] not in ":–—-(|/" and rest.split()[0].lower() not in ("strand", "actions", "plan"):
+        return None
+    return Strand(match.group(1).capitalize())
 
 
 def clean_ref(value) -> str:
@@ -113,10 +129,10 @@ def rag_and_status(text: str) -> tuple[Rag | None, ActionStatus | None, bool]:
     status = STATUS_WORDS.get(words)
     rag = RAG_WORDS.get(words)
     if rag is None and status is None and words:
-        first = re.split(r"[\s(\-–:/]+", words, maxsplit=1)[0]
+        first = RAG_FIRST_WORD_RE.split(words, maxsplit=1)[0]
         rest = words[len(first) :].strip()
         # "Green (on track)" and "RED - at risk" carry the RAG first; "A/G" and "Amber/Green" are left for a person
-        if first in RAG_WORDS and not re.match(r"^/\s*\w", rest):
+        if first in RAG_WORDS and not SLASH_NEXT_RE.match(rest):
             rag = RAG_WORDS[first]
     if status is ActionStatus.COMPLETE:
         rag = Rag.BLUE
@@ -204,7 +220,7 @@ def parse_links(text: str) -> list[LinkRead]:
 
 def _add_other(links: list[LinkRead], text: str) -> None:
     text = text.strip(LINK_SEPARATORS + "()")
-    if re.sub(r"\b(and|also|see)\b", "", text, flags=re.IGNORECASE).strip(LINK_SEPARATORS):
+    if FILLER_WORDS_RE.sub("", text).strip(LINK_SEPARATORS):
         _add(links, LinkRead(Framework.OTHER, None, text[:500]))
 
 
