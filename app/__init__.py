@@ -79,8 +79,12 @@ def _init_jinja(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.downloads import bp as downloads_bp
     from app.plans import bp as plans_bp
+    from app.spreadsheets import bp as spreadsheets_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(spreadsheets_bp)
+    app.register_blueprint(downloads_bp)

@@ -1,14 +1,19 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
 
 import sys
+from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
-from app.models import Plan, Role, User
-from app.services import accounts, backup
+from app.models import Action, Plan, Role, User
+from app.services import accounts, backup, excel_export, json_export
+from app.services.excel_import import import_workbook
+from app.services.export_data import AUDIENCES, INTERNAL, MARKINGS
+from app.services.workbook_guard import MAX_FILE_BYTES, WorkbookRejected
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
@@ -63,6 +68,78 @@ def list_plans() -> None:
         click.echo(f"{plan.id}\t{plan.title}{period}")
 
 
+@plans_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
+def import_plan(path: Path, dry_run: bool) -> None:
+    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+    bar = _ProgressBar()
+    try:
+        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
+    except WorkbookRejected as error:
+        bar.close()
+        fail(error.message)
+    bar.close()
+    for line in report.summary_lines():
+        click.echo(line)
+
+
+class _ProgressBar:
+    """click's progress bar, on a terminal only, and only for plans of more than a few hundred rows."""
+
+    MIN_ROWS = 300
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < self.MIN_ROWS or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="Reading the plan", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _read_upto_limit(path: Path) -> bytes:
+    """The file's bytes, or one byte more than the limit so that the guard refuses it without reading it all."""
+    with path.open("rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
+@plans_cli.command("export")
+@click.argument("plan_id", metavar="PLAN")
+@click.option("--format", "file_format", required=True, type=click.Choice(["xlsx", "json"]), help="File format.")
+@click.option("--audience", type=click.Choice(AUDIENCES), default=INTERNAL, show_default=True, help="Who it is for.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None) -> None:
+    """Export plan PLAN (its id from `plans list`); xlsx goes to exports/ and json to the screen unless --out."""
+    plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
+    if plan is None:
+        fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")
+    today = date.today()
+    if file_format == "json":
+        content = json_export.export_json(plan, audience=audience).encode()
+        if out is None:
+            click.echo(content.decode())
+            return
+    else:
+        content = excel_export.export_workbook(plan, audience=audience, as_at=today)
+        if out is None:
+            out = Path(current_app.config["EXPORTS_DIR"]) / excel_export.export_filename(plan, today)
+            out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.write_bytes(content)
+    except OSError as error:
+        fail(f"Could not write {out}: {error.strerror or error}")
+    click.echo(f"Exported {plan.title} for the {audience} audience ({MARKINGS[audience]}) to {out}")
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
 def demo(if_empty: bool) -> None:
@@ -82,11 +159,25 @@ def demo(if_empty: bool) -> None:
 
 
 def _load_demo_plans() -> None:
-    importer = current_app.extensions.get("plan_importer")
-    if importer is None:
-        click.echo("Plans in plans/ will load once spreadsheet import exists.")
-        return
-    importer()
+    """Import every workbook in plans/, then give the demo lead the plans and the demo owner DCI Chisholm's actions."""
+    plan_ids = []
+    for path in sorted(Path(current_app.config["PLANS_DIR"]).glob("*.xlsx")):
+        try:
+            report = import_workbook(_read_upto_limit(path), path.name)
+        except WorkbookRejected as error:
+            click.echo(f"{path.name} was not imported: {error.message}", err=True)
+            continue
+        plan_ids += [plan.plan_id for plan in report.plans]
+        click.echo(f"{path.name}: {', '.join(f'{plan.title} ({plan.action_count} actions)' for plan in report.plans)}")
+    lead = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[1][0]))
+    owner = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[2][0]))
+    for plan in db.session.scalars(db.select(Plan).where(Plan.id.in_(plan_ids))):
+        plan.lead_user = plan.lead_user or lead
+    chisholm = db.select(Action).where(Action.plan_id.in_(plan_ids), Action.responsibility.contains("Chisholm"))
+    for action in db.session.scalars(chisholm):
+        if owner is not None and owner not in action.owners:
+            action.owners.append(owner)
+    db.session.commit()
 
 
 @click.command("backup")

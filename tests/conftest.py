@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db as _db
 from app.models import User
+from app.services import pending_imports
 from config import TestConfig
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_plan, make_user
+from tests.workbooks import local_plan
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
@@ -153,4 +155,27 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--no-first-run",
         ],
+    }
+
+
+@pytest.fixture
+def records(app):
+    """One record for every kind of id a URL takes, so route-wide tests can build every URL.
+
+    The lead leads the plan, the owner owns its first action, the admin uploaded the pending import.
+    A route with a new kind of id must add it here.
+    """
+    lead = make_user("lead", email="lead@example.police.uk")
+    owner = make_user("owner", email="owner@example.police.uk")
+    admin = make_user("admin", email="admin@example.police.uk")
+    plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
+    pending = pending_imports.store_upload(admin, "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
+    return {
+        "plan_id": plan.id,
+        "action_id": plan.actions[0].id,
+        "pending_id": pending.id,
+        "lead": lead,
+        "owner": owner,
+        "admin": admin,
+        "user_id": owner.id,
     }

@@ -15,7 +15,6 @@ from flask import abort
 from app import create_app
 from app.permissions import public, requires
 from config import ProductionConfig
-from tests.factories import make_plan, make_user
 from tests.pages import check_page
 
 INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
@@ -50,9 +49,7 @@ def _every_page(app, records) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-def test_every_page_has_the_security_headers_and_no_inline_script_or_style(client, login_as, role):
-    plan = make_plan(actions=1, updates_per_action=1)
-    records = {"plan_id": plan.id, "action_id": plan.actions[0].id, "user_id": make_user("owner").id}
+def test_every_page_has_the_security_headers_and_no_inline_script_or_style(client, login_as, records, role):
     login_as(role)
     from flask import current_app
 

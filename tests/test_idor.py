@@ -5,14 +5,20 @@ changes records must refuse a record that belongs to another plan or owner; a ro
 must never show a viewer a restricted update or a restricted action's text.
 """
 
+import io
+import zipfile
+
 import pytest
 
 from app.extensions import db
 from app.models import Update
+from app.services import pending_imports
 from tests.factories import make_action, make_plan, make_user
+from tests.workbooks import local_plan
 
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # POST routes with an id that any signed-in role may use on any record (e.g. a future "export this plan"
 # button, which writes nothing). Everything else that takes an id and a POST must refuse others' records.
@@ -31,10 +37,16 @@ def world(app):
     secret_action.how = "Meet covert source ZX-81"
     theirs.actions[0].updates.append(Update(text="Operation Bluebird starts Monday", restricted=True))
     db.session.commit()
+    theirs_upload = pending_imports.store_upload(make_user("admin"), "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
     return {
         "users": {"lead": lead, "owner": owner, "viewer": make_user("viewer")},
         "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id},
-        "theirs": {"plan_id": theirs.id, "action_id": theirs.actions[0].id, "user_id": other_owner.id},
+        "theirs": {
+            "plan_id": theirs.id,
+            "action_id": theirs.actions[0].id,
+            "user_id": other_owner.id,
+            "pending_id": theirs_upload.id,
+        },
         "secret_action_id": secret_action.id,
     }
 
@@ -86,6 +98,14 @@ def test_ids_that_do_not_exist_give_404_or_403_never_data(app, client, auth, wor
     assert not failures, failures
 
 
+def _readable_text(response) -> str:
+    """What a person could read in the response: the page, or every part of a downloaded workbook."""
+    if response.mimetype == XLSX:
+        with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
+            return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
+    return response.get_data(as_text=True)
+
+
 def test_restricted_text_never_reaches_a_viewer_on_any_page(app, client, auth, world):
     assert auth.login(world["users"]["viewer"]).status_code == 302
     seen = 0
@@ -94,7 +114,7 @@ def test_restricted_text_never_reaches_a_viewer_on_any_page(app, client, auth, w
             continue
         for ids in (world["theirs"], {**world["theirs"], "action_id": world["secret_action_id"]}):
             response = client.get(rule.build({k: ids[k] for k in rule.arguments})[1], follow_redirects=True)
-            page = response.get_data(as_text=True)
+            page = _readable_text(response)
             leaked = [s for s in SECRETS if s in page]
             assert not leaked, f"{rule.endpoint} shows {leaked} to a viewer"
             seen += response.status_code == 200

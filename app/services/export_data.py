@@ -1,0 +1,164 @@
+"""A plan read once for exporting, and what each audience may see of it.
+
+Both exports (Excel and JSON) read the plan here, in a fixed number of queries however big it is, and pass
+every string through `Redactor`, so the rule "the PCC office never sees restricted text" lives in one place.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Action, Objective, Plan, Rag, Review, ReviewSnapshot, Update, User
+from app.services import audit
+
+INTERNAL = "internal"
+PCC = "pcc"
+AUDIENCES = (INTERNAL, PCC)
+MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PCC: "OFFICIAL"}
+AUDIENCE_NAMES = {INTERNAL: "force and its partners", PCC: "PCC office"}
+REDACTED = "[REDACTED]"
+# The PCC copy must not carry the higher marking anywhere, even inside something a user typed.
+_SENSITIVE_MARKING = re.compile(r"official[\s_-]*sensitive", re.IGNORECASE)
+
+
+class UnknownAudience(ValueError):
+    """Raised for an audience other than "internal" or "pcc"."""
+
+
+@dataclass(frozen=True)
+class UpdateRow:
+    """One dated update as an export shows it (plain values, not ORM objects: 50,000 of them load fast)."""
+
+    id: int
+    action_id: int
+    as_at: date | None
+    author: str
+    rag: Rag | None
+    restricted: bool
+    text: str
+
+
+@dataclass
+class PlanContent:
+    plan: Plan
+    objectives: list[Objective]
+    actions: list[Action]
+    updates: dict[int, list[UpdateRow]] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    snapshots: dict[int, list[ReviewSnapshot]] = field(default_factory=dict)  # by review id
+
+    def updates_of(self, action: Action) -> list[UpdateRow]:
+        return self.updates.get(action.id, [])
+
+
+def check_audience(audience: str) -> str:
+    """The audience, or UnknownAudience: an unknown one must never fall back to showing everything."""
+    if audience not in AUDIENCES:
+        raise UnknownAudience(f"Choose an audience: {' or '.join(AUDIENCES)}")
+    return audience
+
+
+def update_order(update: UpdateRow) -> tuple:
+    """Oldest first; undated (imported base text) before dated. The same on SQLite and PostgreSQL."""
+    return (update.as_at is not None, update.as_at or date.min, update.id)
+
+
+def load_plan_content(plan: Plan, *, with_reviews: bool = False) -> PlanContent:
+    """Everything an export shows, in a fixed number of queries whatever the plan's size."""
+    objectives = list(
+        db.session.scalars(db.select(Objective).where(Objective.plan_id == plan.id).order_by(Objective.position))
+    )
+    actions = list(
+        db.session.scalars(
+            db.select(Action)
+            .where(Action.plan_id == plan.id)
+            .options(selectinload(Action.owners), selectinload(Action.links), selectinload(Action.objective))
+            .order_by(Action.position, Action.id)
+        )
+    )
+    content = PlanContent(plan=plan, objectives=objectives, actions=actions, updates=_load_updates(plan))
+    if with_reviews:
+        content.reviews = list(
+            db.session.scalars(db.select(Review).where(Review.plan_id == plan.id).order_by(Review.held_on, Review.id))
+        )
+        for snapshot in db.session.scalars(db.select(ReviewSnapshot).join(Review).where(Review.plan_id == plan.id)):
+            content.snapshots.setdefault(snapshot.review_id, []).append(snapshot)
+    return content
+
+
+def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
+    rows = db.session.execute(
+        db.select(
+            Update.id,
+            Update.action_id,
+            Update.as_at,
+            Update.author_name,
+            User.name,
+            Update.rag,
+            Update.restricted,
+            Update.text,
+        )
+        .join(Action, Action.id == Update.action_id)
+        .outerjoin(User, User.id == Update.author_id)
+        .where(Action.plan_id == plan.id)
+    )
+    by_action: dict[int, list[UpdateRow]] = {}
+    for id_, action_id, as_at, author_name, user_name, rag, restricted, text in rows:
+        row = UpdateRow(id_, action_id, as_at, author_name or user_name or "", rag, bool(restricted), text or "")
+        by_action.setdefault(action_id, []).append(row)
+    for updates in by_action.values():
+        updates.sort(key=update_order)
+    return by_action
+
+
+def record_export(plan: Plan, *, audience: str, file_format: str, user=None, extra: dict | None = None) -> None:
+    """Every export is audited (who, which plan, which audience, which format), whatever asked for it."""
+    audit.record(
+        "plan.export",
+        user=user,
+        record_type="plan",
+        record_id=plan.id,
+        new={"audience": audience, "format": file_format, "marking": MARKINGS[audience], **(extra or {})},
+        detail=f"Exported plan {plan.id} as {file_format} for the {audience} audience",
+    )
+    db.session.commit()
+
+
+def mentions_sensitive_marking(text: str | None) -> bool:
+    """Text that carries the OFFICIAL-SENSITIVE marking is treated as restricted, whether flagged or not."""
+    return bool(text) and _SENSITIVE_MARKING.search(text) is not None
+
+
+class Redactor:
+    """What one audience may read. `internal` sees everything; `pcc` sees no restricted or marked text."""
+
+    def __init__(self, audience: str):
+        self.audience = check_audience(audience)
+        self.withholds = audience == PCC
+        self.marking = MARKINGS[audience]
+
+    def withheld(self, action: Action) -> bool:
+        """A restricted action keeps its strand, ref, RAG and date for the PCC office, but none of its text."""
+        return self.withholds and action.restricted
+
+    def action_text(self, action: Action, text: str | None) -> str:
+        text = text or ""
+        if self.withholds and (action.restricted or mentions_sensitive_marking(text)):
+            return REDACTED
+        return text
+
+    def update(self, action: Action, update: UpdateRow) -> UpdateRow:
+        """The update as this audience sees it: a withheld one keeps its date and says [REDACTED]."""
+        if not self.withholds:
+            return update
+        if action.restricted or update.restricted or mentions_sensitive_marking(update.text + update.author):
+            return replace(update, author="", rag=None, restricted=True, text=REDACTED)
+        return update
+
+    def text(self, value: str | None) -> str:
+        """Plan-level text (title, lead, aims): only the sensitive marking itself is taken out for the PCC office."""
+        value = value or ""
+        return _SENSITIVE_MARKING.sub(REDACTED, value) if self.withholds else value

@@ -1,0 +1,60 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.models import Role
+from app.permissions import requires
+from app.services import pending_imports
+from app.services.workbook_guard import WorkbookRejected
+from app.spreadsheets import bp
+from app.spreadsheets.forms import ConfirmImportForm, UploadForm
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def new():
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.workbook.data
+        try:
+            pending = pending_imports.store_upload(current_user, upload.filename, upload.read())
+        except WorkbookRejected as error:
+            form.workbook.errors = [error.message]
+        else:
+            return redirect(url_for("spreadsheets.check", pending_id=pending.id))
+    return render_template("spreadsheets/new.html", form=form)
+
+
+@bp.route("/imports/<int:pending_id>")
+@requires(Role.ADMIN)
+def check(pending_id: int):
+    pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
+    filename = pending.filename
+    try:
+        report = pending_imports.preview(pending, current_user)
+    except WorkbookRejected as error:
+        return _upload_again(error)
+    return render_template(
+        "spreadsheets/check.html", filename=filename, report=report, pending_id=pending_id, form=ConfirmImportForm()
+    )
+
+
+@bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
+@requires(Role.ADMIN)
+def confirm(pending_id: int):
+    pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
+    if not ConfirmImportForm().validate_on_submit():
+        return redirect(url_for("spreadsheets.check", pending_id=pending_id))
+    try:
+        report = pending_imports.confirm(pending, current_user)
+    except WorkbookRejected as error:
+        return _upload_again(error)
+    titles = ", ".join(plan.title for plan in report.plans)
+    flash(f"Imported {report.filename}: {titles}")
+    return redirect(url_for("plans.index"))
+
+
+def _upload_again(error: WorkbookRejected):
+    """The upload form again, with what is wrong with the file in the error summary."""
+    form = UploadForm(formdata=None)
+    form.workbook.errors = [error.message]
+    return render_template("spreadsheets/new.html", form=form)

@@ -1,0 +1,103 @@
+"""Exporting a plan and importing the export gives back the same plan (issue 4, item 7)."""
+
+from datetime import date
+from pathlib import Path
+
+from app.extensions import db
+from app.models import Framework, Plan, Rag, Strand, Update
+from app.services.excel_export import export_workbook
+from app.services.excel_import import import_workbook
+from app.services.json_export import plan_as_dict
+from tests.conftest import SEED_WORKBOOK
+from tests.factories import make_action, make_plan
+
+AS_AT = date(2025, 11, 25)
+
+
+def plans_as_dicts() -> list[dict]:
+    return [plan_as_dict(plan) for plan in db.session.scalars(db.select(Plan).order_by(Plan.id))]
+
+
+def export_all() -> list[bytes]:
+    return [
+        export_workbook(plan, audience="internal", as_at=AS_AT)
+        for plan in db.session.scalars(db.select(Plan).order_by(Plan.id))
+    ]
+
+
+def import_into_a_fresh_database(exports: list[bytes]) -> None:
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    for index, data in enumerate(exports):
+        import_workbook(data, f"export-{index}.xlsx")
+
+
+def by_action(plan: dict) -> dict:
+    """What the issue says must survive, per action: keyed by strand and ref."""
+    return {
+        (action["strand"], action["ref"]): {
+            "what": action["what"],
+            "how": action["how"],
+            "responsibility": action["responsibility"],
+            "links": [(link["framework"], link["code"], link["resolved"]) for link in action["links"]],
+            "rag": action["rag"],
+            "updates": [(update["as_at"], update["text"]) for update in action["updates"]],
+        }
+        for action in plan["actions"]
+    }
+
+
+def test_the_seed_plans_survive_export_and_import(app):
+    import_workbook(Path(SEED_WORKBOOK).read_bytes(), "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
+    before = plans_as_dicts()
+    assert [len(plan["actions"]) for plan in before] == [13, 17]
+    assert sum(len(action["updates"]) for plan in before for action in plan["actions"]) == 34
+
+    import_into_a_fresh_database(export_all())
+    after = plans_as_dicts()
+
+    assert [(p["title"], p["priority"], p["lead"]) for p in after] == [
+        (p["title"], p["priority"], p["lead"]) for p in before
+    ]
+    for original, again in zip(before, after, strict=True):
+        assert by_action(again) == by_action(original)
+    local = by_action(after[0])
+    assert [ref for strand, ref in local if strand == "Prepare"] == ["1", "2", "8", "9"]
+    assert local[("Prepare", "1")]["links"] == [("NS", None, False), ("Sentinel", None, False), ("PCC", "3.3.7", True)]
+    assert len(local[("Prepare", "1")]["updates"]) == 3  # the base text and its two italic later updates
+    assert after == before  # and nothing else changed either: objectives, dates, periods, owners, statuses
+
+
+def test_a_plan_written_in_the_tracker_survives_export_and_import(app):
+    plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
+    action = make_action(
+        plan,
+        strand=Strand.PROTECT,
+        ref="3",
+        what="=SUM(A1) looks like a formula",
+        rag=Rag.AMBER,
+        target_date=date(2026, 3, 31),
+        links=[(Framework.NS, None), (Framework.PCC, "1.2.2"), (Framework.HMIC, "Rec 4")],
+    )
+    action.how = "• First step\n• Second step"
+    action.links[0].text = "National Strategy (NS)"
+    action.links[1].text = "PCC 1.2.2"
+    action.links[2].text = "HMIC Rec 4"
+    action.updates.extend(
+        [
+            Update(as_at=None, text="• Base text as the plan had it", author_name=""),
+            Update(as_at=date(2025, 7, 1), text="Two lines:\n• training booked", author_name="DCI Chisholm"),
+            Update(as_at=date(2025, 10, 1), text="#N/A is what the old sheet showed", author_name="DCI Chisholm"),
+            Update(as_at=date(2025, 11, 20), text="+1 more referral", author_name="DCI Chisholm", restricted=True),
+        ]
+    )
+    make_action(plan, strand=Strand.PURSUE, ref="1", what="Target the OCG", rag=Rag.BLUE, position=1)
+    db.session.commit()
+    before = plans_as_dicts()
+
+    import_into_a_fresh_database(export_all())
+
+    (again,) = plans_as_dicts()
+    assert by_action(again) == by_action(before[0])
+    assert again["period_start"] == "2025-04-01"
