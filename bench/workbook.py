@@ -29,6 +29,10 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
+def pcc_code(rng: random.Random) -> str:
+    return f"{rng.randint(1, 3)}.{rng.randint(1, 7)}.{rng.randint(1, 9)}"
+
+
 def build(actions: int = 5000, seed: int = 4) -> bytes:
     rng = random.Random(seed)
     wb = Workbook()
@@ -59,7 +63,7 @@ def build(actions: int = 5000, seed: int = 4) -> bytes:
                     how,
                     "MDS Lead DSupt Walton & Intel Esther Martin",
                     commentary,
-                    f"National Strategy (NS)\nSentinel (S)\nPCC {rng.randint(1, 3)}.{rng.randint(1, 7)}.{rng.randint(1, 9)}",
+                    f"National Strategy (NS)\nSentinel (S)\nPCC {pcc_code(rng)}",
                 ]
             )
             row += 1

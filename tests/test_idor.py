@@ -37,7 +37,9 @@ def world(app):
     secret_action.how = "Meet covert source ZX-81"
     theirs.actions[0].updates.append(Update(text="Operation Bluebird starts Monday", restricted=True))
     db.session.commit()
-    theirs_upload = pending_imports.store_upload(make_user("admin"), "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
+    theirs_upload = pending_imports.store_upload(
+        make_user("admin"), "plan.xlsx", local_plan([["Prepare", 1, "Engage"]])
+    )
     return {
         "users": {"lead": lead, "owner": owner, "viewer": make_user("viewer")},
         "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id},
