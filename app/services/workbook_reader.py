@@ -71,9 +71,8 @@ def read_workbook(data: bytes, filename: str, *, progress: Progress | None = Non
 
     `progress(rows_read, rows_in_all)` is called now and then while the sheets are read (for a progress bar).
     """
-    facts = check_workbook(data)
     try:
-        return _read(data, filename, facts, progress)
+        return _read(data, filename, check_workbook(data), progress)
     except WorkbookRejected:
         raise
     except Exception as error:  # the boundary: no parser error reaches the person as a traceback
