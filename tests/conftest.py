@@ -10,10 +10,8 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db as _db
 from app.models import User
-from app.services import pending_imports
 from config import TestConfig
-from tests.factories import PASSWORD, make_plan, make_user
-from tests.workbooks import local_plan
+from tests.factories import PASSWORD, make_pending_import, make_plan, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
@@ -169,7 +167,7 @@ def records(app):
     owner = make_user("owner", email="owner@example.police.uk")
     admin = make_user("admin", email="admin@example.police.uk")
     plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
-    pending = pending_imports.store_upload(admin, "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
+    pending = make_pending_import(admin)
     return {
         "plan_id": plan.id,
         "action_id": plan.actions[0].id,

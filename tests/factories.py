@@ -103,3 +103,12 @@ def make_action(
     db.session.add(action)
     db.session.flush()
     return action
+
+
+def make_pending_import(uploader: User | None = None, *, rows: list | None = None):
+    """A workbook uploaded by an admin and waiting on its check page."""
+    from app.services import pending_imports
+    from tests.workbooks import local_plan
+
+    data = local_plan(rows or [["Prepare", 1, "Engage"]])
+    return pending_imports.store_upload(uploader or make_user("admin"), "plan.xlsx", data)

@@ -12,9 +12,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Update
-from app.services import pending_imports
-from tests.factories import make_action, make_plan, make_user
-from tests.workbooks import local_plan
+from tests.factories import make_action, make_pending_import, make_plan, make_user
 
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
@@ -37,9 +35,7 @@ def world(app):
     secret_action.how = "Meet covert source ZX-81"
     theirs.actions[0].updates.append(Update(text="Operation Bluebird starts Monday", restricted=True))
     db.session.commit()
-    theirs_upload = pending_imports.store_upload(
-        make_user("admin"), "plan.xlsx", local_plan([["Prepare", 1, "Engage"]])
-    )
+    theirs_upload = make_pending_import()
     return {
         "users": {"lead": lead, "owner": owner, "viewer": make_user("viewer")},
         "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id},

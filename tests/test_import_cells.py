@@ -151,3 +151,13 @@ def test_formula_cells_import_their_saved_value_or_are_flagged():
     assert second.rag is Rag.AMBER
     assert "row 2: cell B2 holds a formula with no saved value, so it was read as empty" in messages(plan)
     assert not any(action.what.startswith("=") for action in plan.actions)
+
+
+def test_undated_updates_written_one_a_line_stay_apart():
+    commentary = "Undated: First note.\nUndated (DCI Chisholm): Second note.\n30/06/2016: Third note."
+    action = only_plan(local_plan([["Prepare", 1, "Engage", "", "", commentary]])).actions[0]
+    assert [(update.as_at, update.author_name, update.text) for update in action.updates] == [
+        (None, "", "First note."),
+        (None, "DCI Chisholm", "Second note."),
+        (date(2016, 6, 30), "", "Third note."),
+    ]

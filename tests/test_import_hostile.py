@@ -368,3 +368,9 @@ def test_21_importing_a_built_workbook_twice_creates_no_duplicates(existing):
     once = snapshot()
     import_workbook(data, "plan.xlsx")
     assert snapshot() == {**once, "AuditEvent": once["AuditEvent"] + 1}
+
+
+def test_10c_too_many_shared_strings(existing, openpyxl_must_not_load):
+    strings = b"<sst " + MAIN_NS + b">" + b"<si><t>a</t></si>" * 250_001 + b"</sst>"
+    data = add_parts(a_plan(), {"xl/sharedStrings.xml": strings})
+    assert_rejected(data, "The workbook holds more than 250,000 pieces of text", existing)

@@ -318,3 +318,24 @@ def test_a_sentence_that_starts_with_a_strand_word_is_an_action_not_a_separator(
         ("Protect 2", "Prevent re-trafficking of victims"),
         ("Protect 3", "2020 was busy"),
     ]
+
+
+def test_plan_details_from_labelled_title_rows():
+    plan = only_plan(
+        make_workbook(
+            title_rows=[
+                "CSE Delivery Plan 2016-17",
+                "Lead officer: DCI Smith",
+                "Period: 1 April 2016 to 31 March 2017",
+            ],
+            header=["No", "Action"],
+            rows=[[1, "Engage"]],
+        )
+    )
+    assert (plan.title, plan.lead, plan.priority) == ("CSE Delivery Plan 2016-17", "DCI Smith", None)
+    assert (plan.period_label, plan.period_start, plan.period_end) == ("2016-17", date(2016, 4, 1), date(2017, 3, 31))
+
+
+def test_a_plan_with_no_title_rows_is_named_after_its_file():
+    reading = read_workbook(make_workbook(header=["No", "Action"], rows=[[1, "Engage"]]), "cse_plan_2018-19.xlsx")
+    assert (reading.plans[0].title, reading.plans[0].period_label) == ("cse plan 2018-19", "2018-19")

@@ -135,3 +135,17 @@ def test_a_new_upload_replaces_the_uploaders_earlier_one(client, login_as):
     upload(client, local_plan([["Prepare", 1, "Engage"]]))
     upload(client, local_plan([["Prepare", 2, "Plan"]]))
     assert count(PendingImport) == 1
+
+
+def test_an_upload_left_for_a_day_is_forgotten(client, login_as):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.services import pending_imports
+
+    old = pending_imports.store_upload(make_user("admin"), "old.xlsx", local_plan([["Prepare", 1, "Engage"]]))
+    old.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    login_as("admin")
+    upload(client, local_plan([["Prepare", 2, "Plan"]]))
+    assert [pending.filename for pending in db.session.scalars(db.select(PendingImport))] == ["plan.xlsx"]

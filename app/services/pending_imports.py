@@ -5,24 +5,30 @@ check page or confirm it. Only the person who uploaded a file can see or confirm
 """
 
 import hashlib
+from datetime import timedelta
 from pathlib import PureWindowsPath
 
 from app.extensions import db
 from app.models import PendingImport, User
+from app.models.base import utcnow
 from app.services.excel_import import import_workbook
 from app.services.import_report import ImportReport
 from app.services.workbook_guard import WorkbookRejected
 from app.services.workbook_reader import read_workbook
 
+KEPT_FOR = timedelta(days=1)
+
 
 def store_upload(user: User, filename: str, data: bytes) -> PendingImport:
-    """Keep an uploaded workbook for checking, after making sure it holds a readable plan; replaces older uploads.
+    """Keep an uploaded workbook for checking, after making sure it holds a readable plan.
 
+    Replaces the person's earlier upload, and forgets anybody's upload left unconfirmed for a day.
     Raises WorkbookRejected (nothing stored) when the file cannot be imported. Commits.
     """
     filename = PureWindowsPath(filename or "").name[:255] or "plan.xlsx"  # a browser may send a full Windows path
     read_workbook(data, filename)
-    for older in db.session.scalars(db.select(PendingImport).filter_by(user_id=user.id)):
+    stale = (PendingImport.user_id == user.id) | (PendingImport.created_at < utcnow() - KEPT_FOR)
+    for older in db.session.scalars(db.select(PendingImport).where(stale)):
         db.session.delete(older)
     pending = PendingImport(user_id=user.id, filename=filename, sha256=hashlib.sha256(data).hexdigest(), content=data)
     db.session.add(pending)

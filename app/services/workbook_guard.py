@@ -32,6 +32,8 @@ LONGEST_TAG = 64 * 1024  # a tag longer than this is not a spreadsheet
 CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # <c ...> and prefixed <x:c ...>
 CELL_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+SHARED_STRING_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 DAMAGED = "The file is damaged: open it in Excel, save it again as an Excel Workbook (.xlsx) and try again"
 NOT_XLSX = "The file is not an Excel workbook (.xlsx): open it in Excel and save it as an Excel Workbook"
@@ -98,6 +100,9 @@ def check_workbook(data: bytes) -> WorkbookFacts:
             _check_sheet_size(sheet_name, scan, total_cells)
             if scan.has_formulas and (missing := _formulas_without_value(archive, path)):
                 facts.formulas_without_value[sheet_name] = missing
+        if SHARED_STRINGS in names and _count(archive, SHARED_STRINGS, SHARED_STRING_RE, MAX_CELLS) > MAX_CELLS:
+            # openpyxl keeps every shared string in memory; a plan cannot use more of them than it has cells
+            raise WorkbookRejected(f"The workbook holds more than {MAX_CELLS:,} pieces of text: split the plan")
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as error:
         raise WorkbookRejected(DAMAGED) from error
     return facts
@@ -179,6 +184,19 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, cells_left: int) -> _SheetS
             tail = block[cut:]
             if not chunk or scan.cells > cells_left or scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
                 return scan
+
+
+def _count(archive: zipfile.ZipFile, path: str, pattern: re.Pattern, cap: int) -> int:
+    """How many times the pattern occurs in a part, streamed, stopping once past the cap."""
+    count, tail = 0, b""
+    with archive.open(path) as stream:
+        while chunk := stream.read(CHUNK):
+            block = tail + chunk
+            count += len(pattern.findall(block[:-16]))
+            tail = block[-16:]
+            if count > cap:
+                return count
+    return count + len(pattern.findall(tail))
 
 
 def _scan_block(scan: _SheetScan, block: bytes) -> None:

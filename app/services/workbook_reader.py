@@ -71,9 +71,8 @@ def read_workbook(data: bytes, filename: str, *, progress: Progress | None = Non
 
     `progress(rows_read, rows_in_all)` is called now and then while the sheets are read (for a progress bar).
     """
-    facts = check_workbook(data)
     try:
-        return _read(data, filename, facts, progress)
+        return _read(data, filename, check_workbook(data), progress)
     except WorkbookRejected:
         raise
     except Exception as error:  # the boundary: no parser error reaches the person as a traceback
@@ -166,7 +165,7 @@ def _plan_of(group: list[_SheetPart], filename: str) -> PlanRead:
     first = group[0]
     lines = next((part.title_lines for part in group if part.title_lines), [])
     plan = PlanRead(title="", kind=first.kind, sheets=[part.sheet for part in group])
-    titles = []
+    titles, period_text = [], None
     for line in lines:
         pair = key_value(line)
         key, value = pair if pair else ("", "")
@@ -175,15 +174,11 @@ def _plan_of(group: list[_SheetPart], filename: str) -> PlanRead:
         elif key in LEAD_KEYS:
             plan.lead = value[:200]
         elif key in PERIOD_KEYS:
-            _set_period(plan, value)
+            period_text = value
         else:
             titles.append(line)
     plan.title = _title(titles, first, filename)[:300]
-    if not plan.period_label:
-        for text in [*titles, first.sheet, PurePath(filename).stem]:
-            if found := period_of(text):
-                plan.period_label, plan.period_start, plan.period_end = found
-                break
+    _set_period(plan, period_text, [*titles, first.sheet, PurePath(filename).stem.replace("_", " ")])
     for part in group:
         plan.objectives.extend(part.objectives)
         plan.actions.extend(part.actions)
@@ -208,11 +203,19 @@ def _title(lines: list[str], part: _SheetPart, filename: str) -> str:
     return PurePath(filename).stem.replace("_", " ")
 
 
-def _set_period(plan: PlanRead, value: str) -> None:
-    if found := period_of(value):
-        plan.period_label, plan.period_start, plan.period_end = found
-        return
-    plan.period_label = value[:40]
-    dates = [parse_date_text(text) for text in DATE_IN_TEXT_RE.findall(value)]
+def _set_period(plan: PlanRead, written: str | None, elsewhere: list[str]) -> None:
+    """The financial year ('2015-16') from a Period row, else from the title, sheet name or file name.
+
+    A Period row of two dates ('1 April 2015 to 31 March 2016') gives the dates; the label then still comes
+    from the title when it names the year, so that the plan matches on re-import.
+    """
+    for text in [written or "", *elsewhere]:
+        if found := period_of(text):
+            plan.period_label, plan.period_start, plan.period_end = found
+            break
+    dates = [parse_date_text(text) for text in DATE_IN_TEXT_RE.findall(written or "")]
     if len(dates) == 2 and all(dates):
         plan.period_start, plan.period_end = dates
+        plan.period_label = plan.period_label or written[:40]
+    elif written and not plan.period_label:
+        plan.period_label = written[:40]
