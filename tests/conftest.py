@@ -3,6 +3,7 @@ import re
 import shutil
 
 import pytest
+from flask import g, request_started
 
 from app import create_app
 from app.extensions import db as _db
@@ -24,9 +25,21 @@ def _test_config(tmp_path) -> type:
     return Config
 
 
+def _fresh_g(sender, **extra) -> None:
+    """Give every test request an empty `g`, as a deployment does.
+
+    The `app` fixture keeps one app context open for the whole test, and Flask reuses it for each test
+    request, so without this `g` would carry the cached CSRF token and signed-in user from one request
+    to the next (a token generated before sign-in cleared the session would then fail every POST).
+    """
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(_test_config(tmp_path))
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         _db.drop_all()
         _db.create_all()

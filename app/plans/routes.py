@@ -1,13 +1,17 @@
 from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
 
-from app.permissions import can_see_restricted, can_update_action, requires
+from app.models import Action, Role
+from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
 from app.plans import bp
-from app.services import plan_reading
+from app.services import clock, plan_reading
 
 
 @bp.route("/")
 @requires()
 def home():
+    if current_user.role is Role.OWNER:
+        return redirect(url_for("updates.my_actions"))
     return redirect(url_for("plans.index"))
 
 
@@ -33,15 +37,28 @@ def show(plan_id: int):
 @bp.route("/actions/<int:action_id>")
 @requires()
 def action(action_id: int):
-    from flask_login import current_user
-
     action = plan_reading.get_action(action_id) or abort(404)
+    return render_action_page(action)
+
+
+def render_action_page(action: Action, *, update_form=None, conflict=None, status: int = 200):
+    """The action page, also shown again (with the typed text) when an update is refused."""
+    from app.updates.forms import UpdateForm
+
+    can_update = can_update_action(current_user, action)
+    if can_update and update_form is None:
+        proposed = action.rag.value if action.rag else None
+        update_form = UpdateForm(formdata=None, as_at=clock.today(), rag=proposed, version=action.version)
     show_restricted = can_see_restricted(current_user)
     updates = [u for u in action.updates if show_restricted or not u.restricted]
-    return render_template(
+    page = render_template(
         "plans/action.html",
         action=action,
         updates=updates,
         withheld=len(action.updates) - len(updates),
-        can_update=can_update_action(current_user, action),
+        can_update=can_update,
+        can_edit=can_edit_plan(current_user, action.plan),
+        form=update_form,
+        conflict=conflict,
     )
+    return page, status
