@@ -4,7 +4,7 @@ import itertools
 from datetime import date
 
 from app.extensions import db
-from app.models import Action, Plan, PlanKind, Rag, Role, Strand, StrategicLink, Update, User
+from app.models import Action, Plan, PlanKind, Rag, Review, ReviewSnapshot, Role, Strand, StrategicLink, Update, User
 from app.models.enums import Framework
 from app.services import accounts
 
@@ -88,3 +88,21 @@ def make_action(
     db.session.add(action)
     db.session.flush()
     return action
+
+
+def make_review(
+    plan: Plan,
+    *,
+    held_on: date = date(2025, 6, 30),
+    rags: dict[int, Rag | None] | None = None,
+    attendees: str = "DSupt Walton, DCI Chisholm",
+) -> Review:
+    """A review meeting whose snapshot records each action's current RAG, or the RAG `rags` gives its id."""
+    review = Review(plan_id=plan.id, held_on=held_on, attendees=attendees)
+    rags = rags or {}
+    for action in plan.actions:
+        rag = rags.get(action.id, action.rag)
+        review.snapshots.append(ReviewSnapshot(action_id=action.id, rag=rag, status=None))
+    db.session.add(review)
+    db.session.commit()
+    return review

@@ -20,6 +20,7 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "auth.change_password": ALL,
     "auth.sign_out": dict.fromkeys(ROLES, 302),
     "updates.my_actions": ALL,
+    "dashboard.show": ALL,
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
