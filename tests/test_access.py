@@ -8,6 +8,7 @@ from tests.factories import make_plan, make_user
 
 ROLES = [r.value for r in Role]
 ALL = dict.fromkeys(ROLES, 200)
+LEADS_ONLY = {"admin": 200, "lead": 200, "owner": 403, "viewer": 403}
 
 # endpoint -> {role: expected status of a GET (or of the POST for POST-only routes)}.
 # Record ids come from `records` below: a plan the signed-in user leads when they are a lead, an action
@@ -21,6 +22,9 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "auth.sign_out": dict.fromkeys(ROLES, 302),
     "updates.my_actions": ALL,
     "dashboard.show": ALL,
+    "reviews.queue": LEADS_ONLY,
+    "reviews.decide": LEADS_ONLY,
+    "reviews.new": LEADS_ONLY,
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
