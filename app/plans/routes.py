@@ -1,10 +1,11 @@
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Action, Role
 from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
 from app.plans import bp
-from app.services import clock, plan_reading
+from app.plans.forms import FilterForm
+from app.services import clock, plan_filters, plan_reading
 
 
 @bp.route("/")
@@ -25,12 +26,20 @@ def index():
 @requires()
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
-    actions = plan_reading.plan_actions(plan)
+    criteria = plan_filters.PlanFilter.from_args(request.args)
+    found = plan_filters.filter_actions(plan, criteria, include_restricted=can_see_restricted(current_user))
+    groups = plan_reading.group_actions(plan, found.actions)
+    filters = FilterForm(formdata=request.args)
+    filters.set_owners(plan_filters.plan_owners(plan))
     return render_template(
         "plans/show.html",
         plan=plan,
-        groups=plan_reading.group_actions(plan, actions),
-        last_updates=plan_reading.last_update_dates([a.id for a in actions]),
+        groups=[g for g in groups if g.actions] if criteria.active else groups,
+        last_updates=found.last_updates,
+        criteria=criteria,
+        found=found,
+        filters=filters,
+        can_edit=can_edit_plan(current_user, plan),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
@@ -96,7 +96,7 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
         db.session.scalars(
             db.select(Action)
             .where(Action.plan_id == plan.id)
-            .options(selectinload(Action.owners))
+            .options(subqueryload(Action.owners))  # one query however many actions
             .order_by(Action.position, Action.id)
         )
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Review, ReviewSnapshot, Update, User
@@ -58,7 +58,7 @@ def review_queue(plan: Plan, today: date | None = None) -> list[QueueItem]:
         db.session.scalars(
             db.select(Action)
             .where(Action.plan_id == plan.id)
-            .options(selectinload(Action.owners))
+            .options(subqueryload(Action.owners))  # one query however many actions
             .order_by(Action.position, Action.id)
         )
     )
