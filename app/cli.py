@@ -1,14 +1,17 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models import Plan, Role, User
+from app.models import Action, Plan, Role, User
 from app.services import accounts
+from app.services.excel_import import import_workbook
+from app.services.workbook_guard import MAX_FILE_BYTES, WorkbookRejected
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
@@ -63,6 +66,25 @@ def list_plans() -> None:
         click.echo(f"{plan.id}\t{plan.title}{period}")
 
 
+@plans_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
+def import_plan(path: Path, dry_run: bool) -> None:
+    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+    try:
+        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run)
+    except WorkbookRejected as error:
+        fail(error.message)
+    for line in report.summary_lines():
+        click.echo(line)
+
+
+def _read_upto_limit(path: Path) -> bytes:
+    """The file's bytes, or one byte more than the limit so that the guard refuses it without reading it all."""
+    with path.open("rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
 def demo(if_empty: bool) -> None:
@@ -81,11 +103,25 @@ def demo(if_empty: bool) -> None:
 
 
 def _load_demo_plans() -> None:
-    importer = current_app.extensions.get("plan_importer")
-    if importer is None:
-        click.echo("Plans in plans/ will load once spreadsheet import exists.")
-        return
-    importer()
+    """Import every workbook in plans/, then give the demo lead the plans and the demo owner DCI Chisholm's actions."""
+    plan_ids = []
+    for path in sorted(Path(current_app.config["PLANS_DIR"]).glob("*.xlsx")):
+        try:
+            report = import_workbook(_read_upto_limit(path), path.name)
+        except WorkbookRejected as error:
+            click.echo(f"{path.name} was not imported: {error.message}", err=True)
+            continue
+        plan_ids += [plan.plan_id for plan in report.plans]
+        click.echo(f"{path.name}: {', '.join(f'{plan.title} ({plan.action_count} actions)' for plan in report.plans)}")
+    lead = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[1][0]))
+    owner = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[2][0]))
+    for plan in db.session.scalars(db.select(Plan).where(Plan.id.in_(plan_ids))):
+        plan.lead_user = plan.lead_user or lead
+    chisholm = db.select(Action).where(Action.plan_id.in_(plan_ids), Action.responsibility.contains("Chisholm"))
+    for action in db.session.scalars(chisholm):
+        if owner is not None and owner not in action.owners:
+            action.owners.append(owner)
+    db.session.commit()
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,230 @@
+"""Pre-flight checks on an uploaded workbook's bytes, before openpyxl ever sees them.
+
+openpyxl in normal mode (which we need for rich text, merged cells and hidden rows) will happily spend minutes and
+gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576. Everything here
+works on the zip container and streams the sheet XML with a regex, so a rejection costs well under a second and a
+few megabytes whatever the file claims. See ../shared/notes/security-and-openpyxl.md §A2 for the measurements.
+"""
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeTree
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the same limit as the web upload (MAX_CONTENT_LENGTH)
+MAX_PARTS = 500  # a plan workbook has 10-40 parts
+MAX_PART_BYTES = 50 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024  # a 5,000-action plan with long commentary unpacks to about 18 MB
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+MAX_CELLS = 250_000  # per workbook; openpyxl takes about a second per 50,000 cells in normal mode
+
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_MAGIC = b"PK\x03\x04"
+CHUNK = 1 << 20
+LONGEST_TAG = 64 * 1024  # a tag longer than this is not a spreadsheet
+
+CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # <c ...> and prefixed <x:c ...>
+CELL_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+DAMAGED = "The file is damaged: open it in Excel, save it again as an Excel Workbook (.xlsx) and try again"
+NOT_XLSX = "The file is not an Excel workbook (.xlsx): open it in Excel and save it as an Excel Workbook"
+OLD_OR_LOCKED = (
+    "This is an old .xls file or a password-protected workbook: save it as .xlsx without a password and try again"
+)
+
+
+class WorkbookRejected(Exception):
+    """A file that cannot be imported. The message is one line that tells the person what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class WorkbookFacts:
+    """What the checks learnt about an accepted file that the reader needs to report."""
+
+    has_macros: bool = False
+    external_links: int = 0
+    # sheet name -> coordinates of formula cells saved without a value (openpyxl's data_only gives None for them)
+    formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _SheetScan:
+    cells: int = 0
+    max_row: int = 0
+    max_column: int = 0
+    last_ref: str = ""
+    has_formulas: bool = False
+
+
+def check_workbook(data: bytes) -> WorkbookFacts:
+    """Refuse anything that is not a small, well-formed .xlsx, before it is parsed. Raises WorkbookRejected."""
+    if not data:
+        raise WorkbookRejected("The file is empty: choose the plan workbook (.xlsx) and try again")
+    if len(data) > MAX_FILE_BYTES:
+        raise WorkbookRejected(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split the plan")
+    if data[:8] == OLE_MAGIC:
+        raise WorkbookRejected(OLD_OR_LOCKED)
+    if data[:4] != ZIP_MAGIC:
+        raise WorkbookRejected(NOT_XLSX)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+        raise WorkbookRejected(DAMAGED) from error
+    _check_parts(parts)
+    names = {part.filename for part in parts}
+    _check_package_kind(archive, names)
+    sheets = _sheet_names(archive, names)
+    facts = WorkbookFacts(
+        has_macros=any(name.lower().endswith("vbaproject.bin") for name in names),
+        external_links=sum(1 for name in names if name.startswith("xl/externalLinks/") and name.endswith(".xml")),
+    )
+    total_cells = 0
+    try:
+        for path, sheet_name in sheets.items():
+            scan = _scan_sheet(archive, path, MAX_CELLS - total_cells)
+            total_cells += scan.cells
+            _check_sheet_size(sheet_name, scan, total_cells)
+            if scan.has_formulas and (missing := _formulas_without_value(archive, path)):
+                facts.formulas_without_value[sheet_name] = missing
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as error:
+        raise WorkbookRejected(DAMAGED) from error
+    return facts
+
+
+def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
+    if len(parts) > MAX_PARTS:
+        raise WorkbookRejected(
+            f"The workbook has {len(parts):,} parts, far more than a plan needs: copy the plan into a new workbook"
+        )
+    if any(part.flag_bits & 0x1 for part in parts):
+        raise WorkbookRejected(OLD_OR_LOCKED)
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    if largest is not None and largest.file_size > MAX_PART_BYTES:
+        raise WorkbookRejected(
+            f"Part of the workbook unpacks to more than {MAX_PART_BYTES // (1024 * 1024)} MB: "
+            "remove pictures or stray data and try again"
+        )
+    if sum(part.file_size for part in parts) > MAX_TOTAL_BYTES:
+        raise WorkbookRejected(
+            f"The workbook unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB: split the plan and try again"
+        )
+
+
+def _check_package_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
+    if "mimetype" in names and b"opendocument" in archive.open("mimetype").read(100):
+        raise WorkbookRejected("This is an OpenDocument spreadsheet (.ods): save it as an Excel Workbook (.xlsx)")
+    if "[Content_Types].xml" in names and any(name.startswith("word/") for name in names):
+        raise WorkbookRejected("This is a Word document, not an Excel workbook (.xlsx)")
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise WorkbookRejected(NOT_XLSX)
+
+
+def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part path -> sheet name, read from the workbook and its relationships with defusedxml."""
+    try:
+        workbook = SafeTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError as error:
+        raise WorkbookRejected(NOT_XLSX) from error
+    except (DefusedXmlException, SafeTree.ParseError, zipfile.BadZipFile, zlib.error, OSError) as error:
+        raise WorkbookRejected(DAMAGED) from error
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id")] = path
+    sheets = {}
+    for element in workbook.iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rel_id = next((value for key, value in element.attrib.items() if key.rsplit("}", 1)[-1] == "id"), None)
+        path = targets.get(rel_id)
+        if path in names:
+            sheets[path] = element.get("name", path)
+    # A worksheet part that the workbook does not list is still parsed by nothing, but count it anyway.
+    for name in names:
+        if name.startswith("xl/worksheets/") and name.endswith(".xml") and name not in sheets:
+            sheets[name] = name
+    return sheets
+
+
+def _scan_sheet(archive: zipfile.ZipFile, path: str, cells_left: int) -> _SheetScan:
+    """Count cells and find the furthest cell by streaming the XML, stopping as soon as a limit is passed."""
+    scan = _SheetScan()
+    tail = b""
+    with archive.open(path) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            block = tail + chunk
+            if not chunk:
+                cut = len(block)
+            else:
+                cut = block.rfind(b"<")  # never split a tag between two blocks
+                if cut <= 0 and len(block) > LONGEST_TAG:
+                    cut = len(block)
+                cut = max(cut, 0)
+            _scan_block(scan, block[:cut])
+            tail = block[cut:]
+            if not chunk or scan.cells > cells_left or scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
+                return scan
+
+
+def _scan_block(scan: _SheetScan, block: bytes) -> None:
+    scan.cells += len(CELL_RE.findall(block))
+    for letters, digits in CELL_REF_RE.findall(block):
+        row, column = int(digits), _column_number(letters)
+        if row > scan.max_row or column > scan.max_column:
+            scan.last_ref = (letters + digits).decode()
+        scan.max_row, scan.max_column = max(scan.max_row, row), max(scan.max_column, column)
+    if not scan.has_formulas and FORMULA_RE.search(block):
+        scan.has_formulas = True
+
+
+def _check_sheet_size(sheet_name: str, scan: _SheetScan, total_cells: int) -> None:
+    if scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
+        raise WorkbookRejected(
+            f"Sheet '{sheet_name}' has a cell at {scan.last_ref}, beyond the {MAX_ROWS:,} rows and {MAX_COLUMNS} "
+            "columns a plan can use: delete the stray cells and try again"
+        )
+    if total_cells > MAX_CELLS:
+        raise WorkbookRejected(
+            f"The workbook has more than {MAX_CELLS:,} cells (sheet '{sheet_name}' passes the limit): "
+            "delete unused rows and columns or split the plan"
+        )
+
+
+def _formulas_without_value(archive: zipfile.ZipFile, path: str) -> set[str]:
+    """Coordinates of formula cells saved with no cached value (files written by tools other than Excel)."""
+    missing = set()
+    try:
+        with archive.open(path) as stream:
+            for _, element in SafeTree.iterparse(stream, events=("end",)):
+                if element.tag.rsplit("}", 1)[-1] != "c":
+                    continue
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "").strip()):
+                    missing.add(element.get("r", "?"))
+                element.clear()
+    except (DefusedXmlException, SafeTree.ParseError) as error:
+        raise WorkbookRejected(DAMAGED) from error
+    return missing
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
