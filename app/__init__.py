@@ -78,6 +78,7 @@ def _init_jinja(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
+    from app.links import bp as links_bp
     from app.plans import bp as plans_bp
     from app.reviews import bp as reviews_bp
     from app.updates import bp as updates_bp
@@ -87,3 +88,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(updates_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(links_bp)

@@ -25,6 +25,7 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "reviews.queue": LEADS_ONLY,
     "reviews.decide": LEADS_ONLY,
     "reviews.new": LEADS_ONLY,
+    "links.framework": ALL,
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
@@ -41,7 +42,7 @@ def records(app):
     lead = make_user("lead", email="lead@example.police.uk")
     owner = make_user("owner", email="owner@example.police.uk")
     plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
-    return {"plan_id": plan.id, "action_id": plan.actions[0].id, "lead": lead, "owner": owner}
+    return {"plan_id": plan.id, "action_id": plan.actions[0].id, "lead": lead, "owner": owner, "framework": "PCC"}
 
 
 def test_every_route_has_an_expectation(app):

@@ -1,11 +1,11 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.models import Action, Role
+from app.models import Action, PlanKind, Role
 from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
 from app.plans import bp
 from app.plans.forms import FilterForm
-from app.services import clock, plan_filters, plan_reading
+from app.services import clock, plan_filters, plan_reading, traceability
 
 
 @bp.route("/")
@@ -67,6 +67,7 @@ def render_action_page(action: Action, *, update_form=None, conflict=None, statu
         withheld=len(action.updates) - len(updates),
         can_update=can_update,
         can_edit=can_edit_plan(current_user, action.plan),
+        delivered_by=traceability.delivering_actions(action) if action.plan.kind is PlanKind.PCC else [],
         form=update_form,
         conflict=conflict,
     )
