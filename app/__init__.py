@@ -76,6 +76,7 @@ def _init_jinja(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.actions import bp as actions_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
     from app.links import bp as links_bp
@@ -89,3 +90,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(links_bp)
+    app.register_blueprint(actions_bp)
