@@ -43,8 +43,8 @@ def plan(app):
     return plan
 
 
-def refs(actions) -> list[str]:
-    return [getattr(a, "action", a).display_ref for a in actions]
+def refs(listing) -> list[str]:
+    return [line.action.display_ref for line in listing.rows]
 
 
 def test_matrix_counts_each_strand_by_rag(plan):
@@ -87,9 +87,9 @@ def test_changed_since_the_last_review(plan):
     db.session.commit()
     board = dashboard.build(plan, include_restricted=True, today=TODAY)
     assert board.last_review.held_on == date(2025, 6, 30)
-    moves = {m.action.display_ref: (m.before, m.after, m.reviewed) for m in board.changed}
+    moves = {m.action.display_ref: (m.before, m.after, m.reviewed) for m in board.changed.rows}
     assert moves == {"Prepare 1": (Rag.GREEN, Rag.RED, True), "Protect 9": (None, Rag.GREEN, False)}
-    assert added.id in {m.action.id for m in board.changed}
+    assert added.id in {m.action.id for m in board.changed.rows} and board.changed.total == 2
 
 
 def test_rag_mix_over_reviews_comes_from_snapshots(plan):
@@ -181,3 +181,18 @@ def test_dashboard_and_queue_run_a_fixed_number_of_queries_whatever_the_plan_siz
     auth.login(lead)
     for page in ("dashboard", "review"):
         assert count_queries(client, f"/plans/{small.id}/{page}") == count_queries(client, f"/plans/{large.id}/{page}")
+
+
+def test_long_lists_show_the_first_rows_and_link_to_the_rest(client, login_as, app, monkeypatch):
+    app.config["TODAY"] = TODAY
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    plan = make_plan(actions=5)
+    for action in plan.actions:
+        action.target_date = days_ago(3)
+    db.session.commit()
+    login_as("viewer")
+    page = check_page(client.get(f"/plans/{plan.id}/dashboard"))
+    overdue = page[page.index(">Overdue</h2>") : page.index("Not updated for 30 days")]
+    assert "Showing the first 2 of 5." in overdue
+    assert f'href="/plans/{plan.id}?only=overdue">See all 5 in the plan' in overdue
+    assert overdue.count('<tr class="govuk-table__row">') == 3  # heading and two actions

@@ -242,7 +242,7 @@ def test_recording_a_review_snapshots_every_action(plan, lead):
 
     reviewing.decide_rag(red, lead, rag=Rag.AMBER, reason="Suspect charged", seen_version=red.version)
     board = dashboard.build(plan, include_restricted=True, today=TODAY)
-    assert [(m.action.ref, m.before, m.after) for m in board.changed] == [("1", Rag.RED, Rag.AMBER)]
+    assert [(m.action.ref, m.before, m.after) for m in board.changed.rows] == [("1", Rag.RED, Rag.AMBER)]
 
 
 def test_a_review_cannot_be_held_in_the_future(plan, lead):
@@ -268,3 +268,16 @@ def test_lead_records_a_review_through_the_page(client, auth, plan, lead, app):
     assert "Board" in check_page(client.get(f"/plans/{plan.id}/reviews/new"))
     review = db.session.scalar(db.select(Review))
     assert review.recorded_by_id == lead.id and review.created_at <= datetime.now(UTC)
+
+
+def test_a_long_queue_shows_the_most_urgent_first(client, auth, plan, lead, app, monkeypatch):
+    app.config["TODAY"] = TODAY
+    monkeypatch.setattr(reviewing, "QUEUE_PAGE", 2)
+    for ref in ("1", "2", "3"):
+        propose(add(plan, ref), Rag.AMBER)
+    add(plan, "4", target=days(-1))  # the rule says Red: most urgent
+    auth.login(lead)
+    page = check_page(client.get(f"/plans/{plan.id}/review"))
+    assert "4 actions to decide: the 2 most urgent shown" in page
+    queue = page[page.index('id="review-queue"') :]
+    assert "Prepare 4" in queue and "Prepare 1" in queue and "Prepare 3" not in queue

@@ -21,7 +21,9 @@ def _plan_i_lead(plan_id: int):
 def queue(plan_id: int):
     plan = _plan_i_lead(plan_id)
     items = reviewing.review_queue(plan)
-    return render_template("reviews/queue.html", plan=plan, items=items, rules=rag_rules.RULES)
+    return render_template(
+        "reviews/queue.html", plan=plan, items=items[: reviewing.QUEUE_PAGE], total=len(items), rules=rag_rules.RULES
+    )
 
 
 @bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])

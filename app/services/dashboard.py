@@ -1,22 +1,24 @@
 """The plan lead's dashboard: where the plan stands, what is late, what nobody has touched, what moved.
 
-Built from a fixed number of queries (actions, owners, latest update dates, reviews and their snapshot
-counts, the latest review's snapshots, recent updates) whatever the plan's size.
+Built from a fixed number of queries whatever the plan's size: counts in SQL, and each list loads only
+the rows it shows (with a window count of the rest). Overdue and stale are the SQL forms of the rules in
+rag_rules, which a test checks against the Python forms.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import charts, clock, rag_rules
-from app.services.plan_reading import last_update_dates
+from app.services.plan_reading import latest_update_subquery
 
 RECENT_UPDATES = 10
+LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
 REVIEWS_CHARTED = 8
 
 
@@ -44,7 +46,7 @@ class RagCounts:
 @dataclass
 class ActionLine:
     action: Action
-    last_update: date | None
+    last_update: date | None = None
 
 
 @dataclass
@@ -58,16 +60,27 @@ class RagMove:
 
 
 @dataclass
+class Listing:
+    """The first LIST_LIMIT rows of a list on the dashboard, and how many there are in all."""
+
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
 class Dashboard:
     plan: Plan
     today: date
     by_strand: list[RagCounts]
     totals: RagCounts
-    attention: list[Action]
-    overdue: list[ActionLine]
-    stale: list[ActionLine]
+    attention: Listing
+    overdue: Listing
+    stale: Listing
     last_review: Review | None
-    changed: list[RagMove]
+    changed: Listing
     recent_updates: list[Update]
     review_mix: list[RagCounts]
 
@@ -90,51 +103,69 @@ class Dashboard:
 
 
 def build(plan: Plan, *, include_restricted: bool, today: date | None = None) -> Dashboard:
-    """Everything the dashboard shows, computed against `today` (the clock's date unless given)."""
+    """Everything the dashboard shows, computed against `today` (the clock's date unless given).
+
+    Counts are made in SQL and each list loads only the rows it shows, so the page costs the same
+    whether the plan has forty actions or five thousand.
+    """
     today = today or clock.today()
-    actions = list(
-        db.session.scalars(
-            db.select(Action)
-            .where(Action.plan_id == plan.id)
-            .options(subqueryload(Action.owners))  # one query however many actions
-            .order_by(Action.position, Action.id)
-        )
-    )
-    last = last_update_dates([a.id for a in actions])
-    facts = {a.id: rag_rules.ActionFacts.of(a, last.get(a.id), plan.update_interval_days) for a in actions}
-    by_strand = _by_strand(actions)
-    totals = RagCounts("All strands", Counter(rag_key(a.rag) for a in actions))
+    latest = latest_update_subquery(plan)
+    by_strand, totals = _matrix(plan)
     last_review = latest_review(plan)
     return Dashboard(
         plan=plan,
         today=today,
         by_strand=by_strand,
         totals=totals,
-        attention=sorted(
-            (a for a in actions if a.rag in (Rag.RED, Rag.AMBER)), key=lambda a: (a.rag.severity, a.position, a.id)
+        attention=_listing(
+            plan,
+            latest,
+            Action.rag.in_([Rag.RED, Rag.AMBER]),
+            order=(case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
         ),
-        overdue=sorted(
-            (ActionLine(a, last.get(a.id)) for a in actions if rag_rules.is_overdue(facts[a.id], today)),
-            key=lambda line: (line.action.target_date, line.action.position),
+        overdue=_listing(
+            plan, latest, rag_rules.overdue_clause(today), order=(Action.target_date, Action.position, Action.id)
         ),
-        stale=sorted(
-            (ActionLine(a, last.get(a.id)) for a in actions if rag_rules.is_stale(facts[a.id], today)),
-            key=lambda line: (line.last_update or date.min, line.action.position),
+        stale=_listing(
+            plan,
+            latest,
+            rag_rules.stale_clause(today, plan, latest.c.as_at),
+            order=(case((latest.c.as_at.is_(None), 0), else_=1), latest.c.as_at, Action.position, Action.id),
         ),
         last_review=last_review,
-        changed=_changed_since(last_review, actions),
+        changed=_changed_since(plan, last_review),
         recent_updates=_recent_updates(plan, include_restricted),
         review_mix=_review_mix(plan) + [RagCounts("Today", Counter(totals.counts))],
     )
 
 
-def _by_strand(actions: list[Action]) -> list[RagCounts]:
+def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     rows = {strand: RagCounts(strand.value, strand=strand.value) for strand in Strand}
     no_strand = RagCounts("No strand", strand="none")
-    for action in actions:
-        (rows[action.strand] if action.strand else no_strand).counts[rag_key(action.rag)] += 1
-    result = list(rows.values()) if any(a.strand for a in actions) else []
-    return result + [no_strand] if no_strand.total else result
+    totals = RagCounts("All strands")
+    counts = db.session.execute(
+        db.select(Action.strand, Action.rag, func.count())
+        .where(Action.plan_id == plan.id)
+        .group_by(Action.strand, Action.rag)
+    )
+    for strand, rag, n in counts:
+        (rows[strand] if strand else no_strand).counts[rag_key(rag)] += n
+        totals.counts[rag_key(rag)] += n
+    result = list(rows.values()) if any(row.total for row in rows.values()) else []
+    return (result + [no_strand] if no_strand.total else result), totals
+
+
+def _listing(plan: Plan, latest, condition, *, order) -> Listing:
+    """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total."""
+    rows = db.session.execute(
+        db.select(Action, latest.c.as_at, func.count().over().label("total"))
+        .outerjoin(latest, latest.c.action_id == Action.id)
+        .where(Action.plan_id == plan.id, condition)
+        .options(selectinload(Action.owners))
+        .order_by(*order)
+        .limit(LIST_LIMIT)
+    ).all()
+    return Listing([ActionLine(action, last) for action, last, _ in rows], rows[0].total if rows else 0)
 
 
 def latest_review(plan: Plan) -> Review | None:
@@ -144,21 +175,26 @@ def latest_review(plan: Plan) -> Review | None:
     )
 
 
-def _changed_since(review: Review | None, actions: list[Action]) -> list[RagMove]:
+def _changed_since(plan: Plan, review: Review | None) -> Listing:
+    """Actions whose RAG differs from the review's snapshot, or that were added since it."""
     if review is None:
-        return []
-    recorded = dict(
-        db.session.execute(
-            db.select(ReviewSnapshot.action_id, ReviewSnapshot.rag).where(ReviewSnapshot.review_id == review.id)
-        ).all()
+        return Listing()
+    snapshot = aliased(ReviewSnapshot)
+    differs = or_(
+        snapshot.action_id.is_(None),
+        and_(snapshot.rag.is_(None), Action.rag.is_not(None)),
+        and_(snapshot.rag.is_not(None), Action.rag.is_(None)),
+        snapshot.rag != Action.rag,
     )
-    moves = []
-    for action in actions:
-        if action.id not in recorded:
-            moves.append(RagMove(action, None, action.rag, reviewed=False))
-        elif recorded[action.id] != action.rag:
-            moves.append(RagMove(action, recorded[action.id], action.rag))
-    return moves
+    rows = db.session.execute(
+        db.select(Action, snapshot.rag, snapshot.action_id, func.count().over().label("total"))
+        .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
+        .where(Action.plan_id == plan.id, differs)
+        .order_by(Action.position, Action.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    moves = [RagMove(action, before, action.rag, reviewed=snap_id is not None) for action, before, snap_id, _ in rows]
+    return Listing(moves, rows[0].total if rows else 0)
 
 
 def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:

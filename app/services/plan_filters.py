@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload, subqueryload
 from app.extensions import db
 from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Update, User, action_owner
 from app.services import clock, rag_rules
+from app.services.plan_reading import latest_update_subquery
 
 ONLY = {"overdue": "Overdue", "stale": "Not updated within the interval", "unresolved": "Links to no PCC deliverable"}
 MAX_SEARCH_LENGTH = 200
@@ -59,13 +60,7 @@ class Found:
 def filter_actions(plan: Plan, criteria: PlanFilter, *, include_restricted: bool, today: date | None = None) -> Found:
     """The plan's actions that match, in plan order, with their latest update dates (five queries)."""
     today = today or clock.today()
-    latest = (
-        db.select(Update.action_id, func.max(Update.as_at).label("as_at"))
-        .join(Action, Action.id == Update.action_id)
-        .where(Action.plan_id == plan.id)
-        .group_by(Update.action_id)
-        .subquery()
-    )
+    latest = latest_update_subquery(plan)
     query = (
         db.select(Action, latest.c.as_at)
         .outerjoin(latest, latest.c.action_id == Action.id)

@@ -26,6 +26,7 @@ from app.services.plan_reading import last_update_dates
 from app.validators import has_control_characters
 
 MAX_REASON_LENGTH = 2_000
+QUEUE_PAGE = 100  # the queue page shows the worst this many; deciding them brings up the next
 MAX_ATTENDEES_LENGTH = 2_000
 
 
