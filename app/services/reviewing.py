@@ -208,6 +208,7 @@ def record_review(plan: Plan, lead: User, *, held_on: date, attendees: str, toda
 
 
 def past_reviews(plan: Plan) -> list[Review]:
+    """The plan's review meetings, latest first, for the page where the next one is recorded."""
     return list(
         db.session.scalars(
             db.select(Review)
