@@ -30,9 +30,22 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # idle: the cookie is re-signed on every request
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)  # however busy: sign in again after a long day
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # Sign-in throttling (Flask-Limiter): failed attempts per address and per account. The counts live in
+    # RATELIMIT_STORAGE_URI: "memory://" suits one process; several workers or machines must share one
+    # store, e.g. redis://host:6379/0 (pip install redis) or memcached://host:11211 (pip install pymemcache).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per hour")
+    # Behind a load balancer, the number of proxies that add X-Forwarded-For/-Proto: without it every
+    # request seems to come from the proxy, and throttling per address would throttle everybody at once.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     # Uploads: a plan workbook is a few hundred KB; 20 MB leaves room and refuses anything absurd.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024

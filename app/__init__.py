@@ -6,7 +6,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.utils import import_string
 
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_object: object | str | None = None) -> Flask:
@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def _init_jinja(app: Flask) -> None:
@@ -77,6 +78,7 @@ def _init_jinja(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.actions import bp as actions_bp
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
     from app.links import bp as links_bp
@@ -84,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reviews import bp as reviews_bp
     from app.updates import bp as updates_bp
 
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(updates_bp)

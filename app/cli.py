@@ -5,11 +5,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import accounts
+from app.services import accounts, backup
 from app.services.excel_import import import_workbook
 from app.services.workbook_guard import MAX_FILE_BYTES, WorkbookRejected
 
@@ -99,6 +99,7 @@ def demo(if_empty: bool) -> None:
             created += 1
     db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
+    click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()
 
 
@@ -124,7 +125,36 @@ def _load_demo_plans() -> None:
     db.session.commit()
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the SQLite database to PATH (PostgreSQL: use pg_dump)."""
+    try:
+        size = backup.backup(db.engine, path)
+    except backup.BackupError as error:
+        fail(str(error))
+    click.echo(f"Backed up the database to {path} ({size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that holds data; a copy of it is kept first.")
+@with_appcontext
+def restore_command(path: str, force: bool) -> None:
+    """Replace the SQLite database with the backup at PATH. Stop the web app first."""
+    try:
+        kept = backup.restore(db.engine, path, force=force)
+    except backup.BackupError as error:
+        fail(str(error))
+    if kept:
+        click.echo(f"The database as it was before is kept at {kept}")
+    click.echo(f"Restored the database from {path}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(plans_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

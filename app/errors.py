@@ -3,11 +3,12 @@
 import logging
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.security_log import security_event
 
 log = logging.getLogger(__name__)
 
@@ -21,19 +22,39 @@ MESSAGES = {
     429: ("Too many attempts", "Wait a few minutes before you try again."),
 }
 
+# Never echoed back: secrets, and the form's own plumbing.
+_NOT_ECHOED = ("password", "confirm", "code", "csrf_token", "submit")
+
+
+def _what_was_typed() -> list[tuple[str, str]]:
+    """The text fields of a refused form, so that nothing a person typed is lost with an expired page."""
+    typed = []
+    for name, value in request.form.items(multi=True):
+        if value.strip() and not any(secret in name.lower() for secret in _NOT_ECHOED):
+            typed.append((name.replace("_", " ").capitalize(), value))
+    return typed[:50]
+
+
+# Refusals worth a line in the security log (16.3.2/16.3.3 of OWASP ASVS 5.0): denied pages and throttling.
+SECURITY_CODES = {403: "access.denied", 429: "throttled"}
+
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        security_event("csrf.refused", reason=error.description)
         return render_template(
             "errors/error.html",
             title="Your form has expired",
             advice="The page was open too long or came from elsewhere. Go back, reload the page and try again.",
             incident=None,
+            typed=_what_was_typed(),
         ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code in SECURITY_CODES:
+            security_event(SECURITY_CODES[error.code])
         title, advice = MESSAGES.get(error.code, (error.name, ""))
         return render_template("errors/error.html", title=title, advice=advice, incident=None), error.code
 

@@ -2,11 +2,12 @@
 
 import secrets
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_login import AnonymousUserMixin
 
 from app.extensions import db, login_manager
 from app.models import User
+from app.services import two_factor
 
 
 class Anonymous(AnonymousUserMixin):
@@ -24,12 +25,37 @@ def init_app(app: Flask) -> None:
     def load_user(session_token: str) -> User | None:
         # The cookie names the user's current session token; a rotated token (sign-out, password
         # change, deactivation) matches nobody, so a copied cookie stops working.
-        return db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
+        user = db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
+        if user is not None and two_factor.required_for(user) and not two_factor.is_enrolled(user):
+            return None  # an admin or lead without a second factor is never signed in
+        return user
 
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+    app.before_request(_end_sessions_past_their_life)
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", "")})
+
+
+def _end_sessions_past_their_life():
+    from flask import current_app
+    from flask_login import current_user, logout_user
+
+    from app.auth.signing_in import session_expired
+
+    if request.endpoint != "static" and current_user.is_authenticated and session_expired():
+        logout_user()
+        session.clear()
+        hours = int(current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds() // 3600)
+        flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again")
+        return redirect(url_for("auth.sign_in", next=request.path if request.method == "GET" else None))
+    return None
 
 
 def _require_a_permission_mark():

@@ -8,4 +8,6 @@ TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 SRC="$TMP/package/dist/govuk"; mkdir -p "$DEST"
 cp "$SRC/govuk-frontend.min.css" "$SRC/govuk-frontend.min.js" "$DEST/"
 cp -r "$SRC/assets/." "$DEST/"
+# Not a GOV.UK service: drop the crown favicons, touch icons and web manifest (base.html links our own icon).
+rm -f "$DEST"/images/favicon.* "$DEST"/images/govuk-icon-* "$DEST"/images/govuk-opengraph-image.png "$DEST/manifest.json"
 echo "$VERSION" > "$DEST/GOVUK_FRONTEND_VERSION"

@@ -2,11 +2,14 @@ import os
 import re
 import shutil
 
+import pyotp
 import pytest
-from flask import g, request_started
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
+from app.models import User
 from config import TestConfig
 from tests.factories import PASSWORD, make_user
 
@@ -25,21 +28,24 @@ def _test_config(tmp_path) -> type:
     return Config
 
 
-def _fresh_g(sender, **extra) -> None:
-    """Give every test request an empty `g`, as a deployment does.
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as each request does in production.
 
-    The `app` fixture keeps one app context open for the whole test, and Flask reuses it for each test
-    request, so without this `g` would carry the cached CSRF token and signed-in user from one request
-    to the next (a token generated before sign-in cleared the session would then fail every POST).
+    The `app` fixture keeps an app context pushed so that tests can use the database, and Flask reuses
+    that context for every request; without this, `g` (Flask-Login's current user, Flask-WTF's CSRF
+    token, the rate limiter's bookkeeping) would carry over from one request, or one client, to the next.
     """
-    for name in list(g):
-        g.pop(name)
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def app(tmp_path):
     app = create_app(_test_config(tmp_path))
-    request_started.connect(_fresh_g, app)
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -65,6 +71,7 @@ def runner(app):
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SECRET_RE = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
 
 
 def csrf_token(client, url: str = "/sign-in") -> str:
@@ -80,8 +87,28 @@ class AuthActions:
         self.client = client
 
     def login(self, user, password: str = PASSWORD):
+        """Sign in as a person would, typing the authenticator code too when one is asked for.
+
+        Returns the last response: a 302 once signed in (the recovery codes page, 200, straight after
+        setting up an authenticator app for an admin or lead made without one), the sign-in page on failure.
+        """
         token = csrf_token(self.client, "/sign-in")
-        return self.client.post("/sign-in", data={"email": user.email, "password": password, "csrf_token": token})
+        response = self.client.post("/sign-in", data={"email": user.email, "password": password, "csrf_token": token})
+        location = response.headers.get("Location", "") if response.status_code == 302 else ""
+        if location.endswith("/sign-in/code"):
+            return self.enter_code(user)
+        if location.endswith("/sign-in/set-up-two-factor"):
+            return self.set_up_two_factor("/sign-in/set-up-two-factor")
+        return response
+
+    def enter_code(self, user):
+        secret = _db.session.scalar(_db.select(User.totp_secret).filter_by(id=user.id))
+        return self.post("/sign-in/code", {"code": pyotp.TOTP(secret).now()})
+
+    def set_up_two_factor(self, url: str = "/account/two-factor"):
+        """Scan the QR code (read the key off the page) and confirm with the app's code."""
+        secret = SECRET_RE.search(self.client.get(url).get_data(as_text=True)).group(1)
+        return self.post(url, {"code": pyotp.TOTP(secret).now()})
 
     def logout(self):
         token = csrf_token(self.client, "/plans")

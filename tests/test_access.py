@@ -9,6 +9,8 @@ from tests.factories import make_plan, make_user
 ROLES = [r.value for r in Role]
 ALL = dict.fromkeys(ROLES, 200)
 LEADS_ONLY = {"admin": 200, "lead": 200, "owner": 403, "viewer": 403}
+ADMIN_ONLY = {"admin": 200, "lead": 403, "owner": 403, "viewer": 403}
+ADMIN_ONLY_POST = {"admin": 302, "lead": 403, "owner": 403, "viewer": 403}
 
 # endpoint -> {role: expected status of a GET (or of the POST for POST-only routes)}.
 # Record ids come from `records` below: a plan the signed-in user leads when they are a lead, an action
@@ -18,7 +20,15 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "plans.index": ALL,
     "plans.show": ALL,
     "plans.action": ALL,
+    "admin.users": ADMIN_ONLY,
+    "admin.new_user": ADMIN_ONLY,
+    "admin.deactivate_user": ADMIN_ONLY_POST,
+    "admin.reset_two_factor": ADMIN_ONLY_POST,
+    "admin.audit": ADMIN_ONLY,
+    "auth.account": ALL,
     "auth.change_password": ALL,
+    # Admins and leads already have an authenticator app (required for them): sent back to their account.
+    "auth.set_up_two_factor": {"admin": 302, "lead": 302, "owner": 200, "viewer": 200},
     "auth.sign_out": dict.fromkeys(ROLES, 302),
     "updates.my_actions": ALL,
     "dashboard.show": ALL,
@@ -31,7 +41,8 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
 
-PUBLIC = {"static", "auth.sign_in"}
+# The second step of signing in answers before sign-in; without a password step first it sends you back.
+PUBLIC = {"static", "auth.sign_in", "auth.sign_in_code", "auth.set_up_two_factor_at_sign_in"}
 
 
 def _url_args(rule, records) -> dict:
@@ -43,7 +54,14 @@ def records(app):
     lead = make_user("lead", email="lead@example.police.uk")
     owner = make_user("owner", email="owner@example.police.uk")
     plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
-    return {"plan_id": plan.id, "action_id": plan.actions[0].id, "lead": lead, "owner": owner, "framework": "PCC"}
+    return {
+        "plan_id": plan.id,
+        "action_id": plan.actions[0].id,
+        "lead": lead,
+        "owner": owner,
+        "user_id": owner.id,
+        "framework": "PCC",
+    }
 
 
 def test_every_route_has_an_expectation(app):

@@ -62,6 +62,8 @@ def test_reading_the_filter_from_the_url_ignores_junk():
     assert PlanFilter.from_args(args) == PlanFilter(strand="Prepare", owner_id=12, only=frozenset({"stale"}))
     assert PlanFilter.from_args(MultiDict([("owner", "x"), ("q", "  two   words ")])) == PlanFilter(q="two words")
     assert not PlanFilter.from_args(MultiDict()).active
+    for owner in ("²", "9" * 30, "-1"):
+        assert PlanFilter.from_args(MultiDict([("owner", owner)])).owner_id is None
 
 
 def test_each_filter(plan, owner):

@@ -58,7 +58,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
 def test_database_refuses_an_unknown_rag(app):
     plan = make_plan(actions=1)
     with pytest.raises(IntegrityError):
-        db.session.execute(db.text("UPDATE action SET rag = 'purple' WHERE plan_id = :p"), {"p": plan.id})
+        db.session.execute(db.text("UPDATE action SET rag = 'pink' WHERE plan_id = :p"), {"p": plan.id})
         db.session.flush()
     db.session.rollback()
 

@@ -263,3 +263,12 @@ def test_no_route_edits_or_deletes_an_update(app, client, login_as, frozen):
     for method in ("PUT", "PATCH", "DELETE"):
         assert client.open(f"/actions/{action.id}/updates", method=method).status_code == 405
     assert [u.text for u in db.session.get(Action, action.id).updates] == ["Progress 1"]
+
+
+@pytest.mark.parametrize("as_at", ["15", ["15", "9", "2025", "1"]])
+def test_a_date_posted_as_other_than_three_boxes_is_refused_not_a_crash(client, login_as, frozen, as_at):
+    owner = login_as("owner")
+    action = make_plan(actions=1, owner=owner).actions[0]
+    page = check_page(post_update(client, action.id, "Kept", as_at=as_at))
+    assert "Enter the as-at date as a real date, like 31 3 2026" in page
+    assert textarea_value(page, "text") == "Kept" and update_count(action.id) == 0

@@ -7,11 +7,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from app.fields import GovDateField
 from app.models import Action, ActionStatus, User
 from app.validators import NoControlCharacters, OptionalDate
 
@@ -30,9 +31,8 @@ class ActionEditForm(FlaskForm):
         ],
     )
     owners = SelectMultipleField("Owners", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
-    target_date = DateField(
+    target_date = GovDateField(
         "Target date",
-        format="%d %m %Y",
         widget=GovDateInput(),
         description="For example, 31 3 2026. Leave blank if there is none.",
         invalid_value_message="Enter a target date as a real date, like 31 3 2026",

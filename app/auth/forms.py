@@ -3,6 +3,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+_CODE_TOO_LONG = "Enter a 6-digit code or a recovery code like abcde-12345"
+
 
 class SignInForm(FlaskForm):
     email = StringField(
@@ -20,7 +22,12 @@ class SignInForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", widget=GovPasswordInput(), validators=[DataRequired("Enter your current password")]
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=128, message="Password must be 128 characters or fewer"),
+        ],
     )
     new_password = PasswordField(
         "New password",
@@ -43,3 +50,26 @@ class EmptyForm(FlaskForm):
     """A POST-only button (sign out): the form exists for its CSRF token."""
 
     submit = SubmitField("Submit", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=32, message=_CODE_TOO_LONG)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        widget=GovTextInput(),
+        description="Once your app shows the tracker, enter the 6-digit code it shows",
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=32, message=_CODE_TOO_LONG),
+        ],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())

@@ -1,26 +1,22 @@
-from urllib.parse import urlsplit
+"""Signing in with a password, signing out, and the person's own account pages."""
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
+from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
+from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
-from app.services import accounts, audit
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow `next` within this site: a path, never another host or scheme."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("plans.home")
+from app.security_log import security_event
+from app.services import accounts, audit, two_factor
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@per_address
+@per_account
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("plans.home"))
@@ -30,13 +26,19 @@ def sign_in():
         if user is None:
             audit.record("sign_in.failure", detail=form.email.data.strip().lower()[:254], actor="anonymous")
             db.session.commit()
+            security_event("sign_in.failure", email=form.email.data[:254])
+            count_failure()
             form.password.errors.append("Enter a correct email address and password")
         else:
-            session.clear()  # a new session at sign-in: nothing carried over from before
-            login_user(user)
-            audit.record("sign_in", user=user, record_type="user", record_id=user.id)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            db.session.commit()  # a password hash upgraded by authenticate()
+            next_url = safe_next(request.args.get("next"))
+            if two_factor.is_enrolled(user):
+                start_pending(user, next_url)
+                return redirect(url_for("auth.sign_in_code"))
+            if two_factor.required_for(user):
+                start_pending(user, next_url)
+                return redirect(url_for("auth.set_up_two_factor_at_sign_in"))
+            return redirect(complete_sign_in(user, "password", next_url))
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -51,6 +53,19 @@ def sign_out():
         session.clear()
         flash("You have signed out")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account")
+@requires()
+def account():
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html",
+        user=user,
+        enrolled=two_factor.is_enrolled(user),
+        required=two_factor.required_for(user),
+        codes_left=two_factor.recovery_codes_left(user),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -68,7 +83,7 @@ def change_password():
                 form.new_password.errors.append(str(error))
             else:
                 db.session.commit()
-                login_user(user)  # this browser carries on with the new token; every other session ends
+                start_session(user)  # this browser carries on, on a new session with the new token
                 flash("Your password has been changed. Other devices have been signed out.")
-                return redirect(url_for("plans.home"))
+                return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -35,3 +35,10 @@ def _refuse_edit(mapper, connection, target) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:
     raise AppendOnlyError("Audit events cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_edit(state) -> None:
+    # `update(AuditEvent)` / `delete(AuditEvent)` statements skip the per-object events above.
+    if (state.is_update or state.is_delete) and state.bind_mapper is AuditEvent.__mapper__:
+        raise AppendOnlyError("Audit events cannot be changed or deleted")

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovRadioInput, GovSubmitInput
-from wtforms import DateField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from app.fields import GovDateField
 from app.services.reviewing import MAX_ATTENDEES_LENGTH, MAX_REASON_LENGTH
 from app.updates.forms import RAG_CHOICES
 from app.validators import NoControlCharacters, NotInFuture
@@ -32,9 +33,8 @@ class DecisionForm(FlaskForm):
 class ReviewForm(FlaskForm):
     MAX_LENGTH = MAX_ATTENDEES_LENGTH
 
-    held_on = DateField(
+    held_on = GovDateField(
         "Date of the review meeting",
-        format="%d %m %Y",
         widget=GovDateInput(),
         description="For example, 31 3 2026",
         invalid_value_message="Enter the date of the review as a real date, like 31 3 2026",

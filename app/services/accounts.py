@@ -1,5 +1,8 @@
 """Accounts: creating users, checking passwords, ending sessions."""
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -9,29 +12,63 @@ from app.models import Role, User
 from app.services import audit
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 # argon2id with argon2-cffi's defaults (64 MiB, t=3, p=4) meets OWASP ASVS 5.0; the suite uses cheap
 # parameters so that hundreds of sign-ins stay fast.
-_production_hasher = PasswordHasher()
-_test_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-# A real hash to verify against when the email is unknown, so both paths take the same time.
-_DUMMY = _production_hasher.hash("not-a-real-password-for-timing")
+_HASHERS = {"production": PasswordHasher(), "fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
+# A real hash, made with the same parameters as users' hashes, to verify against when the email is
+# unknown: both paths then do the same work and take the same time.
+_DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher in _HASHERS.items()}
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be done, worded for the person who asked."""
+    """A request about an account that cannot be done, worded for the person who asked.
+
+    `field` names the form field the message belongs to ("email", "name", "password"), when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _hasher_name() -> str:
+    return "fast" if current_app.config.get("PASSWORD_HASH_FAST") else "production"
 
 
 def _hasher() -> PasswordHasher:
-    return _test_hasher if current_app.config.get("PASSWORD_HASH_FAST") else _production_hasher
+    return _HASHERS[_hasher_name()]
+
+
+def hash_secret(secret: str) -> str:
+    """An argon2 hash of a password or a recovery code, with the deployment's parameters."""
+    return _hasher().hash(secret)
+
+
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    try:
+        return _hasher().verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased (OWASP ASVS 5.0 6.2.4)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def password_problem(password: str) -> str | None:
-    """Why a password is not acceptable, or None."""
+    """Why a password is not acceptable, or None. Passwords are checked exactly as typed: no trimming."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
-    if len(password) > 128:
-        return "Password must be 128 characters or fewer"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    if password.lower() in common_passwords():
+        return "That password is too common and easy to guess. Choose a different one, such as three random words"
     return None
 
 
@@ -39,14 +76,14 @@ def create_user(email: str, name: str, role: Role | str, password: str) -> User:
     """Add a user; the caller commits. Emails are compared in lower case."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.police.uk")
+        raise AccountError("Enter an email address in the correct format, like name@example.police.uk", "email")
     if not name.strip():
-        raise AccountError("Enter the person's name")
+        raise AccountError("Enter the person's name", "name")
     if problem := password_problem(password):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     if db.session.scalar(db.select(User.id).filter_by(email=email)):
-        raise AccountError(f"A user with the email {email} already exists")
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=_hasher().hash(password))
+        raise AccountError(f"A user with the email {email} already exists", "email")
+    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
@@ -57,7 +94,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Takes the same time for an unknown email."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     try:
-        _hasher().verify(user.password_hash if user else _DUMMY, password)
+        _hasher().verify(user.password_hash if user else _DUMMY[_hasher_name()], password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
@@ -70,8 +107,8 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of this user."""
     if problem := password_problem(new_password):
-        raise AccountError(problem)
-    user.password_hash = _hasher().hash(new_password)
+        raise AccountError(problem, "password")
+    user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
 
@@ -82,7 +119,22 @@ def sign_out(user: User) -> None:
     audit.record("sign_out", user=user, record_type="user", record_id=user.id)
 
 
+def all_users() -> list[User]:
+    """Everyone who has an account, active first, then by name."""
+    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name, User.id)))
+
+
 def deactivate(user: User) -> None:
+    """Stop the person signing in and end every session they have. Their records and history stay."""
+    if not user.active:
+        raise AccountError(f"{user.name} is already deactivated")
     user.active = False
     user.rotate_session_token()
-    audit.record("user.deactivate", record_type="user", record_id=user.id, old={"active": True}, new={"active": False})
+    audit.record(
+        "user.deactivate",
+        record_type="user",
+        record_id=user.id,
+        old={"active": True},
+        new={"active": False},
+        detail=user.email,
+    )

@@ -6,6 +6,7 @@ the plan's size; overdue and stale use the SQL forms of the rules in rag_rules. 
 both SQLite and PostgreSQL run, and never looks inside text the reader may not see.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +41,7 @@ class PlanFilter:
         return cls(
             strand=strand if strand in {s.value for s in Strand} | {"none"} else None,
             rag=rag if rag in {r.value for r in Rag} | {"none"} else None,
-            owner_id=int(owner) if owner.isdigit() else None,
+            owner_id=int(owner) if re.fullmatch(r"[0-9]{1,18}", owner) else None,  # an id the database can hold
             only=frozenset(o for o in only if o in ONLY),
             q=" ".join((args.get("q") or "").split())[:MAX_SEARCH_LENGTH],
         )

@@ -6,11 +6,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
 )
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from app.fields import GovDateField
 from app.models import Rag
 from app.services.updating import MAX_UPDATE_LENGTH
 from app.validators import NoControlCharacters, NotInFuture
@@ -21,9 +22,8 @@ RAG_CHOICES = [SelectChoice(rag.value, rag.label) for rag in Rag]
 class UpdateForm(FlaskForm):
     MAX_LENGTH = MAX_UPDATE_LENGTH
 
-    as_at = DateField(
+    as_at = GovDateField(
         "As at",
-        format="%d %m %Y",
         widget=GovDateInput(),
         description="The date this progress is true on, for example 31 3 2026",
         invalid_value_message="Enter the as-at date as a real date, like 31 3 2026",

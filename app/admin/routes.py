@@ -1,0 +1,94 @@
+"""Administration: the people who can sign in, and the audit log (read-only)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.admin import bp
+from app.admin.forms import AuditFilterForm, NewUserForm
+from app.auth.forms import EmptyForm
+from app.extensions import db
+from app.models import Role, User
+from app.permissions import requires
+from app.services import accounts, audit_log, two_factor
+
+
+@bp.route("/users")
+@requires(Role.ADMIN)
+def users():
+    return render_template(
+        "admin/users.html", users=accounts.all_users(), button=EmptyForm(), me=current_user.id, two_factor=two_factor
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.name.data, form.role.data, form.password.data)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in as {user.email}")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/new_user.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@requires(Role.ADMIN)
+def deactivate_user(user_id: int):
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash("You cannot deactivate your own account. Ask another administrator")
+        else:
+            try:
+                accounts.deactivate(user)
+            except accounts.AccountError as error:
+                flash(str(error))
+            else:
+                db.session.commit()
+                flash(f"{user.name} has been deactivated and signed out everywhere")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@requires(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        two_factor.reset(user)
+        db.session.commit()
+        flash(f"Two-factor sign-in has been reset for {user.name}. They have been signed out everywhere")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/audit")
+@requires(Role.ADMIN)
+def audit():
+    form = AuditFilterForm(request.args)
+    form.verb.choices = [SelectChoice("", "Anything")] + [SelectChoice(v) for v in audit_log.verbs()]
+    people = audit_log.people()
+    form.user.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in people
+    ]
+    filters = {}
+    if form.validate():
+        user_id = (form.user.data or "").strip()  # Optional() lets blanks through the choices check
+        filters = {
+            "verb": (form.verb.data or "").strip() or None,
+            "user_id": int(user_id) if user_id.isdecimal() else None,
+            "date_from": form.date_from.data,
+            "date_to": form.date_to.data,
+        }
+    page = audit_log.search(**filters, page=request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}  # dates have 3 parts
+    return render_template("admin/audit.html", form=form, page=page, args=args)

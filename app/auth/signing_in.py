@@ -1,0 +1,83 @@
+"""The steps of signing in: password, then (for some) a second factor, then a fresh session.
+
+Between the password and the code the person is *not* signed in: the session holds only a pending
+marker (their current session token, so a rotation voids it) that expires after five minutes.
+"""
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, session, url_for
+from flask_login import login_user
+
+from app.extensions import db
+from app.models import User
+from app.security_log import security_event
+from app.services import audit
+
+PENDING_KEY = "pending_sign_in"
+PENDING_SECONDS = 5 * 60
+SIGNED_IN_AT_KEY = "signed_in_at"
+
+
+def safe_next(target: str | None) -> str:
+    """Only follow `next` within this site: a path, never another host or scheme.
+
+    Browsers read a backslash as a slash and drop tabs and newlines inside a URL, so a backslash or
+    a tab after the first slash would leave the site: any backslash, space or control character is refused.
+    """
+    if target and target.startswith("/") and "\\" not in target and target.isprintable() and " " not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
+            return target
+    return url_for("plans.home")
+
+
+def start_pending(user: User, next_url: str) -> None:
+    """Password right, second factor to come: a new session that only remembers who is half-way in."""
+    session.clear()
+    session[PENDING_KEY] = {"token": user.session_token, "email": user.email, "at": int(time.time()), "next": next_url}
+
+
+def pending_user() -> User | None:
+    """The person half-way through signing in, or None when there is none or it has expired."""
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        return None
+    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return db.session.scalar(db.select(User).filter_by(session_token=pending.get("token"), active=True))
+
+
+def abandon_pending() -> bool:
+    """Forget a half-way sign-in that can no longer finish; True when there was one."""
+    return session.pop(PENDING_KEY, None) is not None
+
+
+def start_session(user: User) -> None:
+    """A brand-new signed-in session: nothing carried over, an idle timeout, and a stamp for the absolute one.
+
+    The session is permanent so that Flask refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME
+    (refreshed on each request: an idle timeout); `session_expired` caps its whole life.
+    """
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session[SIGNED_IN_AT_KEY] = int(time.time())
+
+
+def session_expired() -> bool:
+    """True once a signed-in session is older than SESSION_ABSOLUTE_LIFETIME, however busy it has been."""
+    started = session.get(SIGNED_IN_AT_KEY)
+    limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+    return started is None or time.time() - started > limit
+
+
+def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
+    """Sign the person in on a brand-new session; returns where they were going."""
+    next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
+    start_session(user)  # nothing carried over from before, including the pending marker
+    audit.record("sign_in", user=user, record_type="user", record_id=user.id, detail=how)
+    db.session.commit()
+    security_event("sign_in", user_id=user.id, how=how)
+    return next_url
