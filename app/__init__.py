@@ -77,14 +77,24 @@ def _init_jinja(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.dashboard import bp as dashboard_bp
     from app.downloads import bp as downloads_bp
+    from app.links import bp as links_bp
     from app.plans import bp as plans_bp
+    from app.reviews import bp as reviews_bp
     from app.spreadsheets import bp as spreadsheets_bp
+    from app.updates import bp as updates_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(spreadsheets_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(updates_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(links_bp)
+    app.register_blueprint(actions_bp)

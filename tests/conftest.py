@@ -176,4 +176,5 @@ def records(app):
         "owner": owner,
         "admin": admin,
         "user_id": owner.id,
+        "framework": "PCC",
     }

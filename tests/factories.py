@@ -6,7 +6,7 @@ from datetime import date
 import pyotp
 
 from app.extensions import db
-from app.models import Action, Plan, PlanKind, Rag, Role, Strand, StrategicLink, Update, User
+from app.models import Action, Plan, PlanKind, Rag, Review, ReviewSnapshot, Role, Strand, StrategicLink, Update, User
 from app.models.enums import Framework
 from app.services import accounts
 from app.services import two_factor as two_factor_service
@@ -112,3 +112,21 @@ def make_pending_import(uploader: User | None = None, *, rows: list | None = Non
 
     data = local_plan(rows or [["Prepare", 1, "Engage"]])
     return pending_imports.store_upload(uploader or make_user("admin"), "plan.xlsx", data)
+
+
+def make_review(
+    plan: Plan,
+    *,
+    held_on: date = date(2025, 6, 30),
+    rags: dict[int, Rag | None] | None = None,
+    attendees: str = "DSupt Walton, DCI Chisholm",
+) -> Review:
+    """A review meeting whose snapshot records each action's current RAG, or the RAG `rags` gives its id."""
+    review = Review(plan_id=plan.id, held_on=held_on, attendees=attendees)
+    rags = rags or {}
+    for action in plan.actions:
+        rag = rags.get(action.id, action.rag)
+        review.snapshots.append(ReviewSnapshot(action_id=action.id, rag=rag, status=None))
+    db.session.add(review)
+    db.session.commit()
+    return review

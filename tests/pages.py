@@ -22,3 +22,17 @@ def check_page(response, status: int = 200) -> str:
     heading = text_of(h1s[0])
     assert title.removeprefix("Error: ").startswith(heading), f"title {title!r} does not start with {heading!r}"
     return page
+
+
+def field_value(page: str, name: str) -> str:
+    """The value of the (first) input with this name, as a browser would submit it."""
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page)
+    assert match, f"no input named {name}"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return html.unescape(value.group(1)) if value else ""
+
+
+def textarea_value(page: str, name: str) -> str:
+    match = re.search(rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert match, f"no textarea named {name}"
+    return html.unescape(match.group(1)).strip("\n")

@@ -10,6 +10,7 @@ ROLES = [r.value for r in Role]
 ALL = dict.fromkeys(ROLES, 200)
 ADMIN_ONLY = {role: 200 if role == "admin" else 403 for role in ROLES}
 ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": 302}
+LEADS_ONLY = {"admin": 200, "lead": 200, "owner": 403, "viewer": 403}
 
 # endpoint -> {role: expected status of a GET (or of the POST for POST-only routes)}.
 # Record ids come from `records` below: a plan the signed-in user leads when they are a lead, an action
@@ -33,6 +34,15 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "spreadsheets.check": ADMIN_ONLY,
     "spreadsheets.confirm": {**ADMIN_ONLY, "admin": 302},
     "downloads.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
+    "updates.my_actions": ALL,
+    "dashboard.show": ALL,
+    "reviews.queue": LEADS_ONLY,
+    "reviews.decide": LEADS_ONLY,
+    "reviews.new": LEADS_ONLY,
+    "links.framework": ALL,
+    "actions.edit": LEADS_ONLY,
+    # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
+    "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
 
 # The second step of signing in answers before sign-in; without a password step first it sends you back.

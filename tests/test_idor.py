@@ -38,12 +38,13 @@ def world(app):
     theirs_upload = make_pending_import()
     return {
         "users": {"lead": lead, "owner": owner, "viewer": make_user("viewer")},
-        "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id},
+        "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id, "framework": "PCC"},
         "theirs": {
             "plan_id": theirs.id,
             "action_id": theirs.actions[0].id,
             "user_id": other_owner.id,
             "pending_id": theirs_upload.id,
+            "framework": "PCC",
         },
         "secret_action_id": secret_action.id,
     }

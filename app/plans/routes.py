@@ -1,13 +1,18 @@
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from app.permissions import can_see_restricted, can_update_action, requires
+from app.models import Action, PlanKind, Role
+from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
 from app.plans import bp
-from app.services import plan_reading
+from app.plans.forms import FilterForm
+from app.services import clock, plan_filters, plan_reading, traceability
 
 
 @bp.route("/")
 @requires()
 def home():
+    if current_user.role is Role.OWNER:
+        return redirect(url_for("updates.my_actions"))
     return redirect(url_for("plans.index"))
 
 
@@ -21,27 +26,49 @@ def index():
 @requires()
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
-    actions = plan_reading.plan_actions(plan)
+    criteria = plan_filters.PlanFilter.from_args(request.args)
+    found = plan_filters.filter_actions(plan, criteria, include_restricted=can_see_restricted(current_user))
+    groups = plan_reading.group_actions(plan, found.actions)
+    filters = FilterForm(formdata=request.args)
+    filters.set_owners(plan_filters.plan_owners(plan))
     return render_template(
         "plans/show.html",
         plan=plan,
-        groups=plan_reading.group_actions(plan, actions),
-        last_updates=plan_reading.last_update_dates([a.id for a in actions]),
+        groups=[g for g in groups if g.actions] if criteria.active else groups,
+        last_updates=found.last_updates,
+        criteria=criteria,
+        found=found,
+        filters=filters,
+        can_edit=can_edit_plan(current_user, plan),
     )
 
 
 @bp.route("/actions/<int:action_id>")
 @requires()
 def action(action_id: int):
-    from flask_login import current_user
-
     action = plan_reading.get_action(action_id) or abort(404)
+    return render_action_page(action)
+
+
+def render_action_page(action: Action, *, update_form=None, conflict=None, status: int = 200):
+    """The action page, also shown again (with the typed text) when an update is refused."""
+    from app.updates.forms import UpdateForm
+
+    can_update = can_update_action(current_user, action)
+    if can_update and update_form is None:
+        proposed = action.rag.value if action.rag else None
+        update_form = UpdateForm(formdata=None, as_at=clock.today(), rag=proposed, version=action.version)
     show_restricted = can_see_restricted(current_user)
     updates = [u for u in action.updates if show_restricted or not u.restricted]
-    return render_template(
+    page = render_template(
         "plans/action.html",
         action=action,
         updates=updates,
         withheld=len(action.updates) - len(updates),
-        can_update=can_update_action(current_user, action),
+        can_update=can_update,
+        can_edit=can_edit_plan(current_user, action.plan),
+        delivered_by=traceability.delivering_actions(action) if action.plan.kind is PlanKind.PCC else [],
+        form=update_form,
+        conflict=conflict,
     )
+    return page, status

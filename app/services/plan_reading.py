@@ -82,3 +82,14 @@ def get_action(action_id: int) -> Action | None:
             selectinload(Action.rag_changes),
         )
     )
+
+
+def latest_update_subquery(plan: Plan):
+    """A subquery of (action_id, as_at): each of the plan's actions' latest update date, to join in SQL."""
+    return (
+        db.select(Update.action_id, func.max(Update.as_at).label("as_at"))
+        .join(Action, Action.id == Update.action_id)
+        .where(Action.plan_id == plan.id)
+        .group_by(Update.action_id)
+        .subquery()
+    )

@@ -1,0 +1,77 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.models import Rag, Role
+from app.permissions import can_edit_plan, requires
+from app.reviews import bp
+from app.reviews.forms import DecisionForm, ReviewForm
+from app.services import clock, plan_reading, rag_rules, reviewing
+from app.services.conflicts import ConflictError
+
+LEADS = (Role.ADMIN, Role.LEAD)
+
+
+def _plan_i_lead(plan_id: int):
+    plan = plan_reading.get_plan(plan_id) or abort(404)
+    return plan if can_edit_plan(current_user, plan) else abort(403)
+
+
+@bp.route("/plans/<int:plan_id>/review")
+@requires(*LEADS)
+def queue(plan_id: int):
+    plan = _plan_i_lead(plan_id)
+    items = reviewing.review_queue(plan)
+    return render_template(
+        "reviews/queue.html", plan=plan, items=items[: reviewing.QUEUE_PAGE], total=len(items), rules=rag_rules.RULES
+    )
+
+
+@bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])
+@requires(*LEADS)
+def decide(action_id: int):
+    action = plan_reading.get_action(action_id) or abort(404)
+    if not can_edit_plan(current_user, action.plan):
+        abort(403)
+    item = reviewing.queue_item(action)
+    form = DecisionForm(rag=(item.proposed or action.rag or Rag.GREEN).value, version=action.version)
+    if not form.validate_on_submit():
+        return render_template("reviews/decide.html", action=action, item=item, form=form)
+    try:
+        reviewing.decide_rag(
+            action,
+            current_user._get_current_object(),
+            rag=Rag(form.rag.data),
+            reason=form.reason.data,
+            seen_version=form.version.data,
+        )
+    except reviewing.ReviewError as error:
+        form.reason.errors.append(str(error))
+        return render_template("reviews/decide.html", action=action, item=item, form=form)
+    except ConflictError as conflict:
+        action = plan_reading.get_action(action_id)
+        form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
+        page = render_template(
+            "reviews/decide.html", action=action, item=reviewing.queue_item(action), form=form, conflict=conflict
+        )
+        return page, 409
+    flash(f"{action.display_ref}: RAG set to {action.rag.label}")
+    return redirect(url_for("reviews.queue", plan_id=action.plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/reviews/new", methods=["GET", "POST"])
+@requires(*LEADS)
+def new(plan_id: int):
+    plan = _plan_i_lead(plan_id)
+    form = ReviewForm(held_on=clock.today())
+    if form.validate_on_submit():
+        try:
+            review = reviewing.record_review(
+                plan, current_user._get_current_object(), held_on=form.held_on.data, attendees=form.attendees.data
+            )
+        except reviewing.ReviewError as error:
+            form.attendees.errors.append(str(error))
+        else:
+            held_on = f"{review.held_on.day} {review.held_on:%B %Y}"
+            flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")
+            return redirect(url_for("dashboard.show", plan_id=plan.id))
+    return render_template("reviews/new.html", plan=plan, form=form, reviews=reviewing.past_reviews(plan))

@@ -1,0 +1,186 @@
+"""Leads and administrators change an action's links, owners, target date, status, objective and restriction.
+
+Every change is audited as `action.edit` with the old and new value of each field that changed, and is
+version-checked like updates and RAG decisions, so an edit made on a stale page is refused.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Action, ActionStatus, Framework, Objective, Role, StrategicLink, User
+from app.models.base import utcnow
+from app.permissions import can_edit_plan
+from app.services import traceability
+from app.services.conflicts import check_version, flush_action, record_change
+from app.services.workbook_text import parse_links
+
+STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD})
+
+
+class EditError(ValueError):
+    """An edit that cannot be saved, worded for the lead; `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(PermissionError):
+    """Only the plan's lead (or an administrator) edits its actions."""
+
+
+@dataclass(frozen=True)
+class ActionEdit:
+    """What the lead wants the action to be; `links` is the text of the links, one a line."""
+
+    links: str
+    owner_ids: tuple[int, ...]
+    target_date: date | None
+    status: ActionStatus | None
+    successor_id: int | None
+    objective_id: int | None
+    restricted: bool
+
+
+def links_text(action: Action) -> str:
+    """The action's links as the edit form shows them, one a line, as written where possible."""
+    return "\n".join((link.text or "").strip() or link.label for link in action.links)
+
+
+def possible_owners() -> list[User]:
+    """Everyone who can write updates: active users other than viewers."""
+    return list(
+        db.session.scalars(
+            db.select(User).where(User.active.is_(True), User.role != Role.VIEWER).order_by(User.name, User.id)
+        )
+    )
+
+
+def possible_successors(action: Action) -> list[Action]:
+    """Actions an action may be merged into or carried forward to: any other action, this plan's first."""
+    return list(
+        db.session.scalars(
+            db.select(Action)
+            .where(Action.id != action.id)
+            .options(joinedload(Action.plan))
+            .order_by(case((Action.plan_id == action.plan_id, 0), else_=1), Action.plan_id, Action.position)
+        )
+    )
+
+
+def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: int | None) -> dict[str, tuple]:
+    """Apply the edit and commit. Returns {field: (old, new)} for what changed (empty: nothing did).
+
+    Raises NotAllowed, EditError (nothing written) or ConflictError (the action changed meanwhile).
+    """
+    if not can_edit_plan(user, action.plan):
+        raise NotAllowed(f"{user.email} does not lead plan {action.plan_id}")
+    check_version(action, seen_version)
+    links = parse_links(edit.links or "")
+    owners = _owners(edit.owner_ids)
+    successor = _successor(action, edit)
+    objective = _objective(action, edit.objective_id)
+
+    before = _described(action)
+    if _link_keys(action.links) != [_key(link.framework, link.code, link.text) for link in links]:
+        action.links = [
+            StrategicLink(
+                framework=link.framework,
+                code=link.code,
+                text=link.text[:500],
+                position=i,
+                target_action_id=_target(link, action),
+            )
+            for i, link in enumerate(links)
+        ]
+    if sorted(o.id for o in action.owners) != sorted(o.id for o in owners):
+        action.owners = owners
+    action.target_date = edit.target_date
+    if edit.target_date is not None:
+        action.target_date_text = None  # a real date replaces what the plan wrote instead of one
+    action.status, action.successor, action.objective = edit.status, successor, objective
+    action.restricted = edit.restricted
+    after = _described(action)
+    changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    if not changes:
+        db.session.rollback()
+        return {}
+    action.updated_at = utcnow()
+    flush_action(action, seen_version)
+    record_change(
+        "action.edit",
+        action,
+        user,
+        old={name: old for name, (old, _) in changes.items()},
+        new={name: new for name, (_, new) in changes.items()},
+    )
+    db.session.commit()
+    return changes
+
+
+def _key(framework: Framework, code: str | None, text: str) -> tuple:
+    # Links of the "Other" kind have no code: their words tell them apart.
+    return (framework, code, text if framework is Framework.OTHER else None)
+
+
+def _link_keys(links) -> list[tuple]:
+    return [_key(link.framework, link.code, link.text) for link in links]
+
+
+def _target(link, action: Action) -> int | None:
+    if link.framework is not Framework.PCC:
+        return None
+    deliverable = traceability.resolve_pcc_code(link.code, action.plan)
+    return deliverable.id if deliverable else None
+
+
+def _owners(owner_ids: tuple[int, ...]) -> list[User]:
+    if not owner_ids:
+        return []
+    owners = list(db.session.scalars(db.select(User).where(User.id.in_(owner_ids), User.active.is_(True))))
+    if len(owners) != len(set(owner_ids)):
+        raise EditError("Select owners from the list", "owners")
+    return owners
+
+
+def _successor(action: Action, edit: ActionEdit) -> Action | None:
+    if edit.status not in STATUSES_WITH_SUCCESSOR:
+        if edit.successor_id:
+            raise EditError("Only a Superseded or Carried forward action goes to another action", "successor")
+        return None
+    if not edit.successor_id:
+        raise EditError(f"Select the action this was {_went(edit.status)}", "successor")
+    successor = db.session.get(Action, edit.successor_id)
+    if successor is None or successor.id == action.id:
+        raise EditError("Select another action from the list", "successor")
+    return successor
+
+
+def _went(status: ActionStatus) -> str:
+    return "merged into" if status is ActionStatus.SUPERSEDED else "carried forward to"
+
+
+def _objective(action: Action, objective_id: int | None) -> Objective | None:
+    if not objective_id:
+        return None
+    objective = db.session.get(Objective, objective_id)
+    if objective is None or objective.plan_id != action.plan_id:
+        raise EditError("Select an objective of this plan", "objective")
+    return objective
+
+
+def _described(action: Action) -> dict:
+    """The editable fields as plain values, for comparing and for the audit trail."""
+    return {
+        "links": [link.label if link.framework is not Framework.OTHER else link.text for link in action.links],
+        "owners": sorted(owner.email for owner in action.owners),
+        "target_date": action.target_date.isoformat() if action.target_date else None,
+        "status": action.status.value if action.status else None,
+        "successor": f"{action.successor.plan.title}: {action.successor.display_ref}" if action.successor else None,
+        "objective": f"{action.objective.ref} {action.objective.title}"[:200] if action.objective else None,
+        "restricted": action.restricted,
+    }

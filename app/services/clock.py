@@ -1,0 +1,16 @@
+"""What day it is for the tracker.
+
+Services take a `today` argument so tests can freeze it; when they are not given one they ask here,
+and here answers the server's date unless the configuration pins `TODAY` (tests through the client, demos).
+"""
+
+from datetime import date
+
+from flask import current_app, has_app_context
+
+
+def today() -> date:
+    """The server's date, or the configured `TODAY` when one is set."""
+    if has_app_context() and current_app.config.get("TODAY"):
+        return current_app.config["TODAY"]
+    return date.today()

@@ -1,0 +1,232 @@
+"""The plan lead's dashboard: where the plan stands, what is late, what nobody has touched, what moved.
+
+Built from a fixed number of queries whatever the plan's size: counts in SQL, and each list loads only
+the rows it shows (with a window count of the rest). Overdue and stale are the SQL forms of the rules in
+rag_rules, which a test checks against the Python forms.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from app.extensions import db
+from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
+from app.services import charts, clock, rag_rules
+from app.services.plan_reading import latest_update_subquery
+
+RECENT_UPDATES = 10
+LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
+REVIEWS_CHARTED = 8
+
+
+def rag_key(rag: Rag | None) -> str:
+    """The key a RAG has in counts, charts and filter URLs: its value, or "none" when it has none."""
+    return rag.value if rag else "none"
+
+
+@dataclass
+class RagCounts:
+    """One row of the strand × RAG matrix (or one review's mix): a count per RAG key."""
+
+    label: str
+    counts: Counter = field(default_factory=Counter)
+    strand: str | None = None  # the strand filter value, for the links to the filtered plan page
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def as_group(self) -> charts.Group:
+        return charts.Group(self.label, {key: self.counts[key] for key in (s.key for s in charts.RAG_SERIES)})
+
+
+@dataclass
+class ActionLine:
+    action: Action
+    last_update: date | None = None
+
+
+@dataclass
+class RagMove:
+    """An action whose RAG is not what the last review recorded (`reviewed` False: added since)."""
+
+    action: Action
+    before: Rag | None
+    after: Rag | None
+    reviewed: bool = True
+
+
+@dataclass
+class Listing:
+    """The first LIST_LIMIT rows of a list on the dashboard, and how many there are in all."""
+
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass
+class Dashboard:
+    plan: Plan
+    today: date
+    by_strand: list[RagCounts]
+    totals: RagCounts
+    attention: Listing
+    overdue: Listing
+    stale: Listing
+    last_review: Review | None
+    changed: Listing
+    recent_updates: list[Update]
+    review_mix: list[RagCounts]
+
+    def strand_chart(self):
+        return charts.grouped_bar_chart(
+            "rag-by-strand",
+            f"RAG by strand: {self.plan.title}",
+            "Number of actions of each RAG status in each strand; the table below gives the same figures.",
+            [row.as_group() for row in self.by_strand],
+        )
+
+    def review_chart(self):
+        return charts.stacked_bar_chart(
+            "rag-over-reviews",
+            f"RAG mix at each review: {self.plan.title}",
+            "Number of actions of each RAG status recorded at each review, and today; "
+            "the table below gives the same figures.",
+            [row.as_group() for row in self.review_mix],
+        )
+
+
+def build(plan: Plan, *, include_restricted: bool, today: date | None = None) -> Dashboard:
+    """Everything the dashboard shows, computed against `today` (the clock's date unless given).
+
+    Counts are made in SQL and each list loads only the rows it shows, so the page costs the same
+    whether the plan has forty actions or five thousand.
+    """
+    today = today or clock.today()
+    latest = latest_update_subquery(plan)
+    by_strand, totals = _matrix(plan)
+    last_review = latest_review(plan)
+    return Dashboard(
+        plan=plan,
+        today=today,
+        by_strand=by_strand,
+        totals=totals,
+        attention=_listing(
+            plan,
+            latest,
+            Action.rag.in_([Rag.RED, Rag.AMBER]),
+            order=(case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
+        ),
+        overdue=_listing(
+            plan, latest, rag_rules.overdue_clause(today), order=(Action.target_date, Action.position, Action.id)
+        ),
+        stale=_listing(
+            plan,
+            latest,
+            rag_rules.stale_clause(today, plan, latest.c.as_at),
+            order=(case((latest.c.as_at.is_(None), 0), else_=1), latest.c.as_at, Action.position, Action.id),
+        ),
+        last_review=last_review,
+        changed=_changed_since(plan, last_review),
+        recent_updates=_recent_updates(plan, include_restricted),
+        review_mix=_review_mix(plan) + [RagCounts("Today", Counter(totals.counts))],
+    )
+
+
+def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
+    rows = {strand: RagCounts(strand.value, strand=strand.value) for strand in Strand}
+    no_strand = RagCounts("No strand", strand="none")
+    totals = RagCounts("All strands")
+    counts = db.session.execute(
+        db.select(Action.strand, Action.rag, func.count())
+        .where(Action.plan_id == plan.id)
+        .group_by(Action.strand, Action.rag)
+    )
+    for strand, rag, n in counts:
+        (rows[strand] if strand else no_strand).counts[rag_key(rag)] += n
+        totals.counts[rag_key(rag)] += n
+    result = list(rows.values()) if any(row.total for row in rows.values()) else []
+    return (result + [no_strand] if no_strand.total else result), totals
+
+
+def _listing(plan: Plan, latest, condition, *, order) -> Listing:
+    """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total."""
+    rows = db.session.execute(
+        db.select(Action, latest.c.as_at, func.count().over().label("total"))
+        .outerjoin(latest, latest.c.action_id == Action.id)
+        .where(Action.plan_id == plan.id, condition)
+        .options(selectinload(Action.owners))
+        .order_by(*order)
+        .limit(LIST_LIMIT)
+    ).all()
+    return Listing([ActionLine(action, last) for action, last, _ in rows], rows[0].total if rows else 0)
+
+
+def latest_review(plan: Plan) -> Review | None:
+    """The most recent review meeting of the plan (by the date it was held, then when it was recorded)."""
+    return db.session.scalar(
+        db.select(Review).where(Review.plan_id == plan.id).order_by(Review.held_on.desc(), Review.id.desc()).limit(1)
+    )
+
+
+def _changed_since(plan: Plan, review: Review | None) -> Listing:
+    """Actions whose RAG differs from the review's snapshot, or that were added since it."""
+    if review is None:
+        return Listing()
+    snapshot = aliased(ReviewSnapshot)
+    differs = or_(
+        snapshot.action_id.is_(None),
+        and_(snapshot.rag.is_(None), Action.rag.is_not(None)),
+        and_(snapshot.rag.is_not(None), Action.rag.is_(None)),
+        snapshot.rag != Action.rag,
+    )
+    rows = db.session.execute(
+        db.select(Action, snapshot.rag, snapshot.action_id, func.count().over().label("total"))
+        .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
+        .where(Action.plan_id == plan.id, differs)
+        .order_by(Action.position, Action.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    moves = [RagMove(action, before, action.rag, reviewed=snap_id is not None) for action, before, snap_id, _ in rows]
+    return Listing(moves, rows[0].total if rows else 0)
+
+
+def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
+    query = (
+        db.select(Update)
+        .join(Action, Action.id == Update.action_id)
+        .where(Action.plan_id == plan.id)
+        .options(joinedload(Update.action))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(RECENT_UPDATES)
+    )
+    if not include_restricted:
+        query = query.where(Update.restricted.is_(False))
+    return list(db.session.scalars(query))
+
+
+def _review_mix(plan: Plan) -> list[RagCounts]:
+    """The RAG counts each of the latest reviews recorded, oldest first."""
+    reviews = list(
+        db.session.execute(
+            db.select(Review.id, Review.held_on)
+            .where(Review.plan_id == plan.id)
+            .order_by(Review.held_on.desc(), Review.id.desc())
+            .limit(REVIEWS_CHARTED)
+        )
+    )
+    rows = {review_id: RagCounts(f"{held_on.day} {held_on:%b %Y}") for review_id, held_on in reversed(reviews)}
+    counts = db.session.execute(
+        db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
+        .where(ReviewSnapshot.review_id.in_(list(rows)))
+        .group_by(ReviewSnapshot.review_id, ReviewSnapshot.rag)
+    )
+    for review_id, rag, n in counts:
+        rows[review_id].counts[rag_key(rag)] += n
+    return list(rows.values())

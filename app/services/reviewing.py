@@ -1,0 +1,219 @@
+"""The plan lead's review: the queue of RAGs to decide, the decisions, and review meetings.
+
+An action is in the queue when
+- its owner's latest proposal differs from the confirmed RAG and nobody has decided since it was written, or
+- a rule in rag_rules suggests a worse RAG than the confirmed one, and the lead has not decided on the
+  action within the plan's update interval (a decision against a rule stands for one interval).
+
+Deciding keeps the RAG history (a RagChange: from, to, who, when, why) and an audit event `rag.decide`.
+A reason is required when the lead moves an action to Blue, or sets anything other than what is
+proposed (the owner's proposal, or failing that the rule's suggestion).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload, subqueryload
+
+from app.extensions import db
+from app.models import Action, Plan, Rag, RagChange, Review, ReviewSnapshot, Update, User
+from app.models.base import utcnow
+from app.permissions import can_edit_plan
+from app.services import audit, clock, rag_rules
+from app.services.conflicts import check_version, flush_action, record_change
+from app.services.plan_reading import last_update_dates
+from app.validators import has_control_characters
+
+MAX_REASON_LENGTH = 2_000
+QUEUE_PAGE = 100  # the queue page shows the worst this many; deciding them brings up the next
+MAX_ATTENDEES_LENGTH = 2_000
+
+
+class ReviewError(ValueError):
+    """A decision or review that cannot be saved, worded for the lead."""
+
+
+class NotAllowed(PermissionError):
+    """Only the plan's lead (or an administrator) reviews it."""
+
+
+@dataclass
+class QueueItem:
+    action: Action
+    proposal: Update | None  # the owner's latest proposal, when it is still to be decided
+    suggestion: rag_rules.Suggestion | None  # when the rule disagrees with the confirmed RAG
+    last_update: date | None
+
+    @property
+    def proposed(self) -> Rag | None:
+        """What the lead is asked to confirm: the owner's proposal, or failing that the rule's suggestion."""
+        if self.proposal:
+            return self.proposal.rag
+        return self.suggestion.rag if self.suggestion else None
+
+
+def review_queue(plan: Plan, today: date | None = None) -> list[QueueItem]:
+    """Every action of the plan whose RAG needs the lead's decision, worst proposal first (five queries)."""
+    actions = list(
+        db.session.scalars(
+            db.select(Action)
+            .where(Action.plan_id == plan.id)
+            .options(subqueryload(Action.owners))  # one query however many actions
+            .order_by(Action.position, Action.id)
+        )
+    )
+    items = _items(actions, plan.update_interval_days, today or clock.today())
+    return sorted(items, key=lambda i: (i.proposed.severity if i.proposed else 9, i.action.position, i.action.id))
+
+
+def queue_item(action: Action, today: date | None = None) -> QueueItem:
+    """The action's proposal and rule suggestion as the queue sees them (both None when nothing is pending)."""
+    items = _items([action], action.plan.update_interval_days, today or clock.today())
+    return items[0] if items else QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
+
+
+def _items(actions: list[Action], interval_days: int, today: date) -> list[QueueItem]:
+    ids = [a.id for a in actions]
+    last = last_update_dates(ids)
+    proposals = _latest_proposals(ids)
+    decided = _latest_decisions(ids)
+    items = []
+    for action in actions:
+        proposal = proposals.get(action.id)
+        decided_at = decided.get(action.id)
+        if proposal and (proposal.rag == action.rag or (decided_at and decided_at >= proposal.created_at)):
+            proposal = None
+        facts = rag_rules.ActionFacts.of(action, last.get(action.id), interval_days)
+        suggestion = rag_rules.suggest(facts, today)
+        recently_decided = decided_at is not None and (today - decided_at.date()).days <= interval_days
+        if not rag_rules.disagrees(suggestion, action.rag) or recently_decided:
+            suggestion = None
+        if proposal or suggestion:
+            items.append(QueueItem(action, proposal, suggestion, last.get(action.id)))
+    return items
+
+
+def _latest_proposals(action_ids: list[int]) -> dict[int, Update]:
+    """Each action's most recently written update that proposed a RAG, in one query."""
+    if not action_ids:
+        return {}
+    ranked = (
+        db.select(
+            Update.id,
+            func.row_number()
+            .over(partition_by=Update.action_id, order_by=(Update.created_at.desc(), Update.id.desc()))
+            .label("rank"),
+        )
+        .where(Update.action_id.in_(action_ids), Update.rag.is_not(None))
+        .subquery()
+    )
+    latest = db.select(Update).join(ranked, ranked.c.id == Update.id).where(ranked.c.rank == 1)
+    return {update.action_id: update for update in db.session.scalars(latest)}
+
+
+def _latest_decisions(action_ids: list[int]) -> dict[int, datetime]:
+    if not action_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(RagChange.action_id, func.max(RagChange.changed_at))
+        .where(RagChange.action_id.in_(action_ids))
+        .group_by(RagChange.action_id)
+    )
+    return dict(rows.all())
+
+
+def decide_rag(
+    action: Action,
+    lead: User,
+    *,
+    rag: Rag,
+    reason: str,
+    seen_version: int | None,
+    today: date | None = None,
+) -> RagChange:
+    """Confirm or set the action's RAG and commit; kept as a RagChange and audited as `rag.decide`.
+
+    Raises NotAllowed for anyone but the plan's lead or an administrator, ReviewError when a reason
+    is missing or unusable, and ConflictError when the action changed after the page was opened.
+    """
+    if not can_edit_plan(lead, action.plan):
+        raise NotAllowed(f"{lead.email} does not lead plan {action.plan_id}")
+    reason = (reason or "").strip()
+    if problem := reason_problem(action, rag, reason, today):
+        raise ReviewError(problem)
+    check_version(action, seen_version)
+    change = RagChange(action=action, from_rag=action.rag, to_rag=rag, user=lead, reason=reason)
+    db.session.add(change)
+    action.rag = rag
+    action.updated_at = utcnow()  # a confirmation leaves the RAG alone but still moves the version on
+    flush_action(action, seen_version)
+    record_change(
+        "rag.decide",
+        action,
+        lead,
+        old={"rag": change.from_rag.value if change.from_rag else None},
+        new={"rag": rag.value, "reason": reason},
+    )
+    db.session.commit()
+    return change
+
+
+def reason_problem(action: Action, rag: Rag, reason: str, today: date | None = None) -> str | None:
+    """Why the decision cannot be saved with this reason, or None."""
+    if len(reason) > MAX_REASON_LENGTH:
+        return f"The reason must be {MAX_REASON_LENGTH:,} characters or fewer"
+    if has_control_characters(reason):
+        return "The reason contains characters that cannot be saved: retype it or paste it as plain text"
+    if reason:
+        return None
+    if rag is Rag.BLUE:
+        return "Give a reason for marking the action Blue (complete)"
+    item = queue_item(action, today)
+    if item.proposal and rag != item.proposal.rag:
+        return f"Give a reason for setting {rag.label} when the owner proposed {item.proposal.rag.label}"
+    if not item.proposal and item.suggestion and rag != item.suggestion.rag:
+        return f"Give a reason for setting {rag.label} when the rule suggests {item.suggestion.rag.label}"
+    if item.proposed is None and rag != action.rag:
+        return "Give a reason for changing the RAG: nobody has proposed it"
+    return None
+
+
+def record_review(plan: Plan, lead: User, *, held_on: date, attendees: str, today: date | None = None) -> Review:
+    """Record a review meeting and snapshot every action's RAG and status at this moment; commit."""
+    if not can_edit_plan(lead, plan):
+        raise NotAllowed(f"{lead.email} does not lead plan {plan.id}")
+    attendees = (attendees or "").strip()
+    if held_on > (today or clock.today()):
+        raise ReviewError("The date of the review must be today or in the past")
+    if len(attendees) > MAX_ATTENDEES_LENGTH or has_control_characters(attendees):
+        raise ReviewError(f"Enter the attendees as plain text, {MAX_ATTENDEES_LENGTH:,} characters or fewer")
+    review = Review(plan_id=plan.id, held_on=held_on, attendees=attendees, recorded_by=lead)
+    rows = db.session.execute(db.select(Action.id, Action.rag, Action.status).where(Action.plan_id == plan.id))
+    review.snapshots = [
+        ReviewSnapshot(action_id=action_id, rag=rag, status=status.value if status else None)
+        for action_id, rag, status in rows
+    ]
+    db.session.add(review)
+    db.session.flush()
+    audit.record(
+        "review.record",
+        user=lead,
+        record_type="review",
+        record_id=review.id,
+        new={"plan_id": plan.id, "held_on": held_on.isoformat(), "actions": len(review.snapshots)},
+    )
+    db.session.commit()
+    return review
+
+
+def past_reviews(plan: Plan) -> list[Review]:
+    """The plan's review meetings, latest first, for the page where the next one is recorded."""
+    return list(
+        db.session.scalars(
+            db.select(Review)
+            .where(Review.plan_id == plan.id)
+            .options(selectinload(Review.recorded_by))
+            .order_by(Review.held_on.desc(), Review.id.desc())
+        )
+    )

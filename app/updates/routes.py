@@ -1,0 +1,45 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.models import Rag, Role
+from app.permissions import can_update_action, requires
+from app.plans.routes import render_action_page
+from app.services import plan_reading, updating
+from app.services.conflicts import ConflictError
+from app.updates import bp
+from app.updates.forms import UpdateForm
+
+
+@bp.route("/my-actions")
+@requires()
+def my_actions():
+    return render_template("updates/my_actions.html", plans=updating.my_actions(current_user))
+
+
+@bp.route("/actions/<int:action_id>/updates", methods=["POST"])
+@requires(Role.ADMIN, Role.LEAD, Role.OWNER)
+def add(action_id: int):
+    action = plan_reading.get_action(action_id) or abort(404)
+    if not can_update_action(current_user, action):
+        abort(403)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        return render_action_page(action, update_form=form)
+    try:
+        updating.add_update(
+            action,
+            current_user._get_current_object(),
+            text=form.text.data,
+            as_at=form.as_at.data,
+            rag=Rag(form.rag.data),
+            restricted=form.restricted.data,
+            seen_version=form.version.data,
+        )
+    except updating.UpdateError as error:
+        form.text.errors.append(str(error))
+        return render_action_page(action, update_form=form)
+    except ConflictError as conflict:
+        form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
+        return render_action_page(plan_reading.get_action(action_id), update_form=form, conflict=conflict, status=409)
+    flash("Your update has been added")
+    return redirect(url_for("plans.action", action_id=action.id, _anchor="updates"))

@@ -1,0 +1,192 @@
+"""Leads edit an action's links, owners, target date, status, objective and restriction; every change audited."""
+
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.models import Action, ActionStatus, AuditEvent, Framework, Objective, PlanKind, Strand
+from app.services import action_editing
+from app.services.conflicts import ConflictError
+from tests.factories import make_action, make_plan, make_user
+from tests.pages import check_page, field_value, textarea_value
+
+
+@pytest.fixture
+def lead(app):
+    return make_user("lead", name="DSupt Walton")
+
+
+@pytest.fixture
+def setting(lead):
+    pcc = make_plan(title="PCC Deliverables", kind=PlanKind.PCC, actions=2)  # 1.1.1 and 1.1.2
+    plan = make_plan(title="Local Delivery Plan", actions=0, lead_user=lead)
+    plan.objectives.append(Objective(strand=Strand.PROTECT, ref="P1", title="Better victim care"))
+    action = make_action(plan, strand=Strand.PROTECT, ref="1", links=[(Framework.NS, None)])
+    next_year = make_plan(title="Local Delivery Plan", period_label="2026-27", actions=1)
+    db.session.commit()
+    return {"plan": plan, "action": action, "pcc": pcc, "next": next_year.actions[0]}
+
+
+def edit_data(page: str, **changes) -> dict:
+    data = {
+        "csrf_token": field_value(page, "csrf_token"),
+        "version": field_value(page, "version"),
+        "links": textarea_value(page, "links"),
+        "target_date": ["", "", ""],
+        "status": "",
+        "successor": "",
+        "objective": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_lead_edits_every_field_and_each_change_is_audited(client, auth, lead, setting):
+    owner = make_user("owner", name="DCI Chisholm")
+    action, successor = setting["action"], setting["next"]
+    objective = setting["plan"].objectives[0]
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    assert textarea_value(page, "links") == "NS"
+    data = edit_data(
+        page,
+        links="PCC 1.1.2\nNational Strategy (NS)\nHMIC R12",
+        owners=[str(owner.id)],
+        target_date=["31", "3", "2026"],
+        status="Carried forward",
+        successor=str(successor.id),
+        objective=str(objective.id),
+        restricted="y",
+    )
+    response = client.post(f"/actions/{action.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = check_page(client.get(response.headers["Location"]))
+    assert "Changed the links, owners, target date, status, successor, objective, restricted" in page
+    assert "31 March 2026" in page and "DCI Chisholm" in page and "Carried forward" in page
+
+    action = db.session.get(Action, action.id)
+    assert [(link.framework, link.code) for link in action.links] == [
+        (Framework.PCC, "1.1.2"),
+        (Framework.NS, None),
+        (Framework.HMIC, "R12"),
+    ]
+    assert action.links[0].target_action_id == setting["pcc"].actions[1].id  # resolved to the deliverable
+    assert (action.successor_id, action.objective_id, action.restricted) == (successor.id, objective.id, True)
+    assert action.version == 2
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "action.edit"))
+    assert event.old["target_date"] is None and event.new["target_date"] == "2026-03-31"
+    assert event.old["links"] == ["NS"] and event.new["links"] == ["PCC 1.1.2", "NS", "HMIC R12"]
+    assert event.new["owners"] == [owner.email] and event.new["status"] == "Carried forward"
+    assert event.old["restricted"] is False and event.new["version"] == 2
+
+
+def test_nothing_changed_writes_nothing(client, auth, lead, setting):
+    action = setting["action"]
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    response = client.post(f"/actions/{action.id}/edit", data=edit_data(page))
+    assert "Nothing was changed" in check_page(client.get(response.headers["Location"]))
+    assert db.session.get(Action, action.id).version == 1
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "action.edit")) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status": "Superseded"}, "Select the action this was merged into"),
+        ({"status": "Carried forward"}, "Select the action this was carried forward to"),
+        ({"status": "In progress", "successor": "NEXT"}, "Only a Superseded or Carried forward action"),
+        ({"target_date": ["31", "2", "2026"]}, "Enter a target date as a real date, like 31 3 2026"),
+        ({"target_date": ["", "3", "2026"]}, "Enter a target date as a real date, like 31 3 2026"),
+        ({"links": "PCC 1.1.1\x0b"}, "contains characters that cannot be saved"),
+    ],
+)
+def test_bad_edits_are_refused_with_a_message_and_what_was_typed_kept(client, auth, lead, setting, changes, message):
+    action = setting["action"]
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    if changes.get("successor") == "NEXT":
+        changes["successor"] = str(setting["next"].id)
+    data = edit_data(page, **{"links": "PCC 1.1.1\nSentinel", **changes})
+    page = check_page(client.post(f"/actions/{action.id}/edit", data=data))
+    assert message in page and "<title>Error:" in page
+    if "\x0b" not in data["links"]:
+        assert textarea_value(page, "links") == data["links"]
+    action = db.session.get(Action, action.id)
+    assert action.version == 1 and [link.code for link in action.links] == [None]
+
+
+def test_clearing_the_target_date_and_the_links(client, auth, lead, setting):
+    action = setting["action"]
+    action.target_date = date(2026, 3, 31)
+    db.session.commit()
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    assert field_value(page, "target_date") == "31"
+    response = client.post(f"/actions/{action.id}/edit", data=edit_data(page, links=""))
+    assert response.status_code == 302
+    action = db.session.get(Action, action.id)
+    assert action.target_date is None and action.links == []
+
+
+def test_an_edit_on_a_stale_page_is_refused_and_kept(client, auth, lead, setting):
+    action = setting["action"]
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    admin = make_user("admin", name="Alex Admin")
+    action_editing.edit_action(
+        action,
+        admin,
+        action_editing.ActionEdit("NS", (), date(2026, 1, 31), None, None, None, False),
+        seen_version=1,
+    )
+    response = client.post(f"/actions/{action.id}/edit", data=edit_data(page, links="PCC 1.1.1"))
+    page = check_page(response, 409)
+    assert "Alex Admin changed the target date" in page
+    assert textarea_value(page, "links") == "PCC 1.1.1" and field_value(page, "version") == "2"
+    assert db.session.get(Action, action.id).links[0].framework is Framework.NS
+
+
+def test_the_service_refuses_a_race_lost_between_check_and_write(lead, setting):
+    action = setting["action"]
+    with db.engine.begin() as other:
+        other.execute(db.text("UPDATE action SET version = version + 1 WHERE id = :id"), {"id": action.id})
+    with pytest.raises(ConflictError):
+        action_editing.edit_action(
+            action, lead, action_editing.ActionEdit("", (), None, None, None, None, True), seen_version=1
+        )
+    assert db.session.get(Action, action.id).restricted is False
+
+
+@pytest.mark.parametrize("role", ["owner", "viewer"])
+def test_owners_and_viewers_cannot_edit(client, login_as, setting, role):
+    login_as(role)
+    assert client.get(f"/actions/{setting['action'].id}/edit").status_code == 403
+
+
+def test_a_lead_of_another_plan_cannot_edit(client, login_as, setting):
+    other = login_as("lead")
+    assert client.get(f"/actions/{setting['action'].id}/edit").status_code == 403
+    with pytest.raises(action_editing.NotAllowed):
+        action_editing.edit_action(
+            setting["action"], other, action_editing.ActionEdit("", (), None, None, None, None, True), seen_version=1
+        )
+
+
+def test_an_objective_of_another_plan_is_refused(lead, setting):
+    stranger = Objective(plan=setting["pcc"], ref="1.1", title="PCC aim")
+    db.session.add(stranger)
+    db.session.commit()
+    edit = action_editing.ActionEdit("NS", (), None, None, None, stranger.id, False)
+    with pytest.raises(action_editing.EditError, match="objective of this plan"):
+        action_editing.edit_action(setting["action"], lead, edit, seen_version=1)
+
+
+def test_superseded_needs_and_keeps_its_successor(lead, setting):
+    action, successor = setting["action"], setting["next"]
+    edit = action_editing.ActionEdit("NS", (), None, ActionStatus.SUPERSEDED, successor.id, None, False)
+    changes = action_editing.edit_action(action, lead, edit, seen_version=1)
+    assert changes["status"] == (None, "Superseded")
+    assert changes["successor"] == (None, "Local Delivery Plan: Prepare 1")
+    assert db.session.get(Action, action.id).successor_id == successor.id

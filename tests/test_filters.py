@@ -1,0 +1,159 @@
+"""Filters and search on the plan page: in the URL, a fixed number of queries, rules shared with the dashboard."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import ActionStatus, Framework, Rag, Strand, Update
+from app.services import rag_rules
+from app.services.plan_filters import PlanFilter, filter_actions
+from app.services.plan_reading import last_update_dates
+from tests.factories import make_action, make_plan, make_user
+from tests.pages import check_page
+from tests.queries import count_queries
+
+TODAY = date(2025, 9, 15)
+
+
+@pytest.fixture
+def owner(app):
+    return make_user("owner", name="DCI Chisholm")
+
+
+@pytest.fixture
+def plan(owner):
+    plan = make_plan(title="MDS Local Delivery Plan", actions=0)
+    rows = [
+        (Strand.PREPARE, "1", Rag.RED, TODAY - timedelta(days=1), "Open a reception centre", None),
+        (Strand.PREPARE, "2", Rag.GREEN, None, "Brief 100% of response officers", owner),
+        (Strand.PREVENT, "1", Rag.AMBER, TODAY + timedelta(days=5), "Train_staff on the NRM", owner),
+        (Strand.PROTECT, "1", Rag.BLUE, TODAY - timedelta(days=9), "Victim care contract", None),
+        (Strand.PURSUE, "1", None, None, "Disrupt organised crime groups", None),
+    ]
+    for i, (strand, ref, rag, target, what, who) in enumerate(rows):
+        make_action(plan, strand=strand, ref=ref, position=i, rag=rag, target_date=target, what=what, owner=who)
+    actions = plan.actions
+    actions[0].updates.append(Update(as_at=TODAY - timedelta(days=2), text="Site visit to the Salvation Army"))
+    actions[1].updates.append(Update(as_at=TODAY - timedelta(days=45), text="Briefing slides drafted"))
+    actions[4].updates.append(Update(as_at=TODAY, text="Operation Bluebird arrests", restricted=True))
+    actions[4].links.append(_link(Framework.PCC, "1.2.2"))
+    db.session.commit()
+    return plan
+
+
+def _link(framework, code):
+    from app.models import StrategicLink
+
+    return StrategicLink(framework=framework, code=code, text=f"{framework} {code}")
+
+
+def refs(plan, include_restricted=True, **criteria) -> list[str]:
+    found = filter_actions(plan, PlanFilter(**criteria), include_restricted=include_restricted, today=TODAY)
+    return [a.display_ref for a in found.actions]
+
+
+def test_reading_the_filter_from_the_url_ignores_junk():
+    args = MultiDict(
+        [("strand", "Prepare"), ("rag", "purple"), ("owner", "12"), ("only", "stale"), ("only", "drop table")]
+    )
+    assert PlanFilter.from_args(args) == PlanFilter(strand="Prepare", owner_id=12, only=frozenset({"stale"}))
+    assert PlanFilter.from_args(MultiDict([("owner", "x"), ("q", "  two   words ")])) == PlanFilter(q="two words")
+    assert not PlanFilter.from_args(MultiDict()).active
+    for owner in ("²", "9" * 30, "-1"):
+        assert PlanFilter.from_args(MultiDict([("owner", owner)])).owner_id is None
+
+
+def test_each_filter(plan, owner):
+    assert refs(plan) == ["Prepare 1", "Prepare 2", "Prevent 1", "Protect 1", "Pursue 1"]
+    assert refs(plan, strand="Prepare") == ["Prepare 1", "Prepare 2"]
+    assert refs(plan, rag="amber") == ["Prevent 1"]
+    assert refs(plan, rag="none") == ["Pursue 1"]
+    assert refs(plan, owner_id=owner.id) == ["Prepare 2", "Prevent 1"]
+    assert refs(plan, only=frozenset({"overdue"})) == ["Prepare 1"]  # Protect 1 is Blue
+    assert refs(plan, only=frozenset({"stale"})) == ["Prepare 2", "Prevent 1"]  # 45 days, and never
+    assert refs(plan, only=frozenset({"unresolved"})) == ["Pursue 1"]
+    assert refs(plan, strand="Prepare", rag="green", owner_id=owner.id) == ["Prepare 2"]
+
+
+def test_text_search_covers_what_how_and_updates_case_insensitively(plan):
+    assert refs(plan, q="RECEPTION") == ["Prepare 1"]  # what
+    assert refs(plan, q="salvation army") == ["Prepare 1"]  # an update
+    assert refs(plan, q="we will do it") == ["Prepare 1", "Prepare 2", "Prevent 1", "Protect 1", "Pursue 1"]  # how
+    assert refs(plan, q="100%") == ["Prepare 2"]  # % and _ are matched literally, not as wildcards
+    assert refs(plan, q="of_response") == []  # "_" would match the space as a wildcard
+    assert refs(plan, q="Train_staff") == ["Prevent 1"]
+
+
+def test_search_never_finds_what_a_viewer_may_not_see(plan):
+    plan.actions[3].restricted = True
+    db.session.commit()
+    assert refs(plan, q="Bluebird") == ["Pursue 1"]
+    assert refs(plan, q="Bluebird", include_restricted=False) == []
+    assert refs(plan, q="Victim care", include_restricted=False) == []
+
+
+def test_the_sql_and_python_rules_agree(plan):
+    plan.actions[1].status = ActionStatus.CARRIED_FORWARD
+    db.session.commit()
+    last = last_update_dates([a.id for a in plan.actions])
+    for today in (TODAY - timedelta(days=20), TODAY, TODAY + timedelta(days=30)):
+        found = {
+            only: set(
+                a.id
+                for a in filter_actions(
+                    plan, PlanFilter(only=frozenset({only})), include_restricted=True, today=today
+                ).actions
+            )
+            for only in ("overdue", "stale")
+        }
+        facts = {a.id: rag_rules.ActionFacts.of(a, last.get(a.id)) for a in plan.actions}
+        assert found["overdue"] == {i for i, f in facts.items() if rag_rules.is_overdue(f, today)}, today
+        assert found["stale"] == {i for i, f in facts.items() if rag_rules.is_stale(f, today)}, today
+
+
+def test_the_url_carries_the_filter_and_the_form_shows_it(client, login_as, plan, app):
+    app.config["TODAY"] = TODAY
+    login_as("viewer")
+    page = check_page(client.get(f"/plans/{plan.id}?strand=Prepare&only=overdue&q=centre"))
+    assert "Showing 1 of 5 actions." in page
+    assert "Open a reception centre" in page and "Brief 100%" not in page
+    assert re.search(r'<option value="Prepare" selected', page)
+    assert re.search(r'value="overdue"[^>]*checked', page)
+    assert 'value="centre"' in page
+    assert ">Prevent</h2>" not in page  # empty strands are left out of a filtered list
+    assert "Clear filters" in page
+
+
+def test_no_match_says_so(client, login_as, plan):
+    login_as("viewer")
+    page = check_page(client.get(f"/plans/{plan.id}?q=nothing+like+this"))
+    assert "Showing 0 of 5 actions. No action matches these filters." in page
+
+
+def test_every_dashboard_count_links_to_a_list_of_that_many(client, login_as, plan, app):
+    app.config["TODAY"] = TODAY
+    login_as("lead")
+    dashboard = check_page(client.get(f"/plans/{plan.id}/dashboard"))
+    links = re.findall(rf'href="(/plans/{plan.id}\?[^"]+)">(\d+)<', dashboard)
+    assert len(links) >= 10
+    for url, count in links:
+        page = check_page(client.get(url.replace("&amp;", "&")))
+        assert f"Showing {count} of 5 actions." in page, url
+
+
+def test_the_plan_page_runs_a_fixed_number_of_queries_whatever_the_plan_size(client, login_as, owner):
+    login_as("lead")
+    small = make_plan(actions=4, owner=owner, updates_per_action=1)
+    large = make_plan(actions=520, owner=owner, updates_per_action=2)  # past selectinload's 500-id batches
+    for plan in (small, large):
+        for action in plan.actions:
+            action.links.append(_link(Framework.PCC, "9.9.9"))
+    db.session.commit()
+    query = "?strand=Prepare&rag=green&only=stale&only=overdue&only=unresolved&q=progress&owner="
+    for suffix in ("", query + str(owner.id)):
+        assert count_queries(client, f"/plans/{small.id}{suffix}") == count_queries(
+            client, f"/plans/{large.id}{suffix}"
+        )

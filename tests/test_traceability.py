@@ -1,0 +1,173 @@
+"""Traceability: which local actions deliver which strategy, rolled-up RAG, and the PCC cross-checks."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Action, Framework, Plan, PlanKind, Rag, Strand
+from app.services import traceability
+from app.services.excel_import import import_workbook
+from tests.conftest import SEED_WORKBOOK
+from tests.factories import make_action, make_plan
+from tests.pages import check_page
+
+
+@pytest.mark.parametrize(
+    ("rags", "rolled_up"),
+    [
+        ([Rag.GREEN, Rag.RED, Rag.AMBER], Rag.RED),
+        ([Rag.GREEN, Rag.BLUE], Rag.GREEN),
+        ([Rag.BLUE, Rag.BLUE], Rag.BLUE),
+        ([Rag.BLUE, None], None),  # not all complete, and nothing worse known
+        ([Rag.GREEN, None], Rag.GREEN),
+        ([None], None),
+        ([], None),
+    ],
+)
+def test_rollup_is_the_worst_and_blue_only_when_all_blue(rags, rolled_up):
+    assert traceability.rollup(rags) is rolled_up
+
+
+def test_codes_sort_as_numbers():
+    codes = ["3.3c.1", "1.10.1", "1.2.3", "3.3.7", "1.2.10"]
+    assert sorted(codes, key=traceability.code_order) == ["1.2.3", "1.2.10", "1.10.1", "3.3.7", "3.3c.1"]
+
+
+def resolve(plan: Plan) -> None:
+    for action in plan.actions:
+        for link in action.links:
+            if link.framework is Framework.PCC:
+                target = traceability.resolve_pcc_code(link.code, plan)
+                link.target_action_id = target.id if target else None
+    db.session.commit()
+
+
+@pytest.fixture
+def plans(app):
+    pcc = make_plan(title="PCC Deliverables", kind=PlanKind.PCC, actions=3, rag=None)  # 1.1.1, 1.1.2, 1.1.3
+    local = make_plan(title="Local Delivery Plan", actions=0)
+    links = {
+        "1": ([(Framework.PCC, "1.1.1"), (Framework.NS, None)], Rag.GREEN),
+        "2": ([(Framework.PCC, "1.1.1")], Rag.RED),
+        "3": ([(Framework.PCC, "1.1.2"), (Framework.SENTINEL, None)], Rag.BLUE),
+        "4": ([(Framework.PCC, "1.1.2"), (Framework.PCC, "9.9.9")], Rag.BLUE),
+        "5": ([(Framework.HMIC, "R12")], Rag.AMBER),
+    }
+    for position, (ref, (link_list, rag)) in enumerate(links.items()):
+        make_action(local, strand=Strand.PROTECT, ref=ref, position=position, rag=rag, links=link_list)
+    db.session.commit()
+    resolve(local)
+    return local, pcc
+
+
+def test_pcc_codes_roll_up_from_the_local_actions(plans):
+    local, pcc = plans
+    rows = {row.label: row for row in traceability.code_rows(Framework.PCC)}
+    assert list(rows) == ["PCC 1.1.1", "PCC 1.1.2", "PCC 9.9.9"]
+    assert [a.ref for a in rows["PCC 1.1.1"].actions] == ["1", "2"] and rows["PCC 1.1.1"].rag is Rag.RED
+    assert rows["PCC 1.1.2"].rag is Rag.BLUE and rows["PCC 1.1.2"].deliverable.ref == "1.1.2"
+    assert rows["PCC 9.9.9"].deliverable is None
+
+
+def test_frameworks_without_codes_gather_in_one_row(plans):
+    assert [(r.label, len(r.actions), r.rag) for r in traceability.code_rows(Framework.NS)] == [("NS", 1, Rag.GREEN)]
+    assert [(r.label, r.rag) for r in traceability.code_rows(Framework.HMIC)] == [("HMIC R12", Rag.AMBER)]
+
+
+def test_unlinked_deliverables_and_unresolved_links(plans):
+    assert [a.ref for a in traceability.unlinked_deliverables()] == ["1.1.3"]
+    assert [(link.action.ref, link.code) for link in traceability.unresolved_links()] == [("4", "9.9.9")]
+
+
+def test_a_pcc_code_resolves_to_the_deliverable_of_the_same_period(app):
+    older = make_plan(title="PCC", kind=PlanKind.PCC, actions=1, period_label="2015-16")
+    newer = make_plan(title="PCC", kind=PlanKind.PCC, actions=1, period_label="2016-17")
+    local = make_plan(actions=0, period_label="2015-16")
+    assert traceability.resolve_pcc_code("1.1.1", local).plan_id == older.id
+    local.period_label = "2019-20"
+    assert traceability.resolve_pcc_code("1.1.1", local).plan_id == newer.id
+    assert traceability.resolve_pcc_code("7.7.7", local) is None
+
+
+def test_the_pcc_page_and_a_deliverables_page(client, login_as, plans):
+    local, pcc = plans
+    login_as("viewer")
+    page = check_page(client.get("/links/PCC"))
+    assert "PCC 1.1.1" in page and "No such PCC deliverable" in page
+    unlinked = page[page.index('id="unlinked"') : page.index('id="unresolved"')]
+    assert "1.1.3" in unlinked and "1.1.1" not in unlinked
+    assert "PCC 9.9.9" in page[page.index('id="unresolved"') :]
+    deliverable = next(a for a in pcc.actions if a.ref == "1.1.1")
+    page = check_page(client.get(f"/actions/{deliverable.id}"))
+    delivering = page[page.index('id="delivered-by"') :]
+    assert "Protect 1" in delivering and "Protect 2" in delivering and "Protect 3" not in delivering
+
+
+def test_framework_names_in_urls(client, login_as, plans):
+    login_as("owner")
+    assert "Strategic links: National Strategy (NS)" in check_page(client.get("/links/ns"))
+    assert "HMIC R12" in check_page(client.get("/links/HMIC"))
+    check_page(client.get("/links/Other"), 404)
+
+
+def test_restricted_local_actions_are_redacted_for_viewers(client, login_as, plans):
+    local, _ = plans
+    local.actions[0].restricted = True
+    local.actions[0].what = "Covert operation Bluebird"
+    db.session.commit()
+    login_as("viewer")
+    page = check_page(client.get("/links/NS"))
+    assert "Bluebird" not in page
+
+
+# The seed plan, imported as the PCC office would
+
+
+@pytest.fixture
+def seed(app):
+    with open(SEED_WORKBOOK, "rb") as workbook:
+        import_workbook(workbook.read(), "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
+    local = db.session.scalar(db.select(Plan).where(Plan.kind == PlanKind.LOCAL))
+    pcc = db.session.scalar(db.select(Plan).where(Plan.kind == PlanKind.PCC))
+    return local, pcc
+
+
+def by_ref(plan: Plan) -> dict[str, Action]:
+    return {action.display_ref: action for action in plan.actions}
+
+
+def test_seed_plan_traceability(seed):
+    local, _ = seed
+    actions = by_ref(local)
+    actions["Prevent 3"].rag = Rag.GREEN
+    actions["Protect 2"].rag = Rag.RED
+    actions["Prepare 8"].rag = Rag.BLUE
+    actions["Protect 1"].rag = Rag.BLUE
+    db.session.commit()
+
+    rows = {row.label: row for row in traceability.code_rows(Framework.PCC)}
+    assert list(rows) == ["PCC 1.2.2", "PCC 1.2.3", "PCC 1.4.3", "PCC 3.3.6", "PCC 3.3.7"]
+    assert [a.display_ref for a in rows["PCC 3.3.6"].actions] == ["Prevent 3", "Protect 2"]
+    assert rows["PCC 3.3.6"].rag is Rag.RED
+    assert rows["PCC 1.4.3"].rag is Rag.BLUE  # Prepare 8 and Protect 1, both complete
+    assert rows["PCC 3.3.7"].rag is None  # Prepare 1 has no RAG yet
+    assert rows["PCC 1.2.2"].deliverable is None
+
+    assert [a.ref for a in traceability.unlinked_deliverables()] == [
+        "1.2.1", "1.2.4", "1.4.1", "1.4.2", "3.3.5", "3.3.8",
+        "3.3c.1", "3.3c.2", "3.3c.3", "3.7a.1", "3.7a.2", "3.7b.1", "3.7b.2",
+    ]  # fmt: skip
+    assert [(link.action.display_ref, link.text) for link in traceability.unresolved_links()] == [
+        ("Protect 2", "PCC 1.2.2")
+    ]
+    ns = traceability.code_rows(Framework.NS)
+    assert len(ns) == 1 and len(ns[0].actions) == 12
+
+
+def test_seed_deliverable_page_lists_the_local_actions_delivering_it(client, login_as, seed):
+    _, pcc = seed
+    login_as("owner")
+    page = check_page(client.get(f"/actions/{by_ref(pcc)['3.3.6'].id}"))
+    delivering = page[page.index('id="delivered-by"') :]
+    assert "Prevent 3" in delivering and "Protect 2" in delivering
+    page = check_page(client.get(f"/actions/{by_ref(pcc)['1.2.1'].id}"))
+    assert "No local action links to this deliverable yet" in page
