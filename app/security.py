@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
+    app.before_request(_refuse_nul_characters)
     app.before_request(_end_sessions_past_their_life)
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
@@ -55,6 +56,15 @@ def _end_sessions_past_their_life():
         hours = int(current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds() // 3600)
         flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again")
         return redirect(url_for("auth.sign_in", next=request.path if request.method == "GET" else None))
+    return None
+
+
+def _refuse_nul_characters():
+    """Nobody types a NUL character, and PostgreSQL cannot store one: refuse the request before any view sees it."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
     return None
 
 

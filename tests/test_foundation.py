@@ -231,3 +231,10 @@ def test_demo_creates_one_user_per_role(runner, app):
     assert roles == ["admin", "lead", "owner", "viewer"]
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and db.session.scalar(db.select(db.func.count(User.id))) == 4
+
+
+def test_a_nul_character_is_refused_with_a_clear_page(client, login_as):
+    login_as("viewer")
+    response = client.get("/plans", query_string={"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "there is a problem with the request" in response.get_data(as_text=True)
