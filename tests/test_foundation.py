@@ -238,3 +238,14 @@ def test_a_nul_character_is_refused_with_a_clear_page(client, login_as):
     response = client.get("/plans", query_string={"q": "a\x00b"})
     assert response.status_code == 400
     assert "there is a problem with the request" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET {column} = 'x'", "DELETE FROM {table}"])
+@pytest.mark.parametrize(("table", "column"), [('"update"', "text"), ("audit_event", "detail")])
+def test_history_tables_refuse_changes_in_the_database_itself(app, statement, table, column):
+    make_plan(actions=1, updates_per_action=1)
+    make_user("admin")  # writes an audit event
+    with pytest.raises(Exception, match="append-only"):
+        db.session.execute(db.text(statement.format(table=table, column=column)))
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Update.id))) == 1

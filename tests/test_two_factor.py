@@ -224,3 +224,15 @@ def test_reset_ends_sessions_and_asks_for_a_new_app_at_next_sign_in(client, auth
     db.session.commit()
     assert not signed_in(client)
     assert password_step(client, lead).headers["Location"] == SET_UP_AT_SIGN_IN
+
+
+def test_a_code_that_was_used_once_cannot_be_used_again(client, auth):
+    lead = make_user("lead")
+    secret = fresh(lead).totp_secret
+    code = pyotp.TOTP(secret).now()
+    password_step(client, lead)
+    assert auth.post(CODE_PAGE, {"code": code}).status_code == 302
+    auth.logout()
+    password_step(client, lead)  # someone who watched the code being typed tries it straight away
+    assert "The code is not right" in check_page(auth.post(CODE_PAGE, {"code": code}))
+    assert not signed_in(client)

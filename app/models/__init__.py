@@ -1,5 +1,6 @@
 """The domain model. Models change state but never commit: services own the transaction."""
 
+from app.models import guards  # noqa: F401  (append-only triggers)
 from app.models.action import Action, RagChange, StrategicLink, action_owner
 from app.models.audit import AuditEvent
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand

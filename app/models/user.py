@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, func
+from sqlalchemy import BigInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     recovery_codes: Mapped[str | None] = mapped_column(String(2000))  # argon2 hashes, one a line
+    # The time step of the last authenticator code accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     def get_id(self) -> str:

@@ -5,7 +5,9 @@ everyone else. The secret is stored only once the person has proved their app wo
 recovery codes are shown once and stored as argon2 hashes, one a line, each crossed off when used.
 """
 
+import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import segno
@@ -49,9 +51,21 @@ def _normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step whose code this is, or None. One step either side allows for a phone clock 30 seconds out."""
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    for offset in (-1, 0, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
 def _totp_matches(secret: str, code: str) -> bool:
-    # One step either side allows for a phone clock that is up to 30 seconds out.
-    return code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    return _totp_step(secret, code) is not None
 
 
 def enable(user: User, secret: str, code: str) -> list[str]:
@@ -75,7 +89,11 @@ def verify(user: User, code: str) -> str | None:
     code = _normalise(code)
     if not is_enrolled(user) or not code:
         return None
-    if _totp_matches(user.totp_secret, code):
+    step = _totp_step(user.totp_secret, code)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            return None  # the same code again (someone watching over a shoulder, a replayed request)
+        user.totp_last_step = step
         return "app"
     hashes = (user.recovery_codes or "").splitlines()
     for i, code_hash in enumerate(hashes):
