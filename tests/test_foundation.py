@@ -249,3 +249,11 @@ def test_history_tables_refuse_changes_in_the_database_itself(app, statement, ta
         db.session.execute(db.text(statement.format(table=table, column=column)))
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Update.id))) == 1
+
+
+def test_full_title_says_the_period_once():
+    from app.models import Plan
+
+    assert Plan(title="Delivery Plan 2015-16", period_label="2015-16").full_title == "Delivery Plan 2015-16"
+    assert Plan(title="Local Delivery Plan", period_label="2015-16").full_title == "Local Delivery Plan (2015-16)"
+    assert Plan(title="Local Delivery Plan", period_label="").full_title == "Local Delivery Plan"

@@ -36,6 +36,13 @@ class Plan(db.Model):
     )
     actions = relationship("Action", back_populates="plan", cascade="all, delete-orphan", order_by="Action.position")
 
+    @property
+    def full_title(self) -> str:
+        """The title with its period, unless the title already says it ("… Plan 2015-16")."""
+        if self.period_label and self.period_label not in self.title:
+            return f"{self.title} ({self.period_label})"
+        return self.title
+
     def __repr__(self) -> str:
         return f"<Plan {self.id} {self.title!r}>"
 
