@@ -41,6 +41,7 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "reviews.new": LEADS_ONLY,
     "links.framework": ALL,
     "actions.edit": LEADS_ONLY,
+    "plans.settings": LEADS_ONLY,
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }

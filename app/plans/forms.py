@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
-from wtforms import SelectField, SelectMultipleField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
 
 from app.models import Rag, Strand, User
 from app.services.plan_filters import MAX_SEARCH_LENGTH, ONLY
@@ -36,3 +37,39 @@ class FilterForm(FlaskForm):
 
     def set_owners(self, owners: list[User]) -> None:
         self.owner.choices = [SelectChoice("", "Anyone")] + [SelectChoice(str(u.id), u.name) for u in owners]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class DaysField(IntegerField):
+    """A whole number of days, with a message that says what to type instead of "Not a valid integer value"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter the update interval as a number of days, like 30") from error
+
+
+class PlanSettingsForm(FlaskForm):
+    update_interval_days = DaysField(
+        "Update interval in days",
+        widget=GovTextInput(),
+        description="An action with no update for longer than this is shown as stale and its owner as due to update",
+        validators=[
+            InputRequired("Enter the update interval as a number of days, like 30"),
+            NumberRange(min=1, max=366, message="Enter an update interval between 1 and 366 days"),
+        ],
+    )
+    lead_user_id = SelectField("Plan lead", widget=GovSelect(), coerce=_optional_int, validate_choice=True)
+    submit = SubmitField("Save settings", widget=GovSubmitInput())
+
+    def set_leads(self, leads: list[User], *, may_change: bool) -> None:
+        self.lead_user_id.choices = [SelectChoice("", "No lead yet")] + [
+            SelectChoice(lead.id, f"{lead.name} ({lead.email})") for lead in leads
+        ]
+        if not may_change:
+            self.lead_user_id.render_kw = {"disabled": True}
+            self.lead_user_id.validate_choice = False

@@ -1,0 +1,35 @@
+"""The plan settings page: the lead user and the update interval."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Role
+from app.permissions import can_edit_plan, requires
+from app.plans import bp
+from app.plans.forms import PlanSettingsForm
+from app.services import plan_reading, plan_settings
+
+
+@bp.route("/plans/<int:plan_id>/settings", methods=["GET", "POST"])
+@requires(Role.ADMIN, Role.LEAD)
+def settings(plan_id: int):
+    plan = plan_reading.get_plan(plan_id) or abort(404)
+    if not can_edit_plan(current_user, plan):
+        abort(403)
+    form = PlanSettingsForm(data={"update_interval_days": plan.update_interval_days, "lead_user_id": plan.lead_user_id})
+    form.set_leads(plan_settings.possible_leads(), may_change=current_user.role is Role.ADMIN)
+    if form.validate_on_submit():
+        wanted = plan_settings.PlanSettings(
+            update_interval_days=form.update_interval_days.data,
+            lead_user_id=form.lead_user_id.data if current_user.role is Role.ADMIN else plan.lead_user_id,
+        )
+        try:
+            changed = plan_settings.change_settings(plan, current_user._get_current_object(), wanted)
+        except plan_settings.SettingsError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Plan settings saved" if changed else "Nothing was changed")
+            return redirect(url_for("plans.show", plan_id=plan.id))
+    return render_template("plans/settings.html", plan=plan, form=form)

@@ -1,0 +1,58 @@
+"""A plan's own settings: who leads it in the tracker and how often its actions need an update."""
+
+from dataclasses import dataclass
+
+from app.extensions import db
+from app.models import Plan, Role, User
+from app.services import audit
+
+MIN_INTERVAL_DAYS = 1
+MAX_INTERVAL_DAYS = 366
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be made, worded for the person who asked; `field` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    update_interval_days: int
+    lead_user_id: int | None
+
+
+def possible_leads() -> list[User]:
+    """Active users with the lead role: only they (and admins) can lead a plan in the tracker."""
+    return list(db.session.scalars(db.select(User).filter_by(role=Role.LEAD, active=True).order_by(User.name)))
+
+
+def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]:
+    """Apply the settings; returns the names of what changed. Only an admin may hand the plan to another lead,
+    because leading a plan is what lets a lead decide its RAG. The caller commits."""
+    if not MIN_INTERVAL_DAYS <= settings.update_interval_days <= MAX_INTERVAL_DAYS:
+        raise SettingsError(
+            "update_interval_days", f"Enter an update interval between {MIN_INTERVAL_DAYS} and {MAX_INTERVAL_DAYS} days"
+        )
+    old = {"update_interval_days": plan.update_interval_days, "lead_user_id": plan.lead_user_id}
+    new = {"update_interval_days": settings.update_interval_days, "lead_user_id": settings.lead_user_id}
+    if new["lead_user_id"] != old["lead_user_id"]:
+        if user.role is not Role.ADMIN:
+            raise SettingsError("lead_user_id", "Only an administrator can change who leads the plan")
+        if new["lead_user_id"] is not None and new["lead_user_id"] not in {u.id for u in possible_leads()}:
+            raise SettingsError("lead_user_id", "Select a lead from the list")
+    changed = [name for name in new if new[name] != old[name]]
+    if changed:
+        plan.update_interval_days = settings.update_interval_days
+        plan.lead_user_id = settings.lead_user_id
+        audit.record(
+            "plan.settings",
+            user=user,
+            record_type="plan",
+            record_id=plan.id,
+            old={name: old[name] for name in changed},
+            new={name: new[name] for name in changed},
+        )
+    return changed
