@@ -29,7 +29,15 @@ def rag_label(rag: Rag | None) -> str:
     return rag.label if rag else "Not set"
 
 
+def with_period(title: str, period_label: str | None) -> str:
+    """A plan's title with its period, unless the title already says it ("… Plan 2015-16", not "… 2015-16 2015-16")."""
+    if not period_label or period_label in title:
+        return title
+    return f"{title} ({period_label})"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(uk_date)
     app.add_template_filter(rag_tag_class)
     app.add_template_filter(rag_label)
+    app.add_template_filter(with_period)
