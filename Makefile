@@ -31,3 +31,7 @@ format: $(BIN)/activate
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# 20 signed-in people for 30 s on gunicorn (2 workers) and PostgreSQL on 127.0.0.1 (database `load`, recreated).
+load: $(BIN)/activate
+	$(BIN)/python bench/load.py

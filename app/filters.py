@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 
 from app.models import Rag
+from app.models.plan import title_with_period
 
 RAG_TAG_CLASSES = {
     Rag.RED: "govuk-tag--red",
@@ -33,3 +34,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(uk_date)
     app.add_template_filter(rag_tag_class)
     app.add_template_filter(rag_label)
+    app.add_template_filter(title_with_period, name="with_period")

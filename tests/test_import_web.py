@@ -42,7 +42,8 @@ def test_upload_check_and_confirm_the_seed(client, login_as):
 
     page = text_of(check_page(client.get(check_url)))
     assert "Check the plan before you import it" in page
-    assert "Public Protection Delivery Plan 2015-16" in page
+    assert "Public Protection Delivery Plan 2015-16 Plan A new local" in page, "the title says the period once"
+    assert "PCC Deliverables: Modern Day Slavery Delivery Plan – 2015-16 Plan A new PCC" in page
     assert "A new local delivery plan, from sheet Local Delivery Plan" in page
     assert "Prepare: 4 Prevent: 4 Protect: 3 Pursue: 2" in page
     assert "17 to add" in page

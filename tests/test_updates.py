@@ -77,6 +77,7 @@ def test_owner_lands_on_my_actions_and_sees_update_due(client, auth, frozen):
     page = check_page(client.get("/my-actions"))
     assert "Train frontline officers" in page and "Modern Day Slavery" in page
     assert "31 March 2026" in page and "Update due" in page and ">Green<" in page
+    assert "Modern Day Slavery (2025-26)</h2>" in page, "the plan's period, once"
 
 
 @pytest.mark.parametrize("role", ["lead", "admin", "viewer"])

@@ -10,6 +10,13 @@ from app.models.base import UTCDateTime, enum_type, utcnow
 from app.models.enums import PlanKind, Strand
 
 
+def title_with_period(title: str, period_label: str | None) -> str:
+    """A plan's title with its period, unless the title already says it ("… Plan 2015-16", not "… 2015-16 2015-16")."""
+    if not period_label or period_label in title:
+        return title
+    return f"{title} ({period_label})"
+
+
 class Plan(db.Model):
     __table_args__ = (UniqueConstraint("title", "period_label", name="uq_plan_title_period"),)
 
@@ -38,10 +45,7 @@ class Plan(db.Model):
 
     @property
     def full_title(self) -> str:
-        """The title with its period, unless the title already says it ("… Plan 2015-16")."""
-        if self.period_label and self.period_label not in self.title:
-            return f"{self.title} ({self.period_label})"
-        return self.title
+        return title_with_period(self.title, self.period_label)
 
     def __repr__(self) -> str:
         return f"<Plan {self.id} {self.title!r}>"

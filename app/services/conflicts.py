@@ -39,6 +39,15 @@ def check_version(action: Action, seen_version: int | None) -> None:
         raise ConflictError(action, seen_version)
 
 
+def check_stored_version(action: Action, seen_version: int | None) -> None:
+    """Like check_version, against the database rather than the copy this session loaded: call it before
+    refusing a write for a reason that other writers' changes, committed since the load, could explain."""
+    stored = db.session.scalar(db.select(Action.version).where(Action.id == action.id))
+    if stored != seen_version:
+        db.session.refresh(action)
+        raise ConflictError(action, seen_version)
+
+
 def flush_action(action: Action, seen_version: int | None) -> None:
     """Write the action; if another writer got there between our check and our write, roll back and refuse."""
     try:

@@ -21,7 +21,7 @@ from app.models import Action, Plan, Rag, RagChange, Review, ReviewSnapshot, Upd
 from app.models.base import utcnow
 from app.permissions import can_edit_plan
 from app.services import audit, clock, rag_rules
-from app.services.conflicts import check_version, flush_action, record_change
+from app.services.conflicts import check_stored_version, check_version, flush_action, record_change
 from app.services.plan_reading import last_update_dates
 from app.validators import has_control_characters
 
@@ -139,10 +139,13 @@ def decide_rag(
     """
     if not can_edit_plan(lead, action.plan):
         raise NotAllowed(f"{lead.email} does not lead plan {action.plan_id}")
+    # The version first: whether a reason is needed depends on what is proposed now, and a lead who lost a
+    # race should hear that someone else decided, not that their (then right) decision needs a reason.
+    check_version(action, seen_version)
     reason = (reason or "").strip()
     if problem := reason_problem(action, rag, reason, today):
+        check_stored_version(action, seen_version)  # the rule may have read another lead's decision just made
         raise ReviewError(problem)
-    check_version(action, seen_version)
     change = RagChange(action=action, from_rag=action.rag, to_rag=rag, user=lead, reason=reason)
     db.session.add(change)
     action.rag = rag

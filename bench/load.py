@@ -1,0 +1,222 @@
+"""`make load`: the tracker under 20 people at once, on gunicorn (2 workers) and PostgreSQL, for 30 seconds.
+
+1. (Re)creates the PostgreSQL database `load`, migrates it with `flask db upgrade` and loads the demo plan
+   and users with `flask demo`; adds load users: owners (no second factor: it is optional for them) who each
+   own a few actions, two leads who each lead one plan (an authenticator app enrolled with a known key, whose
+   codes the clients type with pyotp), and viewers.
+2. Starts gunicorn on 127.0.0.1 with 2 workers; each client signs in once (the sign-in throttle is never near).
+3. Runs the clients for the given time with no pause between requests: page views (plans, plan page, action
+   page, dashboard, my actions, review queue) and owners posting updates with the CSRF token and the action's
+   version read from the form.
+4. Reports requests per second, p50/p95 latency per page and errors; then counts the updates in the database.
+   Exits non-zero on any 5xx, any other unexpected answer, or an update the server said it saved that is
+   not in the database (or one in the database that nobody saved).
+
+Loopback only; the database server is PostgreSQL on 127.0.0.1:5432 unless LOAD_ADMIN_URL says otherwise.
+"""
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from load_client import Client, Person, Unexpected  # noqa: E402  (bench/ is the script's own folder)
+
+ADMIN_URL = os.environ.get("LOAD_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = "load"
+PASSWORD = "load-test-password-4P"
+
+
+def database_url() -> str:
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{DATABASE}"
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def flask(*args: str, env: dict) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+
+
+def seed(args) -> list[Person]:
+    """Load users on the demo plans; returns the people the clients play."""
+    import pyotp
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Action, Plan
+    from app.services import accounts, two_factor
+
+    people: list[Person] = []
+    app = create_app()
+    with app.app_context():
+        plans = list(db.session.scalars(db.select(Plan).order_by(Plan.id)))
+        actions = list(db.session.scalars(db.select(Action).order_by(Action.id)))
+        plan_ids, action_ids = [p.id for p in plans], [a.id for a in actions]
+        for i in range(args.owners):
+            owner = accounts.create_user(f"load-owner-{i}@example.police.uk", f"Load Owner {i}", "owner", PASSWORD)
+            # Each action has two owners, so some of them write on the same action at the same time.
+            mine = [a for n, a in enumerate(actions) if n % args.owners in (i, (i + 1) % args.owners)]
+            for action in mine:
+                action.owners.append(owner)
+            people.append(Person("owner", owner.email, PASSWORD, plan_ids, [a.id for a in mine]))
+        for i in range(args.leads):
+            lead = accounts.create_user(f"load-lead-{i}@example.police.uk", f"Load Lead {i}", "lead", PASSWORD)
+            secret = pyotp.random_base32()
+            two_factor.enable(lead, secret, pyotp.TOTP(secret).now())
+            plan = plans[i % len(plans)]
+            plan.lead_user = lead
+            mine = [a.id for a in actions if a.plan_id == plan.id]
+            people.append(Person("lead", lead.email, PASSWORD, [plan.id], mine, totp_secret=secret))
+        for i in range(args.viewers):
+            viewer = accounts.create_user(f"load-viewer-{i}@example.police.uk", f"Load Viewer {i}", "viewer", PASSWORD)
+            people.append(Person("viewer", viewer.email, PASSWORD, plan_ids, action_ids))
+        db.session.commit()
+        db.engine.dispose()
+    return people
+
+
+def updates_in_database() -> list[str]:
+    from app import create_app
+    from app.extensions import db
+    from app.models import Update
+
+    app = create_app()
+    with app.app_context():
+        texts = list(db.session.scalars(db.select(Update.text).where(Update.text.like("Load test: %"))))
+        db.engine.dispose()
+    return texts
+
+
+def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
+    """gunicorn on loopback; its output (the app's security log of every sign-in) goes to `log`."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        [*command, "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 20 seconds")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def report(clients: list[Client], seconds: float, args) -> list[str]:
+    samples = [s for c in clients for s in c.samples if s.page != "sign in"]
+    lines = [
+        f"{len(clients)} clients ({args.owners} owners, {args.leads} leads, {args.viewers} viewers) for "
+        f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL",
+        "",
+        f"| {'page':<13} | requests | p50 ms | p95 ms |",
+        "|---------------|---------:|-------:|-------:|",
+    ]
+    for page in sorted({s.page for s in samples}) + ["all"]:
+        times = [s.seconds * 1000 for s in samples if page in ("all", s.page)]
+        name = f"**{page}**" if page == "all" else page
+        p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+        lines.append(f"| {name:<13} | {len(times):>8} | {p50:>6.0f} | {p95:>6.0f} |")
+    mean = statistics.mean(s.seconds for s in samples) * 1000
+    lines += ["", f"Requests per second: {len(samples) / seconds:.1f} (mean latency {mean:.0f} ms)"]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--owners", type=int, default=12)
+    parser.add_argument("--leads", type=int, default=2)
+    parser.add_argument("--viewers", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    url = database_url()
+    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "FLASK_APP": "wsgi"})
+    os.environ.pop("FLASK_CONFIG", None)  # production cookies are Secure: they would not come back over http
+    env = dict(os.environ)
+    print(f"Preparing the database {DATABASE}: create, migrate, demo plans and users", flush=True)
+    recreate_database()
+    flask("db", "upgrade", env=env)
+    flask("demo", env=env)
+    people = seed(args)
+
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="load-gunicorn-", suffix=".log", delete=False)
+    server = start_gunicorn(port, args.workers, env, log)
+    try:
+        rng = random.Random(4)
+        clients = [Client(person, port, random.Random(rng.random())) for person in people]
+        for client in clients:
+            client.sign_in()
+        print(f"{len(clients)} clients signed in; running for {args.seconds:.0f} s", flush=True)
+        started = time.monotonic()
+        deadline = started + args.seconds
+        threads = [threading.Thread(target=c.run_until, args=(deadline,), daemon=True) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.seconds + 60)
+        elapsed = time.monotonic() - started
+    except Unexpected as error:
+        print(f"FAILED before the run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    lines = report(clients, elapsed, args)
+    saved = [text for c in clients for text in c.saved]
+    stored = updates_in_database()
+    errors = [error for c in clients for error in c.errors]
+    server_errors = [s for c in clients for s in c.samples if s.status >= 500]
+    lost, unexpected = sorted(set(saved) - set(stored)), sorted(set(stored) - set(saved))
+    lines += [
+        f"Updates: {len(saved)} saved, {sum(c.conflicts for c in clients)} refused as conflicts (the writer is "
+        f"told and keeps the text); {len(stored)} in the database, {len(lost)} lost",
+        f"Errors: {len(errors)} ({len(server_errors)} server errors)",
+    ]
+    print("\n".join(lines))
+    print(f"gunicorn's output: {log.name}")
+    for error in errors[:20]:
+        print(f"  {error}", file=sys.stderr)
+    if lost or unexpected or len(stored) != len(saved):
+        print(f"FAILED: updates lost {lost[:5]} or not sent by anyone {unexpected[:5]}", file=sys.stderr)
+    failed = bool(errors or server_errors or lost or unexpected or len(stored) != len(saved))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
