@@ -5,6 +5,7 @@ import secrets
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -35,6 +36,11 @@ def _what_was_typed() -> list[tuple[str, str]]:
     return typed[:50]
 
 
+def _is_busy(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 # Refusals worth a line in the security log (16.3.2/16.3.3 of OWASP ASVS 5.0): denied pages and throttling.
 SECURITY_CODES = {403: "access.denied", 429: "throttled"}
 
@@ -57,6 +63,22 @@ def init_app(app: Flask) -> None:
             security_event(SECURITY_CODES[error.code])
         title, advice = MESSAGES.get(error.code, (error.name, ""))
         return render_template("errors/error.html", title=title, advice=advice, incident=None), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # SQLite lets one writer in at a time; past the busy timeout the second gets "database is locked".
+        # That is a wait, not a fault: say so, and show back what was typed so that nothing is lost.
+        if not _is_busy(error):
+            return unexpected_error(error)
+        db.session.rollback()
+        log.warning("Database busy: %s %s", request.method, request.path)
+        return render_template(
+            "errors/error.html",
+            title="The tracker is busy",
+            advice="Someone else was saving at the same moment. Wait a few seconds, go back and send the form again.",
+            incident=None,
+            typed=_what_was_typed(),
+        ), 503
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -273,3 +273,35 @@ def test_a_date_posted_as_other_than_three_boxes_is_refused_not_a_crash(client, 
     page = check_page(post_update(client, action.id, "Kept", as_at=as_at))
     assert "Enter the as-at date as a real date, like 31 3 2026" in page
     assert textarea_value(page, "text") == "Kept" and update_count(action.id) == 0
+
+
+def test_extra_fields_in_an_update_post_change_nothing_but_the_update(client, auth, frozen):
+    """Mass assignment: an owner adds fields the form does not have; the RAG stays the lead's to decide."""
+    owner = make_user("owner")
+    plan = make_plan(actions=1, owner=owner, rag=Rag.RED)
+    action = plan.actions[0]
+    intruder = make_user("owner")
+    auth.login(owner)
+    page = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    response = client.post(
+        f"/actions/{action.id}/updates",
+        data={
+            "csrf_token": field_value(page, "csrf_token"),
+            "version": field_value(page, "version"),
+            "as_at": [str(TODAY.day), str(TODAY.month), str(TODAY.year)],
+            "text": "Progress as planned",
+            "rag": "green",
+            "current_rag": "green",
+            "owner_id": str(intruder.id),
+            "owners": str(intruder.id),
+            "restricted_action": "y",
+            "author_id": str(intruder.id),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Action, action.id)
+    assert stored.rag is Rag.RED  # proposed, not decided
+    assert [o.id for o in stored.owners] == [owner.id] and stored.restricted is False
+    update = stored.updates[-1]
+    assert update.author_id == owner.id and update.rag is Rag.GREEN
