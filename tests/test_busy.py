@@ -1,4 +1,4 @@
-"""SQLite lets one writer in at a time: a person who meets a long write gets "busy, send it again" and their text back."""
+"""SQLite lets one writer in at a time: whoever meets a long write is told to send it again, with their text."""
 
 import sqlite3
 
