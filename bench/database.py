@@ -71,7 +71,8 @@ def build(workbook: bytes, seed: int = 7) -> BenchData:
     _pcc_plan()
     report = import_workbook(workbook, "Bench-Delivery-Plan-2015-16.xlsx", user=admin)
     plan = db.session.get(Plan, report.plans[0].plan_id)
-    small = db.session.get(Plan, import_workbook(SEED.read_bytes(), SEED.name, user=admin).plans[0].plan_id)
+    seed = import_workbook(SEED.read_bytes(), SEED.name, user=admin)
+    small = db.session.get(Plan, next(p.plan_id for p in seed.plans if p.kind is PlanKind.LOCAL))
     for each in (plan, small):
         each.lead_user = lead
     db.session.commit()
