@@ -49,7 +49,7 @@ def queue_refs(plan, today=TODAY) -> dict[str, tuple]:
             item.proposal.rag if item.proposal else None,
             item.suggestion.rule.name if item.suggestion else None,
         )
-        for item in reviewing.review_queue(plan, today=today)
+        for item in reviewing.review_queue(plan, today=today).items
     }
 
 
@@ -78,7 +78,7 @@ def test_queue_holds_undecided_proposals_and_rule_disagreements(plan, lead):
         "3": (None, "Past target date"),
         "5": (None, "Due soon without an update"),
     }
-    assert [item.action.ref for item in reviewing.review_queue(plan, today=TODAY)] == ["3", "1", "5"]  # Red first
+    assert [item.action.ref for item in reviewing.review_queue(plan, today=TODAY).items] == ["3", "1", "5"]  # Red first
 
 
 def test_the_latest_proposal_counts(plan):
