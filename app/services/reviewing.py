@@ -11,9 +11,9 @@ proposed (the owner's proposal, or failing that the rule's suggestion).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
@@ -66,39 +66,35 @@ class _Pending:
     """An action in the queue, before anything but its facts is loaded."""
 
     action_id: int
-    position: int
     proposal_id: int | None
-    proposal_rag: Rag | None
     suggestion: rag_rules.Suggestion | None
     last_update: date | None
-
-    @property
-    def severity(self) -> int:
-        proposed = self.proposal_rag or (self.suggestion.rag if self.suggestion else None)
-        return proposed.severity if proposed else 9
 
 
 def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = None) -> ReviewQueue:
     """The plan's actions whose RAG needs the lead's decision, worst proposal first; the first `limit` in full.
 
-    The rules look at every action, so one query reads each action's facts (with its latest update date,
-    latest proposal and latest decision as correlated subqueries); only the actions shown become objects.
-    A fixed number of queries, and no ORM work per action, whatever the plan's size.
+    The queue is chosen, counted and sorted in SQL (the rules' SQL forms from rag_rules), so only the actions
+    shown are read into Python: a fixed number of queries and a page's worth of work whatever the plan's size.
     """
-    pending = _pending(Action.plan_id == plan.id, plan.update_interval_days, today or clock.today())
-    pending.sort(key=lambda p: (p.severity, p.position, p.action_id))
-    return ReviewQueue(_items(pending[: limit or QUEUE_PAGE]), len(pending))
+    today = today or clock.today()
+    rows = _queue_rows(Action.plan_id == plan.id, plan.update_interval_days, today, limit or QUEUE_PAGE)
+    pending = [_pending(row, plan.update_interval_days, today) for row in rows]
+    return ReviewQueue(_items([p for p in pending if p]), rows[0].total if rows else 0)
 
 
 def queue_item(action: Action, today: date | None = None) -> QueueItem:
     """The action's proposal and rule suggestion as the queue sees them (both None when nothing is pending)."""
-    pending = _pending(Action.id == action.id, action.plan.update_interval_days, today or clock.today())
+    interval_days, today = action.plan.update_interval_days, today or clock.today()
+    rows = _queue_rows(Action.id == action.id, interval_days, today, 1)
+    pending = _pending(rows[0], interval_days, today) if rows else None
     if pending:
-        return _items(pending)[0]
+        return _items([pending])[0]
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _pending(which, interval_days: int, today: date) -> list[_Pending]:
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
+    """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
     proposal = aliased(Update)
     latest_proposal = (
         db.select(Update.id)
@@ -111,13 +107,10 @@ def _pending(which, interval_days: int, today: date) -> list[_Pending]:
     last_decision = (
         db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
     ).scalar_subquery()
-    rows = db.session.execute(
+    # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
+    facts = (
         db.select(
-            Action.id,
-            Action.position,
-            Action.rag,
-            Action.status,
-            Action.target_date,
+            Action.id.label("action_id"),
             latest_update_date().label("last_update"),
             last_decision.label("decided_at"),
             proposal.id.label("proposal_id"),
@@ -126,21 +119,57 @@ def _pending(which, interval_days: int, today: date) -> list[_Pending]:
         )
         .outerjoin(proposal, proposal.id == latest_proposal)
         .where(which)
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
     )
-    pending = []
-    for row in rows:
-        proposal_id, decided_at = row.proposal_id, row.decided_at
-        if proposal_id and (row.proposal_rag == row.rag or (decided_at and decided_at >= row.proposed_at)):
-            proposal_id = None
-        facts = rag_rules.ActionFacts(row.rag, row.status, row.target_date, row.last_update, interval_days)
-        suggestion = rag_rules.suggest(facts, today)
-        recently_decided = decided_at is not None and (today - decided_at.date()).days <= interval_days
-        if not rag_rules.disagrees(suggestion, row.rag) or recently_decided:
-            suggestion = None
-        if proposal_id or suggestion:
-            rag = row.proposal_rag if proposal_id else None
-            pending.append(_Pending(row.id, row.position, proposal_id, rag, suggestion, row.last_update))
-    return pending
+    proposal_stands = and_(
+        facts.c.proposal_id.is_not(None),
+        or_(Action.rag.is_(None), facts.c.proposal_rag != Action.rag),
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < facts.c.proposed_at),
+    )
+    suggested = rag_rules.suggestion_clause(today, interval_days, facts.c.last_update)
+    decided_since = datetime.combine(today - timedelta(days=interval_days), time.min, tzinfo=UTC)
+    suggestion_stands = and_(
+        suggested.is_not(None),
+        or_(Action.rag.is_(None), suggested < rag_rules.severity_clause(Action.rag)),  # worse than confirmed
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < decided_since),  # a decision stands an interval
+    )
+    urgency = case(
+        (proposal_stands, rag_rules.severity_clause(facts.c.proposal_rag)), (suggestion_stands, suggested), else_=9
+    )
+    return db.session.execute(
+        db.select(
+            Action.id,
+            Action.rag,
+            Action.status,
+            Action.target_date,
+            facts.c.last_update,
+            facts.c.decided_at,
+            facts.c.proposal_id,
+            facts.c.proposal_rag,
+            facts.c.proposed_at,
+            func.count().over().label("total"),
+        )
+        .join(facts, facts.c.action_id == Action.id)
+        .where(or_(proposal_stands, suggestion_stands))
+        .order_by(urgency, Action.position, Action.id)
+        .limit(limit)
+    ).all()
+
+
+def _pending(row, interval_days: int, today: date) -> _Pending | None:
+    """What the queue shows of one row: the proposal that stands and the rule's suggestion that stands."""
+    proposal_id, decided_at = row.proposal_id, row.decided_at
+    if proposal_id and (row.proposal_rag == row.rag or (decided_at and decided_at >= row.proposed_at)):
+        proposal_id = None
+    facts = rag_rules.ActionFacts(row.rag, row.status, row.target_date, row.last_update, interval_days)
+    suggestion = rag_rules.suggest(facts, today)
+    recently_decided = decided_at is not None and (today - decided_at.date()).days <= interval_days
+    if not rag_rules.disagrees(suggestion, row.rag) or recently_decided:
+        suggestion = None
+    if proposal_id or suggestion:
+        return _Pending(row.id, proposal_id, suggestion, row.last_update)
+    return None
 
 
 def _items(pending: list[_Pending]) -> list[QueueItem]:

@@ -10,11 +10,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
+from app.services import rag_rules
 
 FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
 SHOWN_PER_CODE = 5  # local actions listed under each code, worst first; the counts cover the rest
@@ -109,7 +110,7 @@ def code_rows(framework: Framework) -> list[CodeRow]:
             func.row_number()
             .over(
                 partition_by=(delivering.c.target, delivering.c.code),
-                order_by=(severity_order(Action.rag), Plan.title, Action.position, Action.id),
+                order_by=(rag_rules.severity_clause(Action.rag), Plan.title, Action.position, Action.id),
             )
             .label("rank"),
         )
@@ -123,7 +124,7 @@ def code_rows(framework: Framework) -> list[CodeRow]:
         .join(Plan, Plan.id == Action.plan_id)
         .where(ranked.c.rank <= SHOWN_PER_CODE)
         .options(contains_eager(Action.plan))
-        .order_by(severity_order(Action.rag), Plan.title, Action.position, Action.id)
+        .order_by(rag_rules.severity_clause(Action.rag), Plan.title, Action.position, Action.id)
     )
     for action, target, code in shown:
         row = rows[(target or 0, code or "")]
@@ -135,11 +136,6 @@ def code_rows(framework: Framework) -> list[CodeRow]:
     for (target, _), row in rows.items():
         row.deliverable = by_id.get(target)
     return sorted(rows.values(), key=lambda row: (code_order(row.code), row.deliverable is None))
-
-
-def severity_order(rag_column):
-    """Red, Amber, Green, Blue, then no RAG: for ORDER BY, the same on SQLite and PostgreSQL."""
-    return case(*((rag_column == rag, rag.severity) for rag in Rag), else_=len(Rag))
 
 
 def code_order(code: str | None) -> tuple:
