@@ -6,19 +6,19 @@ number. Each code's RAG rolls up from the local actions delivering it: the worst
 when every one is Blue.
 """
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
-from app.services import rag_rules
 
 FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
-SHOWN_PER_CODE = 5  # local actions listed under each code, worst first; the counts cover the rest
+SHOWN_PER_CODE = 3  # local actions listed under each code, worst first; the counts cover the rest
 LIST_LIMIT = 50  # rows of the PCC cross-check lists; a count gives the rest
 
 
@@ -79,62 +79,41 @@ def framework_for(name: str) -> Framework | None:
 def code_rows(framework: Framework) -> list[CodeRow]:
     """Every code local actions link to under the framework, in code order (three queries, whatever the size).
 
-    The counts come from one GROUP BY; the actions shown from one query ranking each code's actions; the
-    PCC deliverables the codes resolve to from a third.
+    One light query reads who delivers what (code, action, RAG and place in its plan); the counts and each
+    code's most urgent actions are worked out from it, and then only the actions shown are loaded, with the
+    PCC deliverables the codes resolve to.
     """
-    delivering = (
+    delivering = db.session.execute(
         db.select(
-            StrategicLink.target_action_id.label("target"),
-            StrategicLink.code.label("code"),
-            StrategicLink.action_id.label("action_id"),
+            StrategicLink.target_action_id,
+            StrategicLink.code,
+            Action.id,
+            Action.rag,
+            Plan.title,
+            Action.position,
         )
         .join(Action, Action.id == StrategicLink.action_id)
         .join(Plan, Plan.id == Action.plan_id)
         .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL)
-        .distinct()  # an action that links to the same code twice delivers it once
-        .subquery()
     )
     rows: dict[tuple, CodeRow] = {}
-    counts = db.session.execute(
-        db.select(delivering.c.target, delivering.c.code, Action.rag, func.count())
-        .join(Action, Action.id == delivering.c.action_id)
-        .group_by(delivering.c.target, delivering.c.code, Action.rag)
-    )
-    for target, code, rag, n in counts:
-        rows.setdefault((target or 0, code or ""), CodeRow(framework, code)).counts[rag] += n
-    ranked = (
-        db.select(
-            delivering.c.target,
-            delivering.c.code,
-            delivering.c.action_id,
-            func.row_number()
-            .over(
-                partition_by=(delivering.c.target, delivering.c.code),
-                order_by=(rag_rules.severity_clause(Action.rag), Plan.title, Action.position, Action.id),
-            )
-            .label("rank"),
-        )
-        .join(Action, Action.id == delivering.c.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .subquery()
-    )
-    shown = db.session.execute(
-        db.select(Action, ranked.c.target, ranked.c.code)
-        .join(ranked, ranked.c.action_id == Action.id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(ranked.c.rank <= SHOWN_PER_CODE)
-        .options(contains_eager(Action.plan))
-        .order_by(rag_rules.severity_clause(Action.rag), Plan.title, Action.position, Action.id)
-    )
-    for action, target, code in shown:
-        row = rows[(target or 0, code or "")]
-        if len(row.actions) < SHOWN_PER_CODE:
-            row.actions.append(action)
+    candidates: dict[tuple, dict[int, tuple]] = {}  # code -> action -> how urgent (worst first)
+    for target, code, action_id, rag, plan_title, position in delivering:
+        key = (target or 0, code or "")
+        row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code))
+        if action_id not in candidates.setdefault(key, {}):  # an action that links to a code twice delivers it once
+            row.counts[rag] += 1
+            candidates[key][action_id] = (rag.severity if rag else len(Rag), plan_title, position, action_id)
+    shown = {key: [u[-1] for u in heapq.nsmallest(SHOWN_PER_CODE, found.values())] for key, found in candidates.items()}
     targets = [target for target, _ in rows if target]
-    deliverables = db.session.scalars(db.select(Action).where(Action.id.in_(targets)).options(joinedload(Action.plan)))
-    by_id = {deliverable.id: deliverable for deliverable in deliverables}
-    for (target, _), row in rows.items():
-        row.deliverable = by_id.get(target)
+    wanted = [action_id for ids in shown.values() for action_id in ids]
+    loaded = db.session.scalars(
+        db.select(Action).where(Action.id.in_(wanted + targets)).options(joinedload(Action.plan))
+    )
+    by_id = {action.id: action for action in loaded}
+    for key, row in rows.items():
+        row.actions = [by_id[action_id] for action_id in shown[key]]
+        row.deliverable = by_id.get(key[0])
     return sorted(rows.values(), key=lambda row: (code_order(row.code), row.deliverable is None))
 
 
