@@ -11,6 +11,7 @@ Prints the table, writes it to bench/results.md with the CPU and the date, and p
 """
 
 import argparse
+import gc
 import platform
 import re
 import statistics
@@ -59,6 +60,8 @@ def main() -> int:
         exports = excel.compare_export(app, bench.plan_id, args.runs)
 
         say(f"Pages: {args.page_runs} requests each, warm")
+        gc.collect()
+        gc.freeze()  # as wsgi.py does once the app is loaded, for the process that serves it
         page_results = pages.time_pages(app, bench, args.page_runs)
 
         say("Memory: an import and an export, each in a fresh process")
