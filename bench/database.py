@@ -38,6 +38,7 @@ class BenchData:
     lead_email: str
     owner_email: str
     actions: int = 0
+    small_actions: int = 0
     updates: int = 0
 
 
@@ -94,6 +95,7 @@ def build(workbook: bytes, seed: int = 7) -> BenchData:
         lead_email=lead.email,
         owner_email=owners[0].email,
         actions=len(action_ids[plan.id]),
+        small_actions=len(action_ids[small.id]),
         updates=db.session.scalar(select(db.func.count(Update.id)).join(Action).where(Action.plan_id == plan.id)),
     )
 
