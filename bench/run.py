@@ -12,11 +12,13 @@ Prints the table, writes it to bench/results.md with the CPU and the date, and p
 
 import argparse
 import gc
+import logging
 import platform
 import re
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +42,7 @@ def main() -> int:
     parser.add_argument("--page-runs", type=int, default=40, help="requests of each page (default 40)")
     parser.add_argument("--no-write", action="store_true", help="print only: leave results.md and README alone")
     args = parser.parse_args()
+    logging.getLogger("app.security").setLevel(logging.ERROR)  # the bench's own sign-ins are not news
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
         folder = Path(folder)
@@ -84,8 +87,10 @@ def say(message: str) -> None:
 
 def render(bench, imports, exports, page_results, rss) -> str:
     lines = [
-        f"Measured {datetime.now():%d %B %Y %H:%M} on {cpu()} ({platform.python_implementation()} "
-        f"{platform.python_version()}, SQLite): a plan of {bench.actions:,} actions and {bench.updates:,} updates.",
+        prose(
+            f"Measured {datetime.now():%d %B %Y %H:%M} on {cpu()} ({platform.python_implementation()} "
+            f"{platform.python_version()}, SQLite): a plan of {bench.actions:,} actions and {bench.updates:,} updates."
+        ),
         "",
         "| Import and export | Tracker (median) | openpyxl alone (median) | Ratio | Budget | |",
         "|---|---:|---:|---:|---:|---|",
@@ -118,12 +123,18 @@ def render(bench, imports, exports, page_results, rss) -> str:
         )
     lines += [
         "",
-        f"Budgets: import and export ≤ {IMPORT_BUDGET}× openpyxl alone; every page p95 < {PAGE_BUDGET_MS} ms with the "
-        "same number of SQL statements on the small plan; peak memory < 500 MB. Ratios are medians of runs "
-        "interleaved with openpyxl's in one process; export is the whole workbook (Plan, Summary and Updates "
-        "sheets, styled) against openpyxl writing the same values into the same three sheets.",
+        prose(
+            f"Budgets: import and export ≤ {IMPORT_BUDGET}× openpyxl alone; every page p95 < {PAGE_BUDGET_MS} ms with "
+            "the same number of SQL statements on the small plan; peak memory < 500 MB. Ratios are medians of runs "
+            "interleaved with openpyxl's in one process; export is the whole workbook (Plan, Summary and Updates "
+            "sheets, styled) against openpyxl writing the same values into the same three sheets."
+        ),
     ]
     return "\n".join(lines)
+
+
+def prose(text: str) -> str:
+    return textwrap.fill(text, width=118, break_long_words=False, break_on_hyphens=False)
 
 
 def verdict(ok: bool) -> str:
@@ -152,12 +163,12 @@ def write_results(table: str) -> None:
     (ROOT / "bench" / "results.md").write_text(f"# Benchmark results\n\nThe latest `make bench`.\n\n{table}\n")
     readme = ROOT / "README.md"
     text = readme.read_text()
-    section = (
-        f"{README_HEADING}\n\n`make bench` (about three minutes, not part of `make test`) measures the tracker at the "
-        "size of a whole force against its budgets; tests/test_query_counts.py keeps every main page's SQL "
-        "statements fixed as a plan grows. The latest run (also in bench/results.md):\n\n"
-        f"{table}\n"
+    intro = prose(
+        "`make bench` (about three minutes, not part of `make test`) measures the tracker at the size of a whole "
+        "force against its budgets; tests/test_query_counts.py keeps every main page's SQL statements fixed as a "
+        "plan grows. The latest run (also in bench/results.md):"
     )
+    section = f"{README_HEADING}\n\n{intro}\n\n{table}\n"
     pattern = re.compile(rf"^{re.escape(README_HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text, count=1)
