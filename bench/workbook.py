@@ -38,7 +38,7 @@ def build(actions: int = 5000, seed: int = 4) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Local Delivery Plan"
-    ws.append(["Public Protection Delivery Plan 2015-16"])
+    ws.append(["Force-wide Public Protection Delivery Plan 2015-16"])  # not the seed's title: both are imported
     ws.append(["Priority: Modern Day Slavery"])
     ws.append(["Lead: Detective Superintendent Walton"])
     ws.append(["Local Delivery Plan – 2015-16 (Bench)"])

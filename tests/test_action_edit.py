@@ -55,7 +55,8 @@ def test_lead_edits_every_field_and_each_change_is_audited(client, auth, lead, s
         owners=[str(owner.id)],
         target_date=["31", "3", "2026"],
         status="Carried forward",
-        successor=str(successor.id),
+        successor_plan=str(successor.plan_id),
+        successor="prepare  1",
         objective=str(objective.id),
         restricted="y",
     )
@@ -94,9 +95,12 @@ def test_nothing_changed_writes_nothing(client, auth, lead, setting):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"status": "Superseded"}, "Select the action this was merged into"),
-        ({"status": "Carried forward"}, "Select the action this was carried forward to"),
-        ({"status": "In progress", "successor": "NEXT"}, "Only a Superseded or Carried forward action"),
+        ({"status": "Superseded"}, "Enter the number of the action this was merged into, like Prevent 3"),
+        ({"status": "Carried forward"}, "Enter the number of the action this was carried forward to, like Prevent 3"),
+        ({"status": "In progress", "successor": "Prepare 1"}, "Only a Superseded or Carried forward action"),
+        ({"status": "Superseded", "successor": "Pursue 9"}, "The plan has no action numbered Pursue 9"),
+        ({"status": "Superseded", "successor": "Protect 1"}, "this one cannot be merged into itself"),
+        ({"status": "Superseded", "successor": "1", "successor_plan": "0"}, "Select the plan of the action"),
         ({"target_date": ["31", "2", "2026"]}, "Enter a target date as a real date, like 31 3 2026"),
         ({"target_date": ["", "3", "2026"]}, "Enter a target date as a real date, like 31 3 2026"),
         ({"links": "PCC 1.1.1\x0b"}, "contains characters that cannot be saved"),
@@ -106,8 +110,6 @@ def test_bad_edits_are_refused_with_a_message_and_what_was_typed_kept(client, au
     action = setting["action"]
     auth.login(lead)
     page = check_page(client.get(f"/actions/{action.id}/edit"))
-    if changes.get("successor") == "NEXT":
-        changes["successor"] = str(setting["next"].id)
     data = edit_data(page, **{"links": "PCC 1.1.1\nSentinel", **changes})
     page = check_page(client.post(f"/actions/{action.id}/edit", data=data))
     assert message in page and "<title>Error:" in page
@@ -185,8 +187,36 @@ def test_an_objective_of_another_plan_is_refused(lead, setting):
 
 def test_superseded_needs_and_keeps_its_successor(lead, setting):
     action, successor = setting["action"], setting["next"]
-    edit = action_editing.ActionEdit("NS", (), None, ActionStatus.SUPERSEDED, successor.id, None, False)
+    edit = action_editing.ActionEdit(
+        "NS", (), None, ActionStatus.SUPERSEDED, "Prepare 1", None, False, successor_plan_id=successor.plan_id
+    )
     changes = action_editing.edit_action(action, lead, edit, seen_version=1)
     assert changes["status"] == (None, "Superseded")
     assert changes["successor"] == (None, "Local Delivery Plan: Prepare 1")
     assert db.session.get(Action, action.id).successor_id == successor.id
+
+
+def test_the_successor_is_typed_as_its_number_in_any_plan(lead, setting):
+    plan, pcc = setting["plan"], setting["pcc"]
+    make_action(plan, strand=Strand.PREVENT, ref="2")
+    make_action(plan, strand=Strand.PURSUE, ref="2")
+    assert action_editing.find_action(plan.id, " protect   1 ").id == setting["action"].id
+    assert action_editing.find_action(pcc.id, "1.1.2").id == pcc.actions[1].id
+    assert action_editing.find_action(setting["next"].plan_id, "1").id == setting["next"].id  # one strand has a 1
+    with pytest.raises(action_editing.EditError, match="numbered 2: add the strand, like Prevent 2"):
+        action_editing.find_action(plan.id, "2")
+    with pytest.raises(action_editing.EditError, match="no action numbered Prevent 7"):
+        action_editing.find_action(plan.id, "Prevent 7")
+
+
+def test_the_edit_page_shows_the_successor_as_a_plan_and_a_number(client, auth, lead, setting):
+    action, successor = setting["action"], setting["next"]
+    edit = action_editing.ActionEdit(
+        "NS", (), None, ActionStatus.CARRIED_FORWARD, "Prepare 1", None, False, successor_plan_id=successor.plan_id
+    )
+    action_editing.edit_action(action, lead, edit, seen_version=1)
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    assert field_value(page, "successor") == "Prepare 1"
+    assert f'<option value="{successor.plan_id}" selected>Local Delivery Plan (2026-27)</option>' in page
+    assert page.count("<option") < 20  # plans and statuses, not every action of the force

@@ -1,4 +1,4 @@
-"""Filters and search on the plan page: in the URL, a fixed number of queries, rules shared with the dashboard."""
+"""Filters, search and pages on the plan page: in the URL, and rules shared with the dashboard."""
 
 import re
 from datetime import date, timedelta
@@ -8,12 +8,12 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import ActionStatus, Framework, Rag, Strand, Update
-from app.services import rag_rules
+from app.plans.pagination import page_numbers
+from app.services import plan_filters, rag_rules
 from app.services.plan_filters import PlanFilter, filter_actions
 from app.services.plan_reading import last_update_dates
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page
-from tests.queries import count_queries
 
 TODAY = date(2025, 9, 15)
 
@@ -144,16 +144,60 @@ def test_every_dashboard_count_links_to_a_list_of_that_many(client, login_as, pl
         assert f"Showing {count} of 5 actions." in page, url
 
 
-def test_the_plan_page_runs_a_fixed_number_of_queries_whatever_the_plan_size(client, login_as, owner):
-    login_as("lead")
-    small = make_plan(actions=4, owner=owner, updates_per_action=1)
-    large = make_plan(actions=520, owner=owner, updates_per_action=2)  # past selectinload's 500-id batches
-    for plan in (small, large):
-        for action in plan.actions:
-            action.links.append(_link(Framework.PCC, "9.9.9"))
-    db.session.commit()
-    query = "?strand=Prepare&rag=green&only=stale&only=overdue&only=unresolved&q=progress&owner="
-    for suffix in ("", query + str(owner.id)):
-        assert count_queries(client, f"/plans/{small.id}{suffix}") == count_queries(
-            client, f"/plans/{large.id}{suffix}"
-        )
+# Pages: a plan of thousands of actions is read a hundred at a time
+
+
+def test_page_numbers_show_the_ends_and_the_neighbours_of_the_current_page():
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(2, 4) == [1, 2, 3, 4]
+    assert page_numbers(1, 5) == [1, 2, None, 5]
+    assert page_numbers(5, 50) == [1, None, 4, 5, 6, None, 50]
+    assert page_numbers(50, 50) == [1, None, 49, 50]
+
+
+def test_a_long_plan_is_read_a_page_at_a_time(client, login_as, plan, monkeypatch):
+    monkeypatch.setattr(plan_filters, "PER_PAGE", 2)
+    login_as("viewer")
+    first = check_page(client.get(f"/plans/{plan.id}"))
+    assert "Showing actions 1 to 2 of 5, 2 a page." in first
+    assert "Open a reception centre" in first and "Brief 100% of response officers" in first
+    assert "Train_staff on the NRM" not in first
+    assert "No actions in this strand" not in first  # only the strands this page holds
+    assert '<nav class="govuk-pagination" aria-label="Pages of actions">' in first
+    assert f'href="/plans/{plan.id}?page=2" rel="next"' in first and 'rel="prev"' not in first
+
+    last = check_page(client.get(f"/plans/{plan.id}?page=3"))
+    assert "(page 3 of 3)" in last.split("</title>")[0]
+    assert "Showing actions 5 to 5 of 5, 2 a page." in last and "Disrupt organised crime groups" in last
+    assert f'href="/plans/{plan.id}?page=2" rel="prev"' in last and 'rel="next"' not in last
+    assert 'aria-label="Page 3" aria-current="page"' in last
+
+
+def test_a_page_past_the_end_shows_the_last_and_a_page_that_is_not_a_number_the_first(
+    client, login_as, plan, monkeypatch
+):
+    monkeypatch.setattr(plan_filters, "PER_PAGE", 2)
+    login_as("viewer")
+    assert "Showing actions 5 to 5 of 5" in check_page(client.get(f"/plans/{plan.id}?page=99999999999999999999"))
+    assert "Showing actions 1 to 2 of 5" in check_page(client.get(f"/plans/{plan.id}?page=two"))
+    assert "Showing actions 1 to 2 of 5" in check_page(client.get(f"/plans/{plan.id}?page=-3"))
+
+
+def test_page_links_keep_the_filters(client, login_as, plan, monkeypatch, app):
+    app.config["TODAY"] = TODAY
+    monkeypatch.setattr(plan_filters, "PER_PAGE", 1)
+    login_as("viewer")
+    first = check_page(client.get(f"/plans/{plan.id}?only=stale&only=unknown&q=e"))
+    assert "Showing 2 of 5 actions. This is page 1 of 2: actions 1 to 1." in first
+    next_page = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "only=stale&only=unknown&q=e&page=2" in next_page
+    second = check_page(client.get(next_page))
+    assert "Showing 2 of 5 actions. This is page 2 of 2: actions 2 to 2." in second
+    assert re.search(r'value="stale"[^>]*checked', second)  # the form still shows the filters
+
+
+def test_a_plan_that_fits_on_one_page_shows_every_strand_and_no_page_links(client, login_as, plan):
+    login_as("viewer")
+    page = check_page(client.get(f"/plans/{plan.id}"))
+    assert "govuk-pagination" not in page and "Showing actions" not in page
+    assert all(f">{strand.value}</h2>" in page for strand in Strand)

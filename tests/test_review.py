@@ -1,5 +1,6 @@
 """The review queue, RAG decisions with their reasons, and review meetings that snapshot the RAG."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -49,7 +50,7 @@ def queue_refs(plan, today=TODAY) -> dict[str, tuple]:
             item.proposal.rag if item.proposal else None,
             item.suggestion.rule.name if item.suggestion else None,
         )
-        for item in reviewing.review_queue(plan, today=today)
+        for item in reviewing.review_queue(plan, today=today).items
     }
 
 
@@ -78,7 +79,7 @@ def test_queue_holds_undecided_proposals_and_rule_disagreements(plan, lead):
         "3": (None, "Past target date"),
         "5": (None, "Due soon without an update"),
     }
-    assert [item.action.ref for item in reviewing.review_queue(plan, today=TODAY)] == ["3", "1", "5"]  # Red first
+    assert [item.action.ref for item in reviewing.review_queue(plan, today=TODAY).items] == ["3", "1", "5"]  # Red first
 
 
 def test_the_latest_proposal_counts(plan):
@@ -281,3 +282,49 @@ def test_a_long_queue_shows_the_most_urgent_first(client, auth, plan, lead, app,
     assert "4 actions to decide: the 2 most urgent shown" in page
     queue = page[page.index('id="review-queue"') :]
     assert "Prepare 4" in queue and "Prepare 1" in queue and "Prepare 3" not in queue
+
+
+def test_the_queue_chosen_in_sql_is_the_queue_the_rules_give(plan, lead):
+    """The queue is chosen and sorted in SQL; an oracle written with the Python rules must agree on a plan of
+    every mix of RAG, status, target date, latest update, proposal and decision."""
+    rng = random.Random(7)
+    moments = [datetime(2025, 9, day, hour, tzinfo=UTC) for day in (1, 10, 14, 15) for hour in (8, 16)]
+    rags = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE, None]
+    for n in range(1, 121):
+        target = rng.choice([None, days(-5), days(0), days(1), days(29), days(31), days(90)])
+        action = make_action(plan, strand=Strand.PREPARE, ref=str(n), position=rng.randint(0, 50), rag=rng.choice(rags))
+        action.target_date = target
+        action.status = rng.choice([None, None, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE])
+        for _ in range(rng.randint(0, 3)):
+            action.updates.append(
+                Update(
+                    as_at=rng.choice([None, days(-60), days(-31), days(-30), days(-2)]),
+                    text="News",
+                    rag=rng.choice([None, *rags[:4]]),
+                    created_at=rng.choice(moments),
+                )
+            )
+        if rng.random() < 0.4:
+            action.rag_changes.append(RagChange(to_rag=action.rag, reason="Decided", changed_at=rng.choice(moments)))
+    db.session.commit()
+
+    def expected(action) -> tuple | None:
+        proposals = sorted((u for u in action.updates if u.rag), key=lambda u: (u.created_at, u.id))
+        proposal = proposals[-1] if proposals else None
+        decided = max((change.changed_at for change in action.rag_changes), default=None)
+        if proposal and (proposal.rag == action.rag or (decided and decided >= proposal.created_at)):
+            proposal = None
+        last = max((u.as_at for u in action.updates if u.as_at), default=None)
+        suggestion = rag_rules.suggest(rag_rules.ActionFacts.of(action, last), TODAY)
+        if not rag_rules.disagrees(suggestion, action.rag) or (decided and (TODAY - decided.date()).days <= 30):
+            suggestion = None
+        if not (proposal or suggestion):
+            return None
+        proposed = proposal.rag if proposal else suggestion.rag
+        return (proposed.severity, action.position, action.id)
+
+    keys = sorted(key for action in plan.actions if (key := expected(action)))
+    queue = reviewing.review_queue(plan, today=TODAY, limit=1000)
+    assert 20 < queue.total == len(keys) < 120
+    assert [item.action.id for item in queue.items] == [key[2] for key in keys]
+    assert all(item.proposal or item.suggestion for item in queue.items)

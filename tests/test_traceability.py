@@ -63,7 +63,7 @@ def test_pcc_codes_roll_up_from_the_local_actions(plans):
     local, pcc = plans
     rows = {row.label: row for row in traceability.code_rows(Framework.PCC)}
     assert list(rows) == ["PCC 1.1.1", "PCC 1.1.2", "PCC 9.9.9"]
-    assert [a.ref for a in rows["PCC 1.1.1"].actions] == ["1", "2"] and rows["PCC 1.1.1"].rag is Rag.RED
+    assert [a.ref for a in rows["PCC 1.1.1"].actions] == ["2", "1"] and rows["PCC 1.1.1"].rag is Rag.RED  # worst first
     assert rows["PCC 1.1.2"].rag is Rag.BLUE and rows["PCC 1.1.2"].deliverable.ref == "1.1.2"
     assert rows["PCC 9.9.9"].deliverable is None
 
@@ -146,7 +146,7 @@ def test_seed_plan_traceability(seed):
 
     rows = {row.label: row for row in traceability.code_rows(Framework.PCC)}
     assert list(rows) == ["PCC 1.2.2", "PCC 1.2.3", "PCC 1.4.3", "PCC 3.3.6", "PCC 3.3.7"]
-    assert [a.display_ref for a in rows["PCC 3.3.6"].actions] == ["Prevent 3", "Protect 2"]
+    assert [a.display_ref for a in rows["PCC 3.3.6"].actions] == ["Protect 2", "Prevent 3"]  # Red before Green
     assert rows["PCC 3.3.6"].rag is Rag.RED
     assert rows["PCC 1.4.3"].rag is Rag.BLUE  # Prepare 8 and Protect 1, both complete
     assert rows["PCC 3.3.7"].rag is None  # Prepare 1 has no RAG yet
@@ -160,7 +160,7 @@ def test_seed_plan_traceability(seed):
         ("Protect 2", "PCC 1.2.2")
     ]
     ns = traceability.code_rows(Framework.NS)
-    assert len(ns) == 1 and len(ns[0].actions) == 12
+    assert len(ns) == 1 and ns[0].total == 12 and len(ns[0].actions) == traceability.SHOWN_PER_CODE
 
 
 def test_seed_deliverable_page_lists_the_local_actions_delivering_it(client, login_as, seed):
@@ -171,3 +171,25 @@ def test_seed_deliverable_page_lists_the_local_actions_delivering_it(client, log
     assert "Prevent 3" in delivering and "Protect 2" in delivering
     page = check_page(client.get(f"/actions/{by_ref(pcc)['1.2.1'].id}"))
     assert "No local action links to this deliverable yet" in page
+
+
+def test_a_code_delivered_by_many_actions_shows_the_worst_and_counts_them_all(client, login_as, monkeypatch):
+    monkeypatch.setattr(traceability, "SHOWN_PER_CODE", 2)
+    monkeypatch.setattr(traceability, "LIST_LIMIT", 1)
+    local = make_plan(title="Local Delivery Plan", actions=0)
+    for position, rag in enumerate([Rag.GREEN, Rag.AMBER, Rag.GREEN, None, Rag.RED]):
+        links = [(Framework.NS, None), (Framework.PCC, f"9.9.{position}")]
+        make_action(local, strand=Strand.PURSUE, ref=str(position + 1), position=position, rag=rag, links=links)
+    db.session.commit()
+    [row] = traceability.code_rows(Framework.NS)
+    assert (row.total, row.rag) == (5, Rag.RED)
+    assert [a.ref for a in row.actions] == ["5", "2"]  # Red, then Amber
+    assert row.rag_counts() == [(Rag.RED, 1), (Rag.AMBER, 1), (Rag.GREEN, 2), (None, 1)]
+    login_as("viewer")
+    page = check_page(client.get("/links/NS"))
+    assert "The 2 most urgent of 5 local actions. All of them: 1 Red, 1 Amber, 2 Green, 1 Not set." in " ".join(
+        page.split()
+    )
+    pcc_page = check_page(client.get("/links/PCC"))
+    unresolved = pcc_page[pcc_page.index('id="unresolved"') :]
+    assert "Showing the first 1 of 5." in unresolved

@@ -6,14 +6,23 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
-from app.models import Action, ActionStatus, User
+from app.models import Action, ActionStatus, Plan, User
 from app.validators import NoControlCharacters, OptionalDate
 
 MAX_LINKS_LENGTH = 5_000
@@ -39,10 +48,12 @@ class ActionEditForm(FlaskForm):
         validators=[OptionalDate()],
     )
     status = SelectField("Status", widget=GovSelect())
-    successor = SelectField(
-        "Merged into or carried forward to",
-        widget=GovSelect(),
-        description="Only for a Superseded or Carried forward action",
+    successor_plan = SelectField("Plan", widget=GovSelect(), validate_choice=False)  # the service checks it
+    successor = StringField(
+        "Action number",
+        widget=GovTextInput(),
+        description="For example Prevent 3, or 1.2.3 for a PCC deliverable",
+        validators=[Length(max=100, message="Enter the action's number, like Prevent 3"), NoControlCharacters()],
     )
     objective = SelectField("Objective", widget=GovSelect())
     restricted = BooleanField(
@@ -53,12 +64,12 @@ class ActionEditForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired("Reload the page and try again")])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
-    def set_choices(self, action: Action, owners: list[User], successors: list[Action]) -> None:
+    def set_choices(self, action: Action, owners: list[User], plans: list[Plan]) -> None:
         self.owners.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in owners]
         self.status.choices = [SelectChoice("", "Not set")] + [SelectChoice(s.value, s.value) for s in ActionStatus]
-        self.successor.choices = [SelectChoice("", "None")] + [
-            SelectChoice(str(a.id), f"{a.plan.title} {a.plan.period_label}: {a.display_ref}: {a.what[:60]}")
-            for a in successors
+        self.successor_plan.choices = [
+            SelectChoice(str(p.id), p.title if p.period_label in p.title else f"{p.title} ({p.period_label})")
+            for p in plans
         ]
         self.objective.choices = [SelectChoice("", "None")] + [
             SelectChoice(str(o.id), f"{o.ref} {o.title[:80]}") for o in action.plan.objectives

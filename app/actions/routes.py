@@ -16,7 +16,7 @@ def edit(action_id: int):
     if not can_edit_plan(current_user, action.plan):
         abort(403)
     form = ActionEditForm(data=_current_values(action))
-    form.set_choices(action, action_editing.possible_owners(), action_editing.possible_successors(action))
+    form.set_choices(action, action_editing.possible_owners(), action_editing.successor_plans(action))
     if not form.validate_on_submit():
         return render_template("actions/edit.html", action=action, form=form)
     try:
@@ -42,7 +42,8 @@ def _current_values(action) -> dict:
         "owners": [owner.id for owner in action.owners],
         "target_date": action.target_date,
         "status": action.status.value if action.status else "",
-        "successor": str(action.successor_id or ""),
+        "successor_plan": str(action.successor.plan_id if action.successor else action.plan_id),
+        "successor": action.successor.display_ref if action.successor else "",
         "objective": str(action.objective_id or ""),
         "restricted": action.restricted,
         "version": action.version,
@@ -55,7 +56,8 @@ def _edit_from(form: ActionEditForm) -> action_editing.ActionEdit:
         owner_ids=tuple(form.owners.data or ()),
         target_date=form.target_date.data,
         status=ActionStatus(form.status.data) if form.status.data else None,
-        successor_id=int(form.successor.data) if form.successor.data else None,
+        successor_ref=form.successor.data or "",
+        successor_plan_id=int(form.successor_plan.data) if (form.successor_plan.data or "").isdigit() else None,
         objective_id=int(form.objective.data) if form.objective.data else None,
         restricted=form.restricted.data,
     )

@@ -22,6 +22,8 @@ class Action(db.Model):
         # A ref is unique within its plan and strand; PCC deliverables have no strand, so a partial index
         # keeps their refs unique within the plan (NULLs never collide in a plain unique constraint).
         UniqueConstraint("plan_id", "strand", "ref", name="uq_action_plan_strand_ref"),
+        # The pages read a plan's actions in plan order, a page at a time: this index hands them over in order.
+        Index("ix_action_plan_position", "plan_id", "position", "id"),
         Index(
             "uq_action_plan_ref_no_strand",
             "plan_id",
@@ -33,7 +35,7 @@ class Action(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))  # ix_action_plan_position
     strand: Mapped[Strand | None] = mapped_column(enum_type(Strand, "strand"))
     objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id", ondelete="SET NULL"), index=True)
     ref: Mapped[str] = mapped_column(String(40))
@@ -88,6 +90,9 @@ class Action(db.Model):
 class StrategicLink(db.Model):
     """A link from an action to a strategy: NS, Op Sentinel, a PCC plan number or an HMIC recommendation."""
 
+    # The traceability pages and the plan page's "links to no PCC deliverable" filter look links up by these.
+    __table_args__ = (Index("ix_strategic_link_framework_code", "framework", "code"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     framework: Mapped[Framework] = mapped_column(enum_type(Framework, "framework"))
@@ -112,8 +117,11 @@ class StrategicLink(db.Model):
 class RagChange(db.Model):
     """One decision on an action's RAG: kept for ever, shown on the action page."""
 
+    # The review queue asks for each action's latest decision.
+    __table_args__ = (Index("ix_rag_change_action_changed", "action_id", "changed_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
     from_rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "from_rag"))
     to_rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "to_rag"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

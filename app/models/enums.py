@@ -43,7 +43,10 @@ class Rag(enum.StrEnum):
     @property
     def severity(self) -> int:
         """Worst first: used to roll up and to sort Reds and Ambers to the top."""
-        return {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3}[self]
+        return RAG_SEVERITY[self.value]  # a dict built once: queues sort thousands of these
+
+
+RAG_SEVERITY = {"red": 0, "amber": 1, "green": 2, "blue": 3}
 
 
 class Role(enum.StrEnum):

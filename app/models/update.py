@@ -15,7 +15,10 @@ class AppendOnlyError(Exception):
 
 
 class Update(db.Model):
-    __table_args__ = (Index("ix_update_action_as_at", "action_id", "as_at"),)
+    __table_args__ = (
+        Index("ix_update_action_as_at", "action_id", "as_at"),  # each action's latest update date
+        Index("ix_update_action_created", "action_id", "created_at"),  # latest proposals, recent updates
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))

@@ -5,6 +5,7 @@ from app.models import Action, PlanKind, Role
 from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
 from app.plans import bp
 from app.plans.forms import FilterForm
+from app.plans.pagination import pagination
 from app.services import clock, plan_filters, plan_reading, traceability
 
 
@@ -27,18 +28,31 @@ def index():
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
     criteria = plan_filters.PlanFilter.from_args(request.args)
-    found = plan_filters.filter_actions(plan, criteria, include_restricted=can_see_restricted(current_user))
+    found = plan_filters.filter_actions(
+        plan,
+        criteria,
+        include_restricted=can_see_restricted(current_user),
+        page=request.args.get("page", 1, type=int),
+    )
     groups = plan_reading.group_actions(plan, found.actions)
     filters = FilterForm(formdata=request.args)
     filters.set_owners(plan_filters.plan_owners(plan))
+    args = {key: values for key, values in request.args.lists() if key != "page"}  # the filters stay on every page
     return render_template(
         "plans/show.html",
         plan=plan,
-        groups=[g for g in groups if g.actions] if criteria.active else groups,
+        # Every strand, empty or not, while the whole plan fits on one page; otherwise the strands this page has.
+        groups=[g for g in groups if g.actions] if criteria.active or found.pages > 1 else groups,
         last_updates=found.last_updates,
         criteria=criteria,
         found=found,
         filters=filters,
+        pages=pagination(
+            found.page,
+            found.pages,
+            lambda number: url_for("plans.show", plan_id=plan.id, **args, page=number),
+            "Pages of actions",
+        ),
         can_edit=can_edit_plan(current_user, plan),
     )
 

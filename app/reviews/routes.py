@@ -20,10 +20,8 @@ def _plan_i_lead(plan_id: int):
 @requires(*LEADS)
 def queue(plan_id: int):
     plan = _plan_i_lead(plan_id)
-    items = reviewing.review_queue(plan)
-    return render_template(
-        "reviews/queue.html", plan=plan, items=items[: reviewing.QUEUE_PAGE], total=len(items), rules=rag_rules.RULES
-    )
+    queue = reviewing.review_queue(plan)
+    return render_template("reviews/queue.html", plan=plan, items=queue.items, total=queue.total, rules=rag_rules.RULES)
 
 
 @bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Action, ActionStatus, Framework, Objective, Role, StrategicLink, User
+from app.models import Action, ActionStatus, Framework, Objective, Plan, Role, Strand, StrategicLink, User
 from app.models.base import utcnow
 from app.permissions import can_edit_plan
 from app.services import traceability
@@ -19,6 +18,7 @@ from app.services.conflicts import check_version, flush_action, record_change
 from app.services.workbook_text import parse_links
 
 STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD})
+STRANDS = {strand.value.lower(): strand for strand in Strand}
 
 
 class EditError(ValueError):
@@ -35,15 +35,21 @@ class NotAllowed(PermissionError):
 
 @dataclass(frozen=True)
 class ActionEdit:
-    """What the lead wants the action to be; `links` is the text of the links, one a line."""
+    """What the lead wants the action to be; `links` is the text of the links, one a line.
+
+    The successor (where a Superseded or Carried forward action went) is typed as its number, "Prevent 3"
+    or "1.2.3", in `successor_plan_id` (the action's own plan when None): a force has thousands of actions,
+    far too many for a drop-down.
+    """
 
     links: str
     owner_ids: tuple[int, ...]
     target_date: date | None
     status: ActionStatus | None
-    successor_id: int | None
+    successor_ref: str | None
     objective_id: int | None
     restricted: bool
+    successor_plan_id: int | None = None
 
 
 def links_text(action: Action) -> str:
@@ -60,16 +66,32 @@ def possible_owners() -> list[User]:
     )
 
 
-def possible_successors(action: Action) -> list[Action]:
-    """Actions an action may be merged into or carried forward to: any other action, this plan's first."""
+def successor_plans(action: Action) -> list[Plan]:
+    """The plans an action may be merged into or carried forward to: its own first, then the rest by title."""
     return list(
         db.session.scalars(
-            db.select(Action)
-            .where(Action.id != action.id)
-            .options(joinedload(Action.plan))
-            .order_by(case((Action.plan_id == action.plan_id, 0), else_=1), Action.plan_id, Action.position)
+            db.select(Plan).order_by(case((Plan.id == action.plan_id, 0), else_=1), Plan.title, Plan.period_label)
         )
     )
+
+
+def find_action(plan_id: int, number: str) -> Action:
+    """The plan's action numbered as a person types it: "Prevent 3", "prevent 3", "1.2.3", or "3" when only
+    one strand has a 3. Raises EditError (on the successor field) saying how to type it when none matches."""
+    words = " ".join(number.split())
+    first, _, rest = words.partition(" ")
+    strand = STRANDS.get(first.lower()) if rest else None
+    ref = rest if strand else words
+    query = db.select(Action).where(Action.plan_id == plan_id, Action.ref == ref)
+    if strand:
+        query = query.where(Action.strand == strand)
+    found = list(db.session.scalars(query.limit(2)))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        message = f"More than one action of that plan is numbered {ref}: add the strand, like Prevent {ref}"
+        raise EditError(message, "successor")
+    raise EditError(f"The plan has no action numbered {words[:60]}: enter its number, like Prevent 3", "successor")
 
 
 def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: int | None) -> dict[str, tuple]:
@@ -86,25 +108,24 @@ def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: i
     objective = _objective(action, edit.objective_id)
 
     before = _described(action)
-    if _link_keys(action.links) != [_key(link.framework, link.code, link.text) for link in links]:
-        action.links = [
-            StrategicLink(
-                framework=link.framework,
-                code=link.code,
-                text=link.text[:500],
-                position=i,
-                target_action_id=_target(link, action),
-            )
-            for i, link in enumerate(links)
-        ]
-    if sorted(o.id for o in action.owners) != sorted(o.id for o in owners):
-        action.owners = owners
-    action.target_date = edit.target_date
-    if edit.target_date is not None:
-        action.target_date_text = None  # a real date replaces what the plan wrote instead of one
-    action.status, action.successor, action.objective = edit.status, successor, objective
-    action.restricted = edit.restricted
-    after = _described(action)
+    targets = [_target(link, action) for link in links]
+    # One flush, by flush_action, with one version step: nothing read while the action changes may flush it early.
+    with db.session.no_autoflush:
+        if _link_keys(action.links) != [_key(link.framework, link.code, link.text) for link in links]:
+            action.links = [
+                StrategicLink(
+                    framework=link.framework, code=link.code, text=link.text[:500], position=i, target_action_id=target
+                )
+                for i, (link, target) in enumerate(zip(links, targets, strict=True))
+            ]
+        if sorted(o.id for o in action.owners) != sorted(o.id for o in owners):
+            action.owners = owners
+        action.target_date = edit.target_date
+        if edit.target_date is not None:
+            action.target_date_text = None  # a real date replaces what the plan wrote instead of one
+        action.status, action.successor, action.objective = edit.status, successor, objective
+        action.restricted = edit.restricted
+        after = _described(action)
     changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
     if not changes:
         db.session.rollback()
@@ -148,15 +169,19 @@ def _owners(owner_ids: tuple[int, ...]) -> list[User]:
 
 
 def _successor(action: Action, edit: ActionEdit) -> Action | None:
+    typed = (edit.successor_ref or "").strip()
     if edit.status not in STATUSES_WITH_SUCCESSOR:
-        if edit.successor_id:
+        if typed:
             raise EditError("Only a Superseded or Carried forward action goes to another action", "successor")
         return None
-    if not edit.successor_id:
-        raise EditError(f"Select the action this was {_went(edit.status)}", "successor")
-    successor = db.session.get(Action, edit.successor_id)
-    if successor is None or successor.id == action.id:
-        raise EditError("Select another action from the list", "successor")
+    if not typed:
+        raise EditError(f"Enter the number of the action this was {_went(edit.status)}, like Prevent 3", "successor")
+    plan_id = action.plan_id if edit.successor_plan_id is None else edit.successor_plan_id
+    if db.session.get(Plan, plan_id) is None:
+        raise EditError("Select the plan of the action from the list", "successor_plan")
+    successor = find_action(plan_id, typed)
+    if successor.id == action.id:
+        raise EditError(f"Enter another action: this one cannot be {_went(edit.status)} itself", "successor")
     return successor
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import charts, clock, rag_rules
-from app.services.plan_reading import latest_update_subquery
+from app.services.plan_reading import latest_update_date
 
 RECENT_UPDATES = 10
 LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
@@ -109,7 +109,7 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
     whether the plan has forty actions or five thousand.
     """
     today = today or clock.today()
-    latest = latest_update_subquery(plan)
+    last_update = latest_update_date()
     by_strand, totals = _matrix(plan)
     last_review = latest_review(plan)
     return Dashboard(
@@ -119,18 +119,18 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
         totals=totals,
         attention=_listing(
             plan,
-            latest,
+            last_update,
             Action.rag.in_([Rag.RED, Rag.AMBER]),
             order=(case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
         ),
         overdue=_listing(
-            plan, latest, rag_rules.overdue_clause(today), order=(Action.target_date, Action.position, Action.id)
+            plan, last_update, rag_rules.overdue_clause(today), order=(Action.target_date, Action.position, Action.id)
         ),
         stale=_listing(
             plan,
-            latest,
-            rag_rules.stale_clause(today, plan, latest.c.as_at),
-            order=(case((latest.c.as_at.is_(None), 0), else_=1), latest.c.as_at, Action.position, Action.id),
+            last_update,
+            rag_rules.stale_clause(today, plan, last_update),
+            order=(case((last_update.is_(None), 0), else_=1), last_update, Action.position, Action.id),
         ),
         last_review=last_review,
         changed=_changed_since(plan, last_review),
@@ -155,11 +155,10 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     return (result + [no_strand] if no_strand.total else result), totals
 
 
-def _listing(plan: Plan, latest, condition, *, order) -> Listing:
+def _listing(plan: Plan, last_update, condition, *, order) -> Listing:
     """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total."""
     rows = db.session.execute(
-        db.select(Action, latest.c.as_at, func.count().over().label("total"))
-        .outerjoin(latest, latest.c.action_id == Action.id)
+        db.select(Action, last_update.label("last_update"), func.count().over().label("total"))
         .where(Action.plan_id == plan.id, condition)
         .options(selectinload(Action.owners))
         .order_by(*order)
@@ -198,17 +197,26 @@ def _changed_since(plan: Plan, review: Review | None) -> Listing:
 
 
 def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
-    query = (
-        db.select(Update)
+    """The latest updates written, newest first. The ids are found first and only those rows loaded: sorting
+    the plan's whole history by date is then a sort of narrow index entries, not of every update's text."""
+    newest = (
+        db.select(Update.id)
         .join(Action, Action.id == Update.action_id)
         .where(Action.plan_id == plan.id)
-        .options(joinedload(Update.action))
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(RECENT_UPDATES)
     )
     if not include_restricted:
-        query = query.where(Update.restricted.is_(False))
-    return list(db.session.scalars(query))
+        newest = newest.where(Update.restricted.is_(False))
+    ids = list(db.session.scalars(newest))
+    return list(
+        db.session.scalars(
+            db.select(Update)
+            .where(Update.id.in_(ids))
+            .options(joinedload(Update.action))
+            .order_by(Update.created_at.desc(), Update.id.desc())
+        )
+    )
 
 
 def _review_mix(plan: Plan) -> list[RagCounts]:

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models import Plan, User
+from app.services import collector
 from app.services.excel_sheets import SheetFrame, write_plan_sheet, write_updates_sheet
 from app.services.excel_styles import CellMaker
 from app.services.excel_summary import write_summary_sheet
@@ -42,8 +43,9 @@ def export_workbook(plan: Plan, *, audience: str, as_at: date | None = None, use
     """The plan as an .xlsx file for this audience, as at a date (today by default); the export is audited."""
     redactor = Redactor(audience)
     on = as_at or date.today()
-    content = load_plan_content(plan, with_reviews=True)
-    data = build_workbook(content, redactor, on)
+    with collector.paused():  # hundreds of thousands of cells: see services/collector.py
+        content = load_plan_content(plan, with_reviews=True)
+        data = build_workbook(content, redactor, on)
     record_export(
         plan,
         audience=audience,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.models import Action, Objective, Plan, RagChange, StrategicLink, Update, User
 from app.models.enums import Framework, Rag
-from app.services import audit
+from app.services import audit, collector
 from app.services.import_history import IMPORTED, StoredHistory, new_updates
 from app.services.import_report import ImportReport, PlanOutcome
 from app.services.pcc_links import resolve_pcc_links
@@ -51,6 +51,11 @@ def import_workbook(
     when the file cannot be read or saved; the database is then unchanged. `progress(rows_read, rows_in_all)`
     is told how the reading goes.
     """
+    with collector.paused():
+        return _import(data, filename, user, dry_run, progress)
+
+
+def _import(data: bytes, filename: str, user: User | None, dry_run: bool, progress: Progress | None) -> ImportReport:
     reading = read_workbook(data, filename, progress=progress)
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
@@ -211,10 +216,17 @@ class _PlanWriter:
         """New actions, then links, RAG history and updates, in bulk (one statement per table)."""
         new = [written for written in self.written if written.row is not None]
         if new:
-            statement = insert(Action).returning(Action.id, sort_by_parameter_order=True)
-            ids = db.session.scalars(statement, [written.row for written in new]).all()
-            for written, action_id in zip(new, ids, strict=True):
-                written.id = action_id
+            # One executemany, then the ids by (strand, ref), unique in the plan: INSERT … RETURNING in the
+            # rows' order costs a statement per row on SQLite.
+            _insert(Action, [written.row for written in new])
+            ids = dict(
+                ((strand, ref), action_id)
+                for action_id, strand, ref in db.session.execute(
+                    select(Action.id, Action.strand, Action.ref).where(Action.plan_id == self.plan.id)
+                )
+            )
+            for written in new:
+                written.id = ids[(written.row["strand"], written.row["ref"])]
         relinked = [w.id for w in self.written if w.relink and w.action is not None and w.id in self.history.links]
         for start in range(0, len(relinked), CHUNK):
             db.session.execute(

@@ -1,9 +1,10 @@
 """Filtering and searching a plan's actions, for the plan page and the links the dashboard makes to it.
 
-The filter lives in the query string (`?strand=Prepare&rag=red&only=overdue&q=NRM`) so a filtered list
-can be bookmarked and shared. One query finds the actions (with each one's latest update date), whatever
-the plan's size; overdue and stale use the SQL forms of the rules in rag_rules. Search uses LIKE, which
-both SQLite and PostgreSQL run, and never looks inside text the reader may not see.
+The filter and the page number live in the query string (`?strand=Prepare&rag=red&only=overdue&q=NRM&page=2`)
+so a filtered list can be bookmarked and shared. A page shows a hundred actions: one query counts the matches
+and one reads the page (with each action's latest update date), whatever the plan's size. Overdue and stale
+use the SQL forms of the rules in rag_rules. Search uses LIKE, which both SQLite and PostgreSQL run, and
+never looks inside text the reader may not see.
 """
 
 import re
@@ -11,16 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_
-from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy import and_, case, exists, func, or_, true
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Update, User, action_owner
 from app.services import clock, rag_rules
-from app.services.plan_reading import latest_update_subquery
+from app.services.plan_reading import latest_update_date
 
 ONLY = {"overdue": "Overdue", "stale": "Not updated within the interval", "unresolved": "Links to no PCC deliverable"}
 MAX_SEARCH_LENGTH = 200
+PER_PAGE = 100  # actions a page: a plan of thousands is read a page at a time, as GOV.UK services list things
 
 
 @dataclass(frozen=True)
@@ -53,27 +55,68 @@ class PlanFilter:
 
 @dataclass
 class Found:
+    """One page of the actions that match, in plan order, and where that page sits among them."""
+
     actions: list[Action]
     last_updates: dict[int, date] = field(default_factory=dict)
     total: int = 0  # actions in the plan, filtered or not
+    matched: int = 0  # actions that match the filters, on every page
+    page: int = 1
+    pages: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def first(self) -> int:
+        """The position among the matches of this page's first action (1-based), for "Showing 101 to 200"."""
+        return (self.page - 1) * self.per_page + 1 if self.actions else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.actions) - 1 if self.actions else 0
 
 
-def filter_actions(plan: Plan, criteria: PlanFilter, *, include_restricted: bool, today: date | None = None) -> Found:
-    """The plan's actions that match, in plan order, with their latest update dates (five queries)."""
+def filter_actions(
+    plan: Plan,
+    criteria: PlanFilter,
+    *,
+    include_restricted: bool,
+    page: int = 1,
+    per_page: int | None = None,
+    today: date | None = None,
+) -> Found:
+    """One page of the plan's actions that match, in plan order, with their latest update dates.
+
+    A page past the last shows the last. A fixed number of queries whatever the plan's size: the counts,
+    the page of actions (its latest update dates in the same query), and their owners and objectives.
+    """
     today = today or clock.today()
-    latest = latest_update_subquery(plan)
-    query = (
-        db.select(Action, latest.c.as_at)
-        .outerjoin(latest, latest.c.action_id == Action.id)
-        .where(Action.plan_id == plan.id, *_conditions(plan, criteria, latest.c.as_at, include_restricted, today))
-        # subqueryload, not selectinload: one query per relationship however many actions (selectinload
-        # batches its ids 500 at a time).
-        .options(subqueryload(Action.owners), subqueryload(Action.links), selectinload(Action.objective))
+    per_page = per_page or PER_PAGE
+    last_update = latest_update_date()
+    conditions = _conditions(plan, criteria, last_update, include_restricted, today)
+    total, matched = db.session.execute(
+        db.select(func.count(Action.id), func.sum(case((and_(true(), *conditions), 1), else_=0))).where(
+            Action.plan_id == plan.id
+        )
+    ).one()
+    pages = max(1, -(-(matched or 0) // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        db.select(Action, last_update.label("last_update"))
+        .where(Action.plan_id == plan.id, *conditions)
+        .options(selectinload(Action.owners), selectinload(Action.objective))
         .order_by(Action.position, Action.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Found(
+        actions=[action for action, _ in rows],
+        last_updates={action.id: last for action, last in rows if last is not None},
+        total=total,
+        matched=matched or 0,
+        page=page,
+        pages=pages,
+        per_page=per_page,
     )
-    rows = db.session.execute(query).all()
-    total = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan.id))
-    return Found([a for a, _ in rows], {a.id: last for a, last in rows if last is not None}, total)
 
 
 def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricted: bool, today: date) -> list:

@@ -84,12 +84,11 @@ def get_action(action_id: int) -> Action | None:
     )
 
 
-def latest_update_subquery(plan: Plan):
-    """A subquery of (action_id, as_at): each of the plan's actions' latest update date, to join in SQL."""
-    return (
-        db.select(Update.action_id, func.max(Update.as_at).label("as_at"))
-        .join(Action, Action.id == Update.action_id)
-        .where(Action.plan_id == plan.id)
-        .group_by(Update.action_id)
-        .subquery()
-    )
+def latest_update_date():
+    """Each action's latest update date, as a column to select, filter and sort by (NULL when it has none).
+
+    A correlated subquery rather than a GROUP BY over the plan's updates: both SQLite and PostgreSQL answer
+    it from the (action_id, as_at) index for the actions a page actually reads, so a page of 100 actions
+    costs the same whether the plan holds 500 updates or 50,000.
+    """
+    return db.select(func.max(Update.as_at)).where(Update.action_id == Action.id).correlate(Action).scalar_subquery()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, case, null, or_
 
 from app.models import Action, ActionStatus, Plan, Rag
 
@@ -72,6 +72,8 @@ class Rule:
     explanation: str
     suggests: Rag
     applies: Callable[[ActionFacts, date], bool]
+    # The same test in SQL: (today, the plan's update interval, the latest-update column) -> condition.
+    applies_in_sql: Callable[[date, int, ColumnElement], ColumnElement[bool]]
 
 
 RULES: tuple[Rule, ...] = (
@@ -80,6 +82,7 @@ RULES: tuple[Rule, ...] = (
         "The target date has passed and the action is not complete.",
         Rag.RED,
         is_overdue,
+        lambda today, interval_days, last_update: overdue_clause(today),
     ),
     Rule(
         "Due soon without an update",
@@ -87,6 +90,7 @@ RULES: tuple[Rule, ...] = (
         "update interval.",
         Rag.AMBER,
         _due_soon_without_update,
+        lambda today, interval_days, last_update: due_soon_without_update_clause(today, interval_days, last_update),
     ),
 )
 
@@ -131,3 +135,26 @@ def stale_clause(today: date, plan: Plan, last_update: ColumnElement) -> ColumnE
     """`last_update` is the column holding each action's latest update date (NULL when it has none)."""
     cutoff = today - timedelta(days=plan.update_interval_days)
     return and_(_open_clause(), or_(last_update.is_(None), last_update < cutoff))
+
+
+def due_soon_without_update_clause(today: date, interval_days: int, last_update: ColumnElement) -> ColumnElement[bool]:
+    return and_(
+        Action.target_date.is_not(None),
+        Action.target_date >= today,
+        Action.target_date <= today + timedelta(days=DUE_SOON_DAYS),
+        _open_clause(),
+        or_(last_update.is_(None), last_update < today - timedelta(days=interval_days)),
+    )
+
+
+def severity_clause(rag: ColumnElement) -> ColumnElement[int]:
+    """A RAG column as its severity (Red 0 … Blue 3; no RAG 4), to compare and sort by in SQL."""
+    return case(*((rag == member, member.severity) for member in Rag), else_=len(Rag))
+
+
+def suggestion_clause(today: date, interval_days: int, last_update: ColumnElement) -> ColumnElement[int]:
+    """The severity of the RAG the first applicable rule suggests (`suggest` in SQL), NULL when none applies."""
+    return case(
+        *((rule.applies_in_sql(today, interval_days, last_update), rule.suggests.severity) for rule in RULES),
+        else_=null(),
+    )

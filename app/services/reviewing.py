@@ -11,10 +11,10 @@ proposed (the owner's proposal, or failing that the rule's suggestion).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
-from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Review, ReviewSnapshot, Update, User
@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.permissions import can_edit_plan
 from app.services import audit, clock, rag_rules
 from app.services.conflicts import check_stored_version, check_version, flush_action, record_change
-from app.services.plan_reading import last_update_dates
+from app.services.plan_reading import last_update_dates, latest_update_date
 from app.validators import has_control_characters
 
 MAX_REASON_LENGTH = 2_000
@@ -53,74 +53,132 @@ class QueueItem:
         return self.suggestion.rag if self.suggestion else None
 
 
-def review_queue(plan: Plan, today: date | None = None) -> list[QueueItem]:
-    """Every action of the plan whose RAG needs the lead's decision, worst proposal first (five queries)."""
-    actions = list(
-        db.session.scalars(
-            db.select(Action)
-            .where(Action.plan_id == plan.id)
-            .options(subqueryload(Action.owners))  # one query however many actions
-            .order_by(Action.position, Action.id)
-        )
-    )
-    items = _items(actions, plan.update_interval_days, today or clock.today())
-    return sorted(items, key=lambda i: (i.proposed.severity if i.proposed else 9, i.action.position, i.action.id))
+@dataclass
+class ReviewQueue:
+    """The most urgent items of a plan's queue, as the page shows them, and how many there are in all."""
+
+    items: list[QueueItem]
+    total: int
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An action in the queue, before anything but its facts is loaded."""
+
+    action_id: int
+    proposal_id: int | None
+    suggestion: rag_rules.Suggestion | None
+    last_update: date | None
+
+
+def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = None) -> ReviewQueue:
+    """The plan's actions whose RAG needs the lead's decision, worst proposal first; the first `limit` in full.
+
+    The queue is chosen, counted and sorted in SQL (the rules' SQL forms from rag_rules), so only the actions
+    shown are read into Python: a fixed number of queries and a page's worth of work whatever the plan's size.
+    """
+    today = today or clock.today()
+    rows = _queue_rows(Action.plan_id == plan.id, plan.update_interval_days, today, limit or QUEUE_PAGE)
+    pending = [_pending(row, plan.update_interval_days, today) for row in rows]
+    return ReviewQueue(_items([p for p in pending if p]), rows[0].total if rows else 0)
 
 
 def queue_item(action: Action, today: date | None = None) -> QueueItem:
     """The action's proposal and rule suggestion as the queue sees them (both None when nothing is pending)."""
-    items = _items([action], action.plan.update_interval_days, today or clock.today())
-    return items[0] if items else QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
+    interval_days, today = action.plan.update_interval_days, today or clock.today()
+    rows = _queue_rows(Action.id == action.id, interval_days, today, 1)
+    pending = _pending(rows[0], interval_days, today) if rows else None
+    if pending:
+        return _items([pending])[0]
+    return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _items(actions: list[Action], interval_days: int, today: date) -> list[QueueItem]:
-    ids = [a.id for a in actions]
-    last = last_update_dates(ids)
-    proposals = _latest_proposals(ids)
-    decided = _latest_decisions(ids)
-    items = []
-    for action in actions:
-        proposal = proposals.get(action.id)
-        decided_at = decided.get(action.id)
-        if proposal and (proposal.rag == action.rag or (decided_at and decided_at >= proposal.created_at)):
-            proposal = None
-        facts = rag_rules.ActionFacts.of(action, last.get(action.id), interval_days)
-        suggestion = rag_rules.suggest(facts, today)
-        recently_decided = decided_at is not None and (today - decided_at.date()).days <= interval_days
-        if not rag_rules.disagrees(suggestion, action.rag) or recently_decided:
-            suggestion = None
-        if proposal or suggestion:
-            items.append(QueueItem(action, proposal, suggestion, last.get(action.id)))
-    return items
-
-
-def _latest_proposals(action_ids: list[int]) -> dict[int, Update]:
-    """Each action's most recently written update that proposed a RAG, in one query."""
-    if not action_ids:
-        return {}
-    ranked = (
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
+    """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
+    proposal = aliased(Update)
+    latest_proposal = (
+        db.select(Update.id)
+        .where(Update.action_id == Action.id, Update.rag.is_not(None))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    last_decision = (
+        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
+    ).scalar_subquery()
+    # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
+    facts = (
         db.select(
-            Update.id,
-            func.row_number()
-            .over(partition_by=Update.action_id, order_by=(Update.created_at.desc(), Update.id.desc()))
-            .label("rank"),
+            Action.id.label("action_id"),
+            latest_update_date().label("last_update"),
+            last_decision.label("decided_at"),
+            proposal.id.label("proposal_id"),
+            proposal.rag.label("proposal_rag"),
+            proposal.created_at.label("proposed_at"),
         )
-        .where(Update.action_id.in_(action_ids), Update.rag.is_not(None))
-        .subquery()
+        .outerjoin(proposal, proposal.id == latest_proposal)
+        .where(which)
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
     )
-    latest = db.select(Update).join(ranked, ranked.c.id == Update.id).where(ranked.c.rank == 1)
-    return {update.action_id: update for update in db.session.scalars(latest)}
+    proposal_stands = and_(
+        facts.c.proposal_id.is_not(None),
+        or_(Action.rag.is_(None), facts.c.proposal_rag != Action.rag),
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < facts.c.proposed_at),
+    )
+    suggested = rag_rules.suggestion_clause(today, interval_days, facts.c.last_update)
+    decided_since = datetime.combine(today - timedelta(days=interval_days), time.min, tzinfo=UTC)
+    suggestion_stands = and_(
+        suggested.is_not(None),
+        or_(Action.rag.is_(None), suggested < rag_rules.severity_clause(Action.rag)),  # worse than confirmed
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < decided_since),  # a decision stands an interval
+    )
+    urgency = case(
+        (proposal_stands, rag_rules.severity_clause(facts.c.proposal_rag)), (suggestion_stands, suggested), else_=9
+    )
+    return db.session.execute(
+        db.select(
+            Action.id,
+            Action.rag,
+            Action.status,
+            Action.target_date,
+            facts.c.last_update,
+            facts.c.decided_at,
+            facts.c.proposal_id,
+            facts.c.proposal_rag,
+            facts.c.proposed_at,
+            func.count().over().label("total"),
+        )
+        .join(facts, facts.c.action_id == Action.id)
+        .where(or_(proposal_stands, suggestion_stands))
+        .order_by(urgency, Action.position, Action.id)
+        .limit(limit)
+    ).all()
 
 
-def _latest_decisions(action_ids: list[int]) -> dict[int, datetime]:
-    if not action_ids:
-        return {}
-    rows = db.session.execute(
-        db.select(RagChange.action_id, func.max(RagChange.changed_at))
-        .where(RagChange.action_id.in_(action_ids))
-        .group_by(RagChange.action_id)
-    )
-    return dict(rows.all())
+def _pending(row, interval_days: int, today: date) -> _Pending | None:
+    """What the queue shows of one row: the proposal that stands and the rule's suggestion that stands."""
+    proposal_id, decided_at = row.proposal_id, row.decided_at
+    if proposal_id and (row.proposal_rag == row.rag or (decided_at and decided_at >= row.proposed_at)):
+        proposal_id = None
+    facts = rag_rules.ActionFacts(row.rag, row.status, row.target_date, row.last_update, interval_days)
+    suggestion = rag_rules.suggest(facts, today)
+    recently_decided = decided_at is not None and (today - decided_at.date()).days <= interval_days
+    if not rag_rules.disagrees(suggestion, row.rag) or recently_decided:
+        suggestion = None
+    if proposal_id or suggestion:
+        return _Pending(row.id, proposal_id, suggestion, row.last_update)
+    return None
+
+
+def _items(pending: list[_Pending]) -> list[QueueItem]:
+    """The queue items in full: their actions and proposals loaded in two queries."""
+    actions = db.session.scalars(db.select(Action).where(Action.id.in_([p.action_id for p in pending])))
+    by_id = {action.id: action for action in actions}
+    proposal_ids = [p.proposal_id for p in pending if p.proposal_id]
+    proposals = {u.id: u for u in db.session.scalars(db.select(Update).where(Update.id.in_(proposal_ids)))}
+    return [QueueItem(by_id[p.action_id], proposals.get(p.proposal_id), p.suggestion, p.last_update) for p in pending]
 
 
 def decide_rag(

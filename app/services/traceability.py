@@ -6,45 +6,69 @@ number. Each code's RAG rolls up from the local actions delivering it: the worst
 when every one is Blue.
 """
 
+import heapq
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import func
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
 
 FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
+SHOWN_PER_CODE = 3  # local actions listed under each code, worst first; the counts cover the rest
+LIST_LIMIT = 50  # rows of the PCC cross-check lists; a count gives the rest
 
 
 def rollup(rags: list[Rag | None]) -> Rag | None:
     """The worst RAG of the actions; Blue only when all are Blue. An action with no RAG cannot make the
     roll-up look better: [Green, none] rolls up to Green, [Blue, none] to none."""
-    known = [rag for rag in rags if rag is not None]
+    return rollup_counts(Counter(rags))
+
+
+def rollup_counts(counts: Counter) -> Rag | None:
+    """`rollup` of actions given as a count of each RAG (None for no RAG), as SQL counts them."""
+    known = [rag for rag, n in counts.items() if rag is not None and n]
     if not known:
         return None
     worst = min(known, key=lambda rag: rag.severity)
-    if worst is Rag.BLUE and len(known) < len(rags):
+    if worst is Rag.BLUE and counts[None]:
         return None
     return worst
 
 
 @dataclass
 class CodeRow:
-    """One code of a framework (or the framework itself, for links without a code) and who delivers it."""
+    """One code of a framework (or the framework itself, for links without a code) and who delivers it.
+
+    `counts` covers every local action delivering the code; `actions` holds the first SHOWN_PER_CODE of
+    them, worst RAG first, which is what a page can show when a force has thousands.
+    """
 
     framework: Framework
     code: str | None
     deliverable: Action | None = None  # for a PCC code: the deliverable it resolves to
     actions: list[Action] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # RAG (None: not set) -> local actions
 
     @property
     def label(self) -> str:
         return f"{self.framework.value} {self.code}" if self.code else self.framework.value
 
     @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
     def rag(self) -> Rag | None:
-        return rollup([action.rag for action in self.actions])
+        return rollup_counts(self.counts)
+
+    def rag_counts(self) -> list[tuple[Rag | None, int]]:
+        """(RAG, how many) worst first, Not set last, leaving out RAGs no action has."""
+        order = sorted(Rag, key=lambda rag: rag.severity) + [None]
+        return [(rag, self.counts[rag]) for rag in order if self.counts[rag]]
 
 
 def framework_for(name: str) -> Framework | None:
@@ -53,24 +77,43 @@ def framework_for(name: str) -> Framework | None:
 
 
 def code_rows(framework: Framework) -> list[CodeRow]:
-    """Every code local actions link to under the framework, in code order, with those actions (one query)."""
-    links = db.session.scalars(
-        db.select(StrategicLink)
+    """Every code local actions link to under the framework, in code order (three queries, whatever the size).
+
+    One light query reads who delivers what (code, action, RAG and place in its plan); the counts and each
+    code's most urgent actions are worked out from it, and then only the actions shown are loaded, with the
+    PCC deliverables the codes resolve to.
+    """
+    delivering = db.session.execute(
+        db.select(
+            StrategicLink.target_action_id,
+            StrategicLink.code,
+            Action.id,
+            Action.rag,
+            Plan.title,
+            Action.position,
+        )
         .join(Action, Action.id == StrategicLink.action_id)
         .join(Plan, Plan.id == Action.plan_id)
         .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL)
-        .options(
-            joinedload(StrategicLink.action).joinedload(Action.plan),
-            joinedload(StrategicLink.target).joinedload(Action.plan),
-        )
-        .order_by(Plan.title, Action.position, Action.id)
     )
     rows: dict[tuple, CodeRow] = {}
-    for link in links:
-        key = (link.target_action_id or 0, link.code or "")
-        row = rows.setdefault(key, CodeRow(framework, link.code, link.target))
-        if link.action not in row.actions:
-            row.actions.append(link.action)
+    candidates: dict[tuple, dict[int, tuple]] = {}  # code -> action -> how urgent (worst first)
+    for target, code, action_id, rag, plan_title, position in delivering:
+        key = (target or 0, code or "")
+        row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code))
+        if action_id not in candidates.setdefault(key, {}):  # an action that links to a code twice delivers it once
+            row.counts[rag] += 1
+            candidates[key][action_id] = (rag.severity if rag else len(Rag), plan_title, position, action_id)
+    shown = {key: [u[-1] for u in heapq.nsmallest(SHOWN_PER_CODE, found.values())] for key, found in candidates.items()}
+    targets = [target for target, _ in rows if target]
+    wanted = [action_id for ids in shown.values() for action_id in ids]
+    loaded = db.session.scalars(
+        db.select(Action).where(Action.id.in_(wanted + targets)).options(joinedload(Action.plan))
+    )
+    by_id = {action.id: action for action in loaded}
+    for key, row in rows.items():
+        row.actions = [by_id[action_id] for action_id in shown[key]]
+        row.deliverable = by_id.get(key[0])
     return sorted(rows.values(), key=lambda row: (code_order(row.code), row.deliverable is None))
 
 
@@ -81,7 +124,21 @@ def code_order(code: str | None) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|[^\d.]+", code))
 
 
-def unlinked_deliverables() -> list[Action]:
+@dataclass
+class Listed:
+    """The first LIST_LIMIT rows of a list, and how many there are in all."""
+
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def unlinked_deliverables() -> Listed:
     """PCC deliverables that no local action links to."""
     source, source_plan, pcc_plan = aliased(Action), aliased(Plan), aliased(Plan)
     local_link = (
@@ -91,33 +148,34 @@ def unlinked_deliverables() -> list[Action]:
         .where(StrategicLink.target_action_id == Action.id, source_plan.kind == PlanKind.LOCAL)
         .exists()
     )
-    return list(
-        db.session.scalars(
-            db.select(Action)
-            .join(pcc_plan, pcc_plan.id == Action.plan_id)
-            .where(pcc_plan.kind == PlanKind.PCC, ~local_link)
-            .options(joinedload(Action.plan))
-            .order_by(pcc_plan.title, pcc_plan.id, Action.position, Action.id)
-        )
+    return _listed(
+        db.select(Action, func.count().over())
+        .join(pcc_plan, pcc_plan.id == Action.plan_id)
+        .where(pcc_plan.kind == PlanKind.PCC, ~local_link)
+        .options(joinedload(Action.plan))
+        .order_by(pcc_plan.title, pcc_plan.id, Action.position, Action.id)
     )
 
 
-def unresolved_links() -> list[StrategicLink]:
+def unresolved_links() -> Listed:
     """Local actions' PCC links whose number matches no PCC deliverable: kept as written, and flagged."""
-    return list(
-        db.session.scalars(
-            db.select(StrategicLink)
-            .join(Action, Action.id == StrategicLink.action_id)
-            .join(Plan, Plan.id == Action.plan_id)
-            .where(
-                StrategicLink.framework == Framework.PCC,
-                StrategicLink.target_action_id.is_(None),
-                Plan.kind == PlanKind.LOCAL,
-            )
-            .options(joinedload(StrategicLink.action).joinedload(Action.plan))
-            .order_by(Plan.title, Action.position, Action.id)
+    return _listed(
+        db.select(StrategicLink, func.count().over())
+        .join(Action, Action.id == StrategicLink.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(
+            StrategicLink.framework == Framework.PCC,
+            StrategicLink.target_action_id.is_(None),
+            Plan.kind == PlanKind.LOCAL,
         )
+        .options(joinedload(StrategicLink.action).joinedload(Action.plan))
+        .order_by(Plan.title, Action.position, Action.id, StrategicLink.position)
     )
+
+
+def _listed(query) -> Listed:
+    rows = db.session.execute(query.limit(LIST_LIMIT)).all()
+    return Listed([row[0] for row in rows], rows[0][1] if rows else 0)
 
 
 def delivering_actions(deliverable: Action) -> list[Action]:

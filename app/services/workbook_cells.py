@@ -1,7 +1,7 @@
 """Reading cells the way a person sees them: merged ranges, rich-text runs, fill colours and error values.
 
-`SheetGrid` wraps one openpyxl worksheet, capped at the guard's row and column limits, and records a warning
-(with the row) the first time a cell that cannot be read is touched.
+`SheetGrid` wraps one worksheet's cells (read by workbook_sheet), capped at the guard's row and column limits,
+and records a warning (with the row) the first time a cell that cannot be read is touched.
 """
 
 import colorsys
@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 from defusedxml import ElementTree as SafeTree
-from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
 from app.models.enums import Rag
 from app.services.workbook_guard import MAX_COLUMNS, MAX_ROWS
 from app.services.workbook_reading import ReadWarning
+from app.services.workbook_sheet import Cell, RichText, SheetCells
 from app.services.workbook_text import clean_ref
 from app.services.workbook_updates import Segment
 
@@ -26,25 +26,33 @@ THEME_ORDER = ["lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "acc
 class SheetGrid:
     """One worksheet as rows and columns (1-based, like Excel), with merged cells resolved on request."""
 
-    def __init__(self, worksheet, palette: list[str], formulas_without_value: set[str] | None = None):
-        self.title = worksheet.title
-        self.max_row = min(worksheet.max_row, MAX_ROWS)
-        self.max_column = min(worksheet.max_column, MAX_COLUMNS)
+    def __init__(
+        self,
+        sheet: SheetCells,
+        palette: list[str],
+        formulas_without_value: set[str] | None = None,
+        fill_of: Callable[[int], object] | None = None,
+    ):
+        self.title = sheet.title
+        self.max_row = min(sheet.max_row, MAX_ROWS)
+        self.max_column = min(sheet.max_column, MAX_COLUMNS)
         self.palette = palette
         self.warnings: list[ReadWarning] = []
-        self._rows = list(worksheet.iter_rows(min_row=1, max_row=self.max_row, max_col=self.max_column))
+        self._cells = sheet.cells
+        self._fill_of = fill_of or (lambda style_id: None)
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self._width: dict[tuple[int, int], int] = {}
-        for merged in worksheet.merged_cells.ranges:
+        for merged in sheet.merged:
             self._width[(merged.min_row, merged.min_col)] = merged.max_col - merged.min_col + 1
             for row in range(merged.min_row, min(merged.max_row, self.max_row) + 1):
                 for column in range(merged.min_col, min(merged.max_col, self.max_column) + 1):
                     if (row, column) != (merged.min_row, merged.min_col):
                         self._origin[(row, column)] = (merged.min_row, merged.min_col)
-        self.hidden_rows = {row for row, dimension in worksheet.row_dimensions.items() if dimension.hidden}
+        self.hidden_rows = sheet.hidden_rows
         self._formulas = formulas_without_value or set()
-        self._conditional = [rule.sqref for rule in worksheet.conditional_formatting]
+        self._conditional = sheet.conditional
         self._warned: set[tuple[int, int]] = set()
+        self._texts: dict[tuple[int, int], str] = {}  # a cell's text is asked for several times per row
         self.on_rows: Callable[[int], None] | None = None  # told how many rows were read, now and then
 
     def data_rows(self, first: int) -> Iterator[int]:
@@ -54,9 +62,9 @@ class SheetGrid:
                 self.on_rows(100)
             yield row
 
-    def cell(self, row: int, column: int):
+    def cell(self, row: int, column: int) -> Cell | None:
         if 1 <= row <= self.max_row and 1 <= column <= self.max_column:
-            return self._rows[row - 1][column - 1]
+            return self._cells.get((row, column))
         return None
 
     def origin(self, row: int, column: int) -> tuple[int, int]:
@@ -74,8 +82,9 @@ class SheetGrid:
             row, column = self.origin(row, column)
         cell = self.cell(row, column)
         if cell is None or cell.value is None:
-            if cell is not None and cell.coordinate in self._formulas:
-                self._warn_once(row, column, "holds a formula with no saved value, so it was read as empty")
+            if self._formulas and 1 <= row <= self.max_row and 1 <= column <= self.max_column:
+                if f"{get_column_letter(column)}{row}" in self._formulas:
+                    self._warn_once(row, column, "holds a formula with no saved value, so it was read as empty")
             return None
         if cell.data_type == "e":
             self._warn_once(row, column, f"shows the error {cell.value}, so it was read as empty")
@@ -83,15 +92,18 @@ class SheetGrid:
         return cell.value
 
     def text(self, row: int, column: int, *, merged: bool = False) -> str:
-        return text_of(self.value(row, column, merged=merged)).strip()
+        if merged:
+            row, column = self.origin(row, column)
+        key = (row, column)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = text_of(self.value(row, column)).strip()
+        return text
 
     def segments(self, row: int, column: int) -> list[Segment]:
         value = self.value(row, column)
-        if isinstance(value, CellRichText):
-            return [
-                (part.text, self._is_marked(part.font)) if isinstance(part, TextBlock) else (str(part), False)
-                for part in value
-            ]
+        if isinstance(value, RichText):
+            return [(text, self._is_marked(font)) for text, font in value]
         text = text_of(value)
         return [(text, False)] if text else []
 
@@ -106,7 +118,7 @@ class SheetGrid:
     def fill_rag(self, row: int, column: int) -> tuple[Rag | None, bool]:
         """The RAG a solid fill colour shows, and whether the cell is coloured at all."""
         cell = self.cell(*self.origin(row, column))
-        fill = getattr(cell, "fill", None)
+        fill = self._fill_of(cell.style_id) if cell is not None else None
         if fill is None or getattr(fill, "fill_type", None) != "solid":
             return None, False
         return rag_of_colour(rgb_of(fill.fgColor, self.palette))

@@ -6,6 +6,7 @@ the strand name in the header's first cell. Whatever the layout, a column is kno
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
@@ -50,6 +51,11 @@ class Header:
 
     def has(self, meaning: str) -> bool:
         return meaning in self.columns
+
+    @cached_property
+    def lowered_labels(self) -> dict[int, str]:
+        """The headings in lower case, to spot the header written again further down."""
+        return {column: label.lower() for column, label in self.labels.items()}
 
 
 def meaning_of(label: str) -> str | None:
@@ -152,9 +158,10 @@ def grid_has_data(grid: SheetGrid, first_row: int, column: int) -> bool:
 
 def is_repeated_header(grid: SheetGrid, row: int, header: Header) -> bool:
     """A header row written again further down (often once per strand)."""
+    first = min(header.labels)
     same = sum(
         1
-        for column, label in header.labels.items()
-        if column != min(header.labels) and grid.text(row, column).lower() == label.lower()
+        for column, label in header.lowered_labels.items()
+        if column != first and grid.text(row, column).lower() == label
     )
     return same >= 2

@@ -1,7 +1,8 @@
 """Reading a plan workbook into plain data (`WorkbookReading`), with no database.
 
-The bytes pass the guard first; only then does openpyxl load them, in normal mode (rich text, merged cells and
-hidden rows are invisible in read-only mode) with formulas' saved values, no external links and no macros.
+The bytes pass the guard first; only then does openpyxl load them, in read-only mode with formulas' saved
+values, no external links and no macros, for what surrounds the sheets; workbook_sheet reads each sheet's cells
+with the rich text, merged cells and hidden rows that openpyxl shows only in its (much slower) normal mode.
 Every exception a hostile or odd file can raise ends here as one `WorkbookRejected` line.
 """
 
@@ -21,6 +22,7 @@ from app.services.workbook_guard import MAX_COLUMNS, MAX_ROWS, WorkbookFacts, Wo
 from app.services.workbook_local import StrandSheetReader
 from app.services.workbook_pcc import PccSheetReader, is_pcc_layout
 from app.services.workbook_reading import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
+from app.services.workbook_sheet import WorkbookSheets
 from app.services.workbook_text import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
@@ -81,21 +83,26 @@ def read_workbook(data: bytes, filename: str, *, progress: Progress | None = Non
 
 
 def _read(data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None) -> WorkbookReading:
-    workbook = load_workbook(BytesIO(data), rich_text=True, data_only=True, keep_links=False, keep_vba=False)
-    reading = WorkbookReading(filename)
-    if facts.has_macros:
-        reading.warnings.append(ReadWarning("The file's macros were ignored"))
-    if facts.external_links:
-        reading.warnings.append(
-            ReadWarning("Links to other workbooks were ignored: cells show the values Excel last saved")
-        )
-    palette = theme_palette(workbook.loaded_theme)
-    counter = _RowCounter(progress, sum(min(sheet.max_row, MAX_ROWS) for sheet in workbook.worksheets))
-    parts = []
-    for worksheet in workbook.worksheets:
-        part = _read_sheet(worksheet, palette, facts, workbook.epoch, reading, counter)
-        if part is not None:
-            parts.append(part)
+    # Read-only mode: openpyxl reads the workbook around the sheets; workbook_sheet reads the sheets' cells.
+    workbook = load_workbook(BytesIO(data), read_only=True, rich_text=True, data_only=True, keep_links=False)
+    try:
+        reading = WorkbookReading(filename)
+        if facts.has_macros:
+            reading.warnings.append(ReadWarning("The file's macros were ignored"))
+        if facts.external_links:
+            reading.warnings.append(
+                ReadWarning("Links to other workbooks were ignored: cells show the values Excel last saved")
+            )
+        palette = theme_palette(workbook.loaded_theme)
+        sheets = WorkbookSheets(workbook)
+        counter = _RowCounter(progress, sum(min(sheet.max_row or 0, MAX_ROWS) for sheet in workbook.worksheets))
+        parts = []
+        for worksheet in workbook.worksheets:
+            part = _read_sheet(worksheet, sheets, palette, facts, workbook.epoch, reading, counter)
+            if part is not None:
+                parts.append(part)
+    finally:
+        workbook.close()
     counter.finish()
     reading.plans = _assemble(parts, filename)
     if not reading.plans:
@@ -104,7 +111,7 @@ def _read(data: bytes, filename: str, facts: WorkbookFacts, progress: Progress |
 
 
 def _read_sheet(
-    worksheet, palette, facts: WorkbookFacts, epoch, reading: WorkbookReading, counter: "_RowCounter"
+    worksheet, sheets: WorkbookSheets, palette, facts: WorkbookFacts, epoch, reading: WorkbookReading, counter
 ) -> _SheetPart | None:
     name = worksheet.title
     if worksheet.sheet_state != "visible":
@@ -114,10 +121,11 @@ def _read_sheet(
     if name.strip().lower() in TRACKER_SHEETS:
         reading.sheets_not_read.append(f"{name} (written by the tracker's export)")
         return None
-    if worksheet.max_row > MAX_ROWS or worksheet.max_column > MAX_COLUMNS:
+    cells = sheets.read(worksheet)
+    if cells.max_row > MAX_ROWS or cells.max_column > MAX_COLUMNS:
         limits = f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns"
         raise WorkbookRejected(f"Sheet '{name}' is too large: a plan can use {limits}; delete unused rows and columns")
-    grid = SheetGrid(worksheet, palette, facts.formulas_without_value.get(name))
+    grid = SheetGrid(cells, palette, facts.formulas_without_value.get(name), sheets.fill)
     grid.on_rows = counter.advance
     header = find_header(grid)
     if header is None:

@@ -5,6 +5,7 @@ Pure functions of text, so every spelling found in real plans can be tested with
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from app.models.enums import ActionStatus, Framework, Rag, Strand
 from app.services.workbook_reading import LinkRead
@@ -192,6 +193,11 @@ def key_value(text: str) -> tuple[str, str] | None:
 
 def parse_links(text: str) -> list[LinkRead]:
     """Strategic links written one a line or run together: 'National Strategy (NS) Sentinel (S) PCC 1.4.3'."""
+    return list(_parse_links(text))
+
+
+@lru_cache(maxsize=4096)  # a plan writes the same few link cells again and again
+def _parse_links(text: str) -> tuple[LinkRead, ...]:
     links: list[LinkRead] = []
     for line in text.splitlines():
         position = 0
@@ -215,7 +221,7 @@ def parse_links(text: str) -> list[LinkRead]:
                 _add(links, LinkRead(Framework.PCC, code, written.rstrip(".")))
             position = match.end()
         _add_other(links, line[position:])
-    return links
+    return tuple(links)
 
 
 def _add_other(links: list[LinkRead], text: str) -> None:

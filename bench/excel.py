@@ -1,0 +1,104 @@
+"""Import and export timed side by side with openpyxl doing the same file work alone."""
+
+import gc
+import io
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+
+from app.extensions import db
+from app.models import Plan
+from app.services.excel_export import export_workbook
+from app.services.excel_import import import_workbook
+
+
+@dataclass
+class Comparison:
+    """Medians of the tracker's time (a) and openpyxl's alone (b) for the same file, in seconds."""
+
+    name: str
+    tracker: list[float]
+    openpyxl: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.tracker) / statistics.median(self.openpyxl)
+
+
+def openpyxl_read(data: bytes) -> int:
+    """What the importer cannot do with less: load in normal mode with rich text, and read every cell."""
+    workbook = load_workbook(io.BytesIO(data), rich_text=True)
+    cells = 0
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                cell.value  # noqa: B018  (reading the value is the point)
+                cells += 1
+    return cells
+
+
+def openpyxl_write(sheets: dict[str, list[list]]) -> bytes:
+    """The same cell values written into the same sheets, with no styling, merging or sizing."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        worksheet = workbook.create_sheet(title)
+        for row in rows:
+            worksheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def cell_values(data: bytes) -> dict[str, list[list]]:
+    """Every sheet's values as the export wrote them (rich text kept rich), row by row."""
+    workbook = load_workbook(io.BytesIO(data), rich_text=True)
+    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+
+
+def interleaved(runs: int, tracker: Callable[[], float], alone: Callable[[], float]) -> tuple[list, list]:
+    """Run A, B, A, B … so that a noisy neighbour or a warming cache hurts both alike."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(tracker())
+        b.append(alone())
+    return a, b
+
+
+def timed(work: Callable[[], object]) -> float:
+    gc.collect()  # neither side pays for the garbage the run before it left
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def compare_import(app, data: bytes, runs: int) -> Comparison:
+    """Importing the workbook into an empty database each time, against openpyxl reading it."""
+
+    def tracker() -> float:
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            seconds = timed(lambda: import_workbook(data, "Bench-Delivery-Plan-2015-16.xlsx"))
+            db.session.remove()
+        return seconds
+
+    return Comparison("Import", *interleaved(runs, tracker, lambda: timed(lambda: openpyxl_read(data))))
+
+
+def compare_export(app, plan_id: int, runs: int) -> Comparison:
+    """Exporting the plan (internal copy: everything), against openpyxl writing the same values."""
+    with app.app_context():
+        sheets = cell_values(export_workbook(db.session.get(Plan, plan_id), audience="internal"))
+
+    def tracker() -> float:
+        with app.app_context():
+            plan = db.session.get(Plan, plan_id)
+            seconds = timed(lambda: export_workbook(plan, audience="internal"))
+            db.session.remove()
+        return seconds
+
+    return Comparison("Export", *interleaved(runs, tracker, lambda: timed(lambda: openpyxl_write(sheets))))

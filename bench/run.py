@@ -1,0 +1,181 @@
+"""`make bench`: the tracker at the size of a whole force, against its budgets.
+
+Builds a 5,000-action workbook and a database of 5,000 actions and 50,000 updates (SQLite files in a
+temporary folder), then measures, as medians of several runs in this one process:
+  1. import time ÷ openpyxl alone loading the same file (rich text, normal mode) and reading every cell;
+  2. export time ÷ openpyxl alone writing the same cell values into the same sheets, unstyled;
+  3. pages through the Flask test client, warm: p50, p95 and SQL statements (and the same page's
+     statements on the small seed plan, which must be the same);
+  4. the peak RSS of an import and of an export, each in a fresh process.
+Prints the table, writes it to bench/results.md with the CPU and the date, and puts it in README.md.
+"""
+
+import argparse
+import gc
+import logging
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.extensions import db  # noqa: E402
+from bench import database, excel, memory, pages, workbook  # noqa: E402
+
+IMPORT_BUDGET = EXPORT_BUDGET = 1.5
+PAGE_BUDGET_MS = 150
+MEMORY_BUDGET_MB = 500
+README_HEADING = "## Performance"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--actions", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=5, help="runs of each import and export (default 5)")
+    parser.add_argument("--page-runs", type=int, default=40, help="requests of each page (default 40)")
+    parser.add_argument("--no-write", action="store_true", help="print only: leave results.md and README alone")
+    args = parser.parse_args()
+    logging.getLogger("app.security").setLevel(logging.ERROR)  # the bench's own sign-ins are not news
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
+        folder = Path(folder)
+        say(f"Building a {args.actions:,}-action workbook")
+        data = workbook.build(args.actions)
+        (folder / "plan.xlsx").write_bytes(data)
+
+        say(f"Import: {args.runs} runs each, interleaved with openpyxl reading the file")
+        imports = excel.compare_import(database.make_app(folder / "import.db"), data, args.runs)
+
+        say("Building the database: the plan, topped up to 50,000 updates")
+        app = database.make_app(folder / "bench.db")
+        with app.app_context():
+            db.create_all()
+            bench = database.build(data)
+
+        say(f"Export: {args.runs} runs each, interleaved with openpyxl writing the same values")
+        exports = excel.compare_export(app, bench.plan_id, args.runs)
+
+        say(f"Pages: {args.page_runs} requests each, warm")
+        gc.collect()
+        gc.freeze()  # as wsgi.py does once the app is loaded, for the process that serves it
+        page_results = pages.time_pages(app, bench, args.page_runs)
+
+        say("Memory: an import and an export, each in a fresh process")
+        rss = {
+            "import": memory.peak_rss_mb("import", str(folder / "plan.xlsx")),
+            "export": memory.peak_rss_mb("export", str(folder / "bench.db"), str(bench.plan_id)),
+        }
+    table = render(bench, imports, exports, page_results, rss)
+    print()
+    print(table)
+    say(f"Finished in {time.perf_counter() - started:.0f} s")
+    if not args.no_write:
+        write_results(table)
+    return 0 if within_budget(imports, exports, page_results, rss) else 1
+
+
+def say(message: str) -> None:
+    print(f"… {message}", flush=True)
+
+
+def render(bench, imports, exports, page_results, rss) -> str:
+    lines = [
+        prose(
+            f"Measured {datetime.now():%d %B %Y %H:%M} on {cpu()} ({platform.python_implementation()} "
+            f"{platform.python_version()}, SQLite): a plan of {bench.actions:,} actions and {bench.updates:,} updates."
+        ),
+        "",
+        "| Import and export | Tracker (median) | openpyxl alone (median) | Ratio | Budget | |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for comparison, budget in ((imports, IMPORT_BUDGET), (exports, EXPORT_BUDGET)):
+        lines.append(
+            f"| {comparison.name} | {statistics.median(comparison.tracker):.2f} s "
+            f"| {statistics.median(comparison.openpyxl):.2f} s | {comparison.ratio:.2f}× | ≤ {budget}× "
+            f"| {verdict(comparison.ratio <= budget)} |"
+        )
+    lines += [
+        "",
+        f"| Page (warm, test client) | p50 | p95 | SQL statements | on the {bench.small_actions}-action seed plan | |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for page in page_results:
+        small = "—" if page.queries_small is None else str(page.queries_small)
+        ok = page.p95_ms < PAGE_BUDGET_MS and page.queries_small in (None, page.queries)
+        lines.append(
+            f"| {page.name} | {page.p50_ms:.0f} ms | {page.p95_ms:.0f} ms | {page.queries} | {small} | {verdict(ok)} |"
+        )
+    lines += [
+        "",
+        "| Peak memory (fresh process) | RSS | Budget | |",
+        "|---|---:|---:|---|",
+    ]
+    for task, mb in rss.items():
+        lines.append(
+            f"| {task.capitalize()} of the plan | {mb:.0f} MB | < {MEMORY_BUDGET_MB} MB | {verdict(mb < 500)} |"
+        )
+    lines += [
+        "",
+        prose(
+            f"Budgets: import and export ≤ {IMPORT_BUDGET}× openpyxl alone; every page p95 < {PAGE_BUDGET_MS} ms with "
+            "the same number of SQL statements on the small plan; peak memory < 500 MB. Ratios are medians of runs "
+            "interleaved with openpyxl's in one process; export is the whole workbook (Plan, Summary and Updates "
+            "sheets, styled) against openpyxl writing the same values into the same three sheets."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def prose(text: str) -> str:
+    return textwrap.fill(text, width=118, break_long_words=False, break_on_hyphens=False)
+
+
+def verdict(ok: bool) -> str:
+    return "within budget" if ok else "**over budget**"
+
+
+def within_budget(imports, exports, page_results, rss) -> bool:
+    return (
+        imports.ratio <= IMPORT_BUDGET
+        and exports.ratio <= EXPORT_BUDGET
+        and all(p.p95_ms < PAGE_BUDGET_MS and p.queries_small in (None, p.queries) for p in page_results)
+        and all(mb < MEMORY_BUDGET_MB for mb in rss.values())
+    )
+
+
+def cpu() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "an unknown CPU"
+    names = re.findall(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return f"{names[0].strip()} × {len(names)}" if names else platform.processor() or "an unknown CPU"
+
+
+def write_results(table: str) -> None:
+    (ROOT / "bench" / "results.md").write_text(f"# Benchmark results\n\nThe latest `make bench`.\n\n{table}\n")
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    intro = prose(
+        "`make bench` (about three minutes, not part of `make test`) measures the tracker at the size of a whole "
+        "force against its budgets; tests/test_query_counts.py keeps every main page's SQL statements fixed as a "
+        "plan grows. The latest run (also in bench/results.md):"
+    )
+    section = f"{README_HEADING}\n\n{intro}\n\n{table}\n"
+    pattern = re.compile(rf"^{re.escape(README_HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    readme.write_text(text.rstrip("\n") + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
