@@ -73,7 +73,7 @@ def list_plans() -> None:
 @click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
 def import_plan(path: Path, dry_run: bool) -> None:
     """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
-    bar = _ProgressBar()
+    bar = _ProgressBar("Reading the plan")
     try:
         report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
     except WorkbookRejected as error:
@@ -89,14 +89,15 @@ class _ProgressBar:
 
     MIN_ROWS = 300
 
-    def __init__(self):
+    def __init__(self, label: str):
+        self.label = label
         self.bar = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
             if total < self.MIN_ROWS or not sys.stderr.isatty():
                 return
-            self.bar = click.progressbar(length=total, label="Reading the plan", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 
@@ -129,7 +130,11 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
             click.echo(content.decode())
             return
     else:
-        content = excel_export.export_workbook(plan, audience=audience, as_at=today)
+        bar = _ProgressBar("Writing the workbook")
+        try:
+            content = excel_export.export_workbook(plan, audience=audience, as_at=today, progress=bar)
+        finally:
+            bar.close()
         if out is None:
             out = Path(current_app.config["EXPORTS_DIR"]) / excel_export.export_filename(plan, today)
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -415,3 +415,10 @@ def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app):
     assert "&amp;CPublic Protection &amp;&amp; Safeguarding Plan 2025-26 long" in header
     assert header.endswith("…&amp;ROFFICIAL-SENSITIVE")
     assert len(header.replace("&amp;", "&")) <= 255  # Excel's limit for a whole header
+
+
+def test_export_reports_progress_action_by_action(app):
+    plan = make_plan(actions=6, updates_per_action=2)
+    heard = []
+    export_workbook(plan, audience="internal", progress=lambda done, total: heard.append((done, total)))
+    assert heard == [(n, 12) for n in range(1, 13)]  # each action on the plan sheet, then on the updates sheet

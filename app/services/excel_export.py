@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from openpyxl import Workbook
@@ -39,13 +40,24 @@ AUDIENCE_LINES = {
 }
 
 
-def export_workbook(plan: Plan, *, audience: str, as_at: date | None = None, user: User | None = None) -> bytes:
-    """The plan as an .xlsx file for this audience, as at a date (today by default); the export is audited."""
+def export_workbook(
+    plan: Plan,
+    *,
+    audience: str,
+    as_at: date | None = None,
+    user: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """The plan as an .xlsx file for this audience, as at a date (today by default); the export is audited.
+
+    `progress(done, total)` hears of each action written (twice: the plan sheet, then the updates sheet),
+    so that the command line can show a bar for a force-sized plan.
+    """
     redactor = Redactor(audience)
     on = as_at or date.today()
     with collector.paused():  # hundreds of thousands of cells: see services/collector.py
         content = load_plan_content(plan, with_reviews=True)
-        data = build_workbook(content, redactor, on)
+        data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)))
     record_export(
         plan,
         audience=audience,
@@ -56,13 +68,32 @@ def export_workbook(plan: Plan, *, audience: str, as_at: date | None = None, use
     return data
 
 
-def build_workbook(content: PlanContent, redactor: Redactor, on: date) -> bytes:
+def _no_tick() -> None:
+    return None
+
+
+def _ticker(progress: Callable[[int, int], None] | None, total: int) -> Callable[[], None]:
+    if progress is None:
+        return _no_tick
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        progress(done, total)
+
+    return tick
+
+
+def build_workbook(
+    content: PlanContent, redactor: Redactor, on: date, tick: Callable[[], None] = lambda: None
+) -> bytes:
     workbook = Workbook()
     maker = CellMaker(workbook)
     plan_sheet = workbook.active
     plan_sheet.title = PLAN_SHEET_TITLE
     titles = _title_lines(content.plan, redactor, on)
-    frame = write_plan_sheet(plan_sheet, maker, content, redactor, titles)
+    frame = write_plan_sheet(plan_sheet, maker, content, redactor, titles, tick)
     _present(plan_sheet, frame, content.plan, redactor, filter_table=True)
 
     summary = workbook.create_sheet("Summary")
@@ -70,7 +101,7 @@ def build_workbook(content: PlanContent, redactor: Redactor, on: date) -> bytes:
     _present(summary, frame, content.plan, redactor, filter_table=False)
 
     updates = workbook.create_sheet("Updates")
-    frame = write_updates_sheet(updates, maker, content, redactor, titles[:1] + titles[-1:])
+    frame = write_updates_sheet(updates, maker, content, redactor, titles[:1] + titles[-1:], tick)
     _present(updates, frame, content.plan, redactor, filter_table=True)
 
     _set_properties(workbook, content.plan, redactor)

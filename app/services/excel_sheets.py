@@ -6,6 +6,7 @@ grouped by aim. The commentary is the dated update history, oldest first: the fi
 in italic and the latest in red, as owners mark them in the Word and Excel plans (the importer reads it back).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -171,10 +172,19 @@ def header_row(ws: Worksheet, maker: CellMaker, columns: list[tuple[str, int]]) 
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
+def _no_tick() -> None:
+    return None
+
+
 def write_plan_sheet(
-    ws: Worksheet, maker: CellMaker, content: PlanContent, redactor: Redactor, titles: list[tuple[str, str]]
+    ws: Worksheet,
+    maker: CellMaker,
+    content: PlanContent,
+    redactor: Redactor,
+    titles: list[tuple[str, str]],
+    tick: Callable[[], None] = _no_tick,
 ) -> SheetFrame:
-    """The plan in its own layout; returns where the table is."""
+    """The plan in its own layout; returns where the table is. `tick` is called once an action is written."""
     pcc = content.plan.kind is PlanKind.PCC
     columns = PCC_COLUMNS if pcc else LOCAL_COLUMNS
     header = title_rows(ws, maker, titles)
@@ -193,6 +203,7 @@ def write_plan_sheet(
             ws.append(cells)
             ws.row_dimensions[row].height = fitted_height([(cells[i].value, width) for i, width in measured])
             row += 1
+            tick()
         if row - 1 > first:
             for column in merged:
                 ws.merge_cells(start_row=first, start_column=column + 1, end_row=row - 1, end_column=column + 1)
@@ -236,9 +247,15 @@ def _pcc_row(ws, maker: CellMaker, content, redactor: Redactor, group: Group, ac
 
 
 def write_updates_sheet(
-    ws: Worksheet, maker: CellMaker, content: PlanContent, redactor: Redactor, titles: list[tuple[str, str]]
+    ws: Worksheet,
+    maker: CellMaker,
+    content: PlanContent,
+    redactor: Redactor,
+    titles: list[tuple[str, str]],
+    tick: Callable[[], None] = _no_tick,
 ) -> SheetFrame:
-    """Every update, one a row, oldest first within each action: filter it by strand, author or date."""
+    """Every update, one a row, oldest first within each action: filter it by strand, author or date.
+    `tick` is called once an action's updates are written."""
     header = title_rows(ws, maker, titles)
     header_row(ws, maker, UPDATE_COLUMNS)
     row = header
@@ -260,4 +277,5 @@ def write_updates_sheet(
             ]
             ws.append(cells)
             ws.row_dimensions[row].height = fitted_height([(what, ACTION_WIDTH), (update.text, UPDATE_WIDTH)])
+        tick()
     return SheetFrame(header_row=header, last_row=row, columns=len(UPDATE_COLUMNS))
