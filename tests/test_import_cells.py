@@ -3,26 +3,7 @@
 from datetime import date, datetime
 
 from app.models import Rag
-from app.services.workbook_reader import read_workbook
-from tests.workbooks import Fill, bold, italic, local_plan, make_workbook, red, rich
-
-
-def read(data: bytes):
-    return read_workbook(data, "plan.xlsx")
-
-
-def only_plan(data: bytes):
-    reading = read(data)
-    assert len(reading.plans) == 1, [plan.title for plan in reading.plans]
-    return reading.plans[0]
-
-
-def refs(plan) -> list[str]:
-    return [action.display_ref for action in plan.actions]
-
-
-def messages(plan) -> str:
-    return "\n".join(str(warning) for warning in plan.warnings)
+from tests.workbooks import Fill, bold, italic, local_plan, make_workbook, messages, only_plan, red, rich
 
 
 def test_red_bold_and_italic_passages_are_later_updates_in_order():

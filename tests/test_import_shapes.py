@@ -4,25 +4,19 @@ from datetime import date, datetime
 
 from app.models import ActionStatus, Framework, PlanKind, Rag, Strand
 from app.services.workbook_reader import read_workbook
-from tests.workbooks import LOCAL_HEADER, Fill, Sheet, local_plan, make_workbook, red, rich
-
-
-def read(data: bytes):
-    return read_workbook(data, "plan.xlsx")
-
-
-def only_plan(data: bytes):
-    reading = read(data)
-    assert len(reading.plans) == 1, [plan.title for plan in reading.plans]
-    return reading.plans[0]
-
-
-def refs(plan) -> list[str]:
-    return [action.display_ref for action in plan.actions]
-
-
-def messages(plan) -> str:
-    return "\n".join(str(warning) for warning in plan.warnings)
+from tests.workbooks import (
+    LOCAL_HEADER,
+    Fill,
+    Sheet,
+    local_plan,
+    make_workbook,
+    messages,
+    only_plan,
+    read,
+    red,
+    refs,
+    rich,
+)
 
 
 def test_strand_merged_down_the_first_column():

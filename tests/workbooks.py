@@ -18,6 +18,8 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Color, PatternFill
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from app.services.workbook_reader import read_workbook
+
 LOCAL_HEADER = [
     "Strand",
     "No",
@@ -169,3 +171,24 @@ def with_cached_value(data: bytes, coordinate: str, value: str, name: str = "xl/
     xml, count = pattern.subn(lambda m: m.group(1) + b' t="str">' + m.group(2) + b"<v>" + value.encode() + b"</v>", xml)
     assert count == 1, "formula cell not found"
     return replace_part(data, name, xml)
+
+
+# Reading a built workbook in the import tests -------------------------------------------------------------
+
+
+def read(data: bytes):
+    return read_workbook(data, "plan.xlsx")
+
+
+def only_plan(data: bytes):
+    reading = read(data)
+    assert len(reading.plans) == 1, [plan.title for plan in reading.plans]
+    return reading.plans[0]
+
+
+def refs(plan) -> list[str]:
+    return [action.display_ref for action in plan.actions]
+
+
+def messages(plan) -> str:
+    return "\n".join(str(warning) for warning in plan.warnings)

@@ -103,6 +103,8 @@ def check_workbook(data: bytes) -> WorkbookFacts:
         if SHARED_STRINGS in names and _count(archive, SHARED_STRINGS, SHARED_STRING_RE, MAX_CELLS) > MAX_CELLS:
             # openpyxl keeps every shared string in memory; a plan cannot use more of them than it has cells
             raise WorkbookRejected(f"The workbook holds more than {MAX_CELLS:,} pieces of text: split the plan")
+    # zipfile raises NotImplementedError for a compression method it cannot read, RuntimeError for an
+    # encrypted member: both mean a file we cannot read, not unfinished code.
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as error:
         raise WorkbookRejected(DAMAGED) from error
     return facts
