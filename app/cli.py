@@ -10,10 +10,12 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import accounts, backup, excel_export, json_export
-from app.services.excel_import import import_workbook
-from app.services.export_data import AUDIENCES, INTERNAL, MARKINGS
-from app.services.workbook_guard import MAX_FILE_BYTES, WorkbookRejected
+from app.services import accounts, backup
+from app.services.exporting import excel as excel_export
+from app.services.exporting import json_plan as json_export
+from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
+from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
+from app.services.importing.saving import import_workbook
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")

@@ -18,7 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Action, ActionStatus, Plan, PlanKind, Rag, Review, ReviewSnapshot, Update, User, action_owner
 from app.services import accounts, two_factor
-from app.services.excel_import import import_workbook
+from app.services.importing.saving import import_workbook
 from config import Config
 
 PASSWORD = "correct horse battery staple"

@@ -11,8 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from app.extensions import db
 from app.models import Plan
-from app.services.excel_export import export_workbook
-from app.services.excel_import import import_workbook
+from app.services.exporting.excel import export_workbook
+from app.services.importing.saving import import_workbook
 
 
 @dataclass

@@ -38,13 +38,13 @@ def _work(task: str, *args: str) -> None:
             app = make_app(Path(folder) / "import.db")
             with app.app_context():
                 db.create_all()
-                from app.services.excel_import import import_workbook
+                from app.services.importing.saving import import_workbook
 
                 import_workbook(workbook, "Bench-Delivery-Plan-2015-16.xlsx")
                 db.engine.dispose()
     elif task == "export":
         from app.models import Plan
-        from app.services.excel_export import export_workbook
+        from app.services.exporting.excel import export_workbook
 
         app = make_app(Path(args[0]))
         with app.app_context():

@@ -107,7 +107,7 @@ def make_action(
 
 def make_pending_import(uploader: User | None = None, *, rows: list | None = None):
     """A workbook uploaded by an admin and waiting on its check page."""
-    from app.services import pending_imports
+    from app.services.importing import pending as pending_imports
     from tests.workbooks import local_plan
 
     data = local_plan(rows or [["Prepare", 1, "Engage"]])

@@ -17,10 +17,12 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Plan, User
-from app.services import audit, excel_import, pending_imports
-from app.services.json_export import plan_as_dict
-from app.services.workbook_guard import WorkbookRejected
-from app.services.workbook_reader import read_workbook
+from app.services import audit
+from app.services.exporting.json_plan import plan_as_dict
+from app.services.importing import pending as pending_imports
+from app.services.importing import saving as excel_import
+from app.services.importing.guard import WorkbookRejected
+from app.services.importing.reader import read_workbook
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_plan, make_user
 from tests.workbooks import local_plan
@@ -158,7 +160,7 @@ from config import TestConfig
 from app import create_app
 from app.extensions import db
 from app.models import Update
-from app.services import excel_import
+from app.services.importing import saving as excel_import
 
 class Config(TestConfig):
     SQLALCHEMY_DATABASE_URI = os.environ["CRASH_DATABASE_URI"]

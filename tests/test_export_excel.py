@@ -11,8 +11,8 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from app.extensions import db
 from app.models import AuditEvent, Framework, Objective, PlanKind, Rag, Review, ReviewSnapshot, Strand, Update
-from app.services.excel_export import export_filename, export_workbook
-from app.services.safe_text import CONTINUED, EXCEL_CELL_LIMIT
+from app.services.exporting.excel import export_filename, export_workbook
+from app.services.exporting.safe_text import CONTINUED, EXCEL_CELL_LIMIT
 from tests.factories import make_action, make_plan
 from tests.test_export_json import count_queries
 

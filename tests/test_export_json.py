@@ -9,8 +9,8 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import ActionStatus, AuditEvent, Framework, Objective, PlanKind, Rag, Strand, Update
-from app.services.export_data import UnknownAudience
-from app.services.json_export import plan_as_dict
+from app.services.exporting.content import UnknownAudience
+from app.services.exporting.json_plan import plan_as_dict
 from tests.factories import make_action, make_plan, make_user
 
 ACTION_KEYS = {

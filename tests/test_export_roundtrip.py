@@ -5,9 +5,9 @@ from pathlib import Path
 
 from app.extensions import db
 from app.models import Framework, Plan, Rag, Strand, Update
-from app.services.excel_export import export_workbook
-from app.services.excel_import import import_workbook
-from app.services.json_export import plan_as_dict
+from app.services.exporting.excel import export_workbook
+from app.services.exporting.json_plan import plan_as_dict
+from app.services.importing.saving import import_workbook
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_action, make_plan
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AuditEvent, Update
-from app.services.excel_export import export_filename
+from app.services.exporting.excel import export_filename
 from tests.factories import make_action, make_plan
 from tests.pages import check_page
 

@@ -14,9 +14,10 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Objective, Plan, RagChange, StrategicLink, Update
-from app.services import excel_import, workbook_reader
-from app.services.excel_import import import_workbook
-from app.services.workbook_guard import WorkbookRejected
+from app.services.importing import reader as workbook_reader
+from app.services.importing import saving as excel_import
+from app.services.importing.guard import WorkbookRejected
+from app.services.importing.saving import import_workbook
 from tests.workbooks import (
     Fill,
     Sheet,

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
-from app.services.workbook_sheet import RichText, SheetCells, SheetParser, SheetXmlRefused, WorkbookSheets
+from app.services.importing.sheet_xml import RichText, SheetCells, SheetParser, SheetXmlRefused, WorkbookSheets
 from tests.conftest import SEED_WORKBOOK
 from tests.workbooks import bold, italic, red, replace_part, rich, sheet_xml
 

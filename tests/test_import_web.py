@@ -104,7 +104,7 @@ def test_an_upload_over_20_mb_is_refused(client, login_as):
 
 def test_other_roles_cannot_import(client, login_as, auth, app):
     admin = make_user("admin")
-    from app.services import pending_imports
+    from app.services.importing import pending as pending_imports
 
     pending = pending_imports.store_upload(admin, "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
     for role in ("lead", "owner", "viewer"):
@@ -119,7 +119,7 @@ def test_other_roles_cannot_import(client, login_as, auth, app):
 
 
 def test_only_the_uploader_sees_and_confirms_their_upload(client, login_as):
-    from app.services import pending_imports
+    from app.services.importing import pending as pending_imports
 
     other = make_user("admin")
     pending = pending_imports.store_upload(other, "plan.xlsx", local_plan([["Prepare", 1, "Engage"]]))
@@ -142,7 +142,7 @@ def test_an_upload_left_for_a_day_is_forgotten(client, login_as):
     from datetime import timedelta
 
     from app.models.base import utcnow
-    from app.services import pending_imports
+    from app.services.importing import pending as pending_imports
 
     old = pending_imports.store_upload(make_user("admin"), "old.xlsx", local_plan([["Prepare", 1, "Engage"]]))
     old.created_at = utcnow() - timedelta(days=2)

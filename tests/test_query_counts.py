@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.extensions import db
 from app.models import Framework, PlanKind, Rag, RagChange, Strand, Update
-from app.services.pcc_links import resolve_pcc_links
+from app.services.importing.pcc_links import resolve_pcc_links
 from tests.factories import make_action, make_plan, make_review, make_user
 from tests.queries import count_queries
 

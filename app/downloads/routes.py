@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from app.downloads import bp
 from app.permissions import can_see_restricted, requires
-from app.services import excel_export, plan_reading
-from app.services.export_data import AUDIENCES, INTERNAL, PCC
+from app.services import plan_reading
+from app.services.exporting import excel as excel_export
+from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from app.permissions import can_edit_plan
 from app.services import traceability
 from app.services.conflicts import check_version, flush_action, record_change
-from app.services.workbook_text import parse_links
+from app.services.importing.wording import parse_links
 
 STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD})
 STRANDS = {strand.value.lower(): strand for strand in Strand}

@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from app.models import Role
 from app.permissions import requires
-from app.services import pending_imports
-from app.services.workbook_guard import WorkbookRejected
+from app.services.importing import pending as pending_imports
+from app.services.importing.guard import WorkbookRejected
 from app.spreadsheets import bp
 from app.spreadsheets.forms import ConfirmImportForm, UploadForm
 

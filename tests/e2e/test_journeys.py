@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Action, Plan, PlanKind, Rag, Strand, Update, User
 from app.services import reviewing, updating
-from app.services.excel_import import import_workbook
+from app.services.importing.saving import import_workbook
 from tests.conftest import SEED_WORKBOOK
 from tests.e2e.browsing import open_browser
 from tests.factories import make_user

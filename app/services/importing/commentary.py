@@ -1,0 +1,141 @@
+"""Turning a commentary cell into its update history.
+
+Owners add this quarter's progress to the same cell in red, bold or italic. A cell is read as runs of text, each
+marked or not (`Segment`): the unmarked text is the first update and every marked passage a later one, in order,
+with nothing lost or repeated. A line that starts with a date (`31/12/2015: …`, the tracker's own export) is an
+update of its own on that date.
+"""
+
+import re
+
+from app.services.importing.findings import UpdateRead
+from app.services.importing.wording import SUB_REF_RE, parse_date_text
+
+Segment = tuple[str, bool]  # (text, marked in red, bold or italic)
+BULLETS = " \t•·▪◦‣○●-–*>"
+DATED_LINE_RE = re.compile(
+    r"^\s*(?:[•·▪\-*]\s*)?"
+    r"(?:(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?\s+\d{4})|(?P<undated>undated))"
+    r"\s*(?:\((?P<author>[^()\n]{1,100})\))?\s*:\s+",
+    re.IGNORECASE,
+)
+
+
+class _Line:
+    """One line of a cell: its runs, and whether it carries on a marked run that crossed the line break."""
+
+    __slots__ = ("segments", "continues")
+
+    def __init__(self, continues: bool = False):
+        self.segments: list[Segment] = []
+        self.continues = continues
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.segments)
+
+
+def lines_of(segments: list[Segment]) -> list[_Line]:
+    lines = [_Line()]
+    for text, marked in segments:
+        for index, piece in enumerate(text.split("\n")):
+            if index:
+                lines.append(_Line(continues=marked))
+            if piece:
+                lines[-1].segments.append((piece, marked))
+    return lines
+
+
+def join_lines(lines: list[_Line]) -> list[Segment]:
+    segments: list[Segment] = []
+    for index, line in enumerate(lines):
+        if index:
+            segments.append(("\n", line.continues))
+        segments.extend(line.segments)
+    return segments
+
+
+def passages(segments: list[Segment]) -> list[str]:
+    """The base text first, then each marked passage in the order written."""
+    base: list[str] = []
+    later: list[list[str]] = []
+    open_passage = False
+    for line in lines_of(segments):
+        first = next((i for i, (text, marked) in enumerate(line.segments) if marked and text.strip()), None)
+        if first is None:
+            base.append(line.text.rstrip())
+            open_passage = False
+            continue
+        prefix = "".join(text for text, _ in line.segments[:first])
+        body = "".join(text for text, _ in line.segments[first:])
+        if prefix.strip(BULLETS):  # "• [REDACTED] " then a red run: the plain words stay in the base text
+            base.append(prefix.rstrip())
+            prefix = ""
+        if line.continues and open_passage and not prefix:
+            later[-1].append(body)
+        else:
+            later.append([prefix + body])
+        open_passage = line.segments[-1][1]
+    texts = ["\n".join(base).strip()] + ["\n".join(parts).strip() for parts in later]
+    return [text for text in texts if text]
+
+
+def updates_from(segments: list[Segment]) -> list[UpdateRead]:
+    """The update history written in one cell."""
+    updates: list[UpdateRead] = []
+    for text in passages(segments):
+        updates.extend(_dated_updates(text))
+    return updates
+
+
+def _dated_updates(text: str) -> list[UpdateRead]:
+    updates: list[UpdateRead] = []
+    current: UpdateRead | None = None
+    for line in text.split("\n"):
+        match = DATED_LINE_RE.match(line)
+        as_at = parse_date_text(match.group("date")) if match and match.group("date") else None
+        if match and (as_at or match.group("undated")):
+            author = (match.group("author") or "").strip()
+            current = UpdateRead(text=line[match.end() :], as_at=as_at, author_name=author)
+            updates.append(current)
+        elif current is None:
+            current = UpdateRead(text=line)
+            updates.append(current)
+        else:
+            current.text += "\n" + line
+    for update in updates:
+        update.text = update.text.strip()
+    return [update for update in updates if update.text]
+
+
+def group_by_sub_refs(segments: list[Segment]) -> list[tuple[str | None, list[Segment]]]:
+    """Split an evidence cell at the lines that start with a deliverable number ('1.2.3', '1.4.1 • text').
+
+    The first group's ref is None when text comes before the first number.
+    """
+    groups: list[tuple[str | None, list[_Line]]] = [(None, [])]
+    for line in lines_of(segments):
+        match = SUB_REF_RE.match(line.text)
+        if match:
+            rest = _Line(continues=False)
+            rest.segments = _drop_chars(line.segments, match.end())
+            groups.append((match.group(1), [rest] if rest.segments else []))
+        else:
+            groups[-1][1].append(line)
+    result = [(ref, join_lines(lines)) for ref, lines in groups]
+    return [(ref, segments) for ref, segments in result if ref is not None or "".join(t for t, _ in segments).strip()]
+
+
+def _drop_chars(segments: list[Segment], count: int) -> list[Segment]:
+    result: list[Segment] = []
+    for text, marked in segments:
+        if count >= len(text):
+            count -= len(text)
+            continue
+        result.append((text[count:], marked))
+        count = 0
+    return result
+
+
+def plain(segments: list[Segment]) -> str:
+    return "".join(text for text, _ in segments)

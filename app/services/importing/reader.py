@@ -1,0 +1,229 @@
+"""Reading a plan workbook into plain data (`WorkbookReading`), with no database.
+
+The bytes pass the guard first; only then does openpyxl load them, in read-only mode with formulas' saved
+values, no external links and no macros, for what surrounds the sheets; sheet_xml reads each sheet's cells
+with the rich text, merged cells and hidden rows that openpyxl shows only in its (much slower) normal mode.
+Every exception a hostile or odd file can raise ends here as one `WorkbookRejected` line.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import PurePath
+
+from openpyxl import load_workbook
+
+from app.models.enums import PlanKind, Strand
+from app.services.importing.cells import SheetGrid, theme_palette
+from app.services.importing.columns import find_header
+from app.services.importing.findings import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
+from app.services.importing.guard import MAX_COLUMNS, MAX_ROWS, WorkbookFacts, WorkbookRejected, check_workbook
+from app.services.importing.local_sheets import StrandSheetReader
+from app.services.importing.pcc_sheets import PccSheetReader, is_pcc_layout
+from app.services.importing.sheet_xml import WorkbookSheets
+from app.services.importing.wording import key_value, parse_date_text, period_of, strand_heading
+
+log = logging.getLogger(__name__)
+
+UNREADABLE = "The workbook could not be read: open it in Excel, save it as an Excel Workbook (.xlsx) and try again"
+NO_PLAN = (
+    "No plan was found in the workbook: a plan sheet needs a header row with headings such as "
+    "'What are we going to do?' and 'Responsibility'"
+)
+TRACKER_SHEETS = {"summary", "updates"}  # written by the tracker's own export beside the plan
+GENERIC_SHEET_RE = re.compile(r"^(sheet\s*\d*|plan|data)$", re.IGNORECASE)
+LEAD_KEYS = {"lead", "plan lead", "lead officer", "senior responsible officer", "sro"}
+PERIOD_KEYS = {"period", "year", "financial year", "plan period"}
+DATE_IN_TEXT_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\s+\d{4}")
+
+
+Progress = Callable[[int, int], None]
+
+
+class _RowCounter:
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def advance(self, rows: int) -> None:
+        self.done = min(self.done + rows, self.total)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.total, self.total)
+
+
+@dataclass
+class _SheetPart:
+    sheet: str
+    kind: PlanKind
+    strand: Strand | None  # the strand the sheet is named after, when there is a sheet per strand
+    title_lines: list[str]
+    objectives: list[ObjectiveRead]
+    actions: list[ActionRead]
+    warnings: list[ReadWarning]
+    not_understood: list[str]
+
+
+def read_workbook(data: bytes, filename: str, *, progress: Progress | None = None) -> WorkbookReading:
+    """Read every plan in the workbook. Raises WorkbookRejected, with one line to show, for unreadable files.
+
+    `progress(rows_read, rows_in_all)` is called now and then while the sheets are read (for a progress bar).
+    """
+    try:
+        return _read(data, filename, check_workbook(data), progress)
+    except WorkbookRejected:
+        raise
+    except Exception as error:  # the boundary: no parser error reaches the person as a traceback
+        log.warning("Could not read workbook %r: %s: %s", filename, type(error).__name__, error, exc_info=True)
+        raise WorkbookRejected(UNREADABLE) from error
+
+
+def _read(data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None) -> WorkbookReading:
+    # Read-only mode: openpyxl reads the workbook around the sheets; sheet_xml reads the sheets' cells.
+    workbook = load_workbook(BytesIO(data), read_only=True, rich_text=True, data_only=True, keep_links=False)
+    try:
+        reading = WorkbookReading(filename)
+        if facts.has_macros:
+            reading.warnings.append(ReadWarning("The file's macros were ignored"))
+        if facts.external_links:
+            reading.warnings.append(
+                ReadWarning("Links to other workbooks were ignored: cells show the values Excel last saved")
+            )
+        palette = theme_palette(workbook.loaded_theme)
+        sheets = WorkbookSheets(workbook)
+        counter = _RowCounter(progress, sum(min(sheet.max_row or 0, MAX_ROWS) for sheet in workbook.worksheets))
+        parts = []
+        for worksheet in workbook.worksheets:
+            part = _read_sheet(worksheet, sheets, palette, facts, workbook.epoch, reading, counter)
+            if part is not None:
+                parts.append(part)
+    finally:
+        workbook.close()
+    counter.finish()
+    reading.plans = _assemble(parts, filename)
+    if not reading.plans:
+        raise WorkbookRejected(NO_PLAN)
+    return reading
+
+
+def _read_sheet(
+    worksheet, sheets: WorkbookSheets, palette, facts: WorkbookFacts, epoch, reading: WorkbookReading, counter
+) -> _SheetPart | None:
+    name = worksheet.title
+    if worksheet.sheet_state != "visible":
+        reading.warnings.append(ReadWarning("is hidden and was not read: unhide it if it is part of the plan", name))
+        reading.sheets_not_read.append(f"{name} (hidden)")
+        return None
+    if name.strip().lower() in TRACKER_SHEETS:
+        reading.sheets_not_read.append(f"{name} (written by the tracker's export)")
+        return None
+    cells = sheets.read(worksheet)
+    if cells.max_row > MAX_ROWS or cells.max_column > MAX_COLUMNS:
+        limits = f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns"
+        raise WorkbookRejected(f"Sheet '{name}' is too large: a plan can use {limits}; delete unused rows and columns")
+    grid = SheetGrid(cells, palette, facts.formulas_without_value.get(name), sheets.fill)
+    grid.on_rows = counter.advance
+    header = find_header(grid)
+    if header is None:
+        reading.sheets_not_read.append(f"{name} (no header row such as 'No | What are we going to do?')")
+        return None
+    title_lines = [text for row in range(1, header.row) for _, text in grid.row_texts(row)]
+    if is_pcc_layout(grid, header, title_lines):
+        kind, (objectives, actions) = PlanKind.PCC, PccSheetReader(grid, header, epoch).read()
+    else:
+        kind, (objectives, actions) = (
+            PlanKind.LOCAL,
+            StrandSheetReader(grid, header, strand_heading(name), epoch).read(),
+        )
+    if not actions:
+        reading.warnings.extend(grid.warnings)
+        reading.sheets_not_read.append(f"{name} (no actions under the header row)")
+        return None
+    return _SheetPart(
+        name, kind, strand_heading(name), title_lines, objectives, actions, grid.warnings, header.not_understood
+    )
+
+
+def _assemble(parts: list[_SheetPart], filename: str) -> list[PlanRead]:
+    """One plan per sheet, except that sheets named after strands make one plan together."""
+    groups: list[list[_SheetPart]] = []
+    strand_group: list[_SheetPart] | None = None
+    for part in parts:
+        if part.strand and part.kind is PlanKind.LOCAL:
+            if strand_group is None:
+                strand_group = []
+                groups.append(strand_group)
+            strand_group.append(part)
+        else:
+            groups.append([part])
+    plans: list[PlanRead] = []
+    for group in groups:
+        plan = _plan_of(group, filename)
+        if any((known.title, known.period_label) == (plan.title, plan.period_label) for known in plans):
+            plan.title = f"{plan.title} – {group[0].sheet}"[:300]
+        plans.append(plan)
+    return plans
+
+
+def _plan_of(group: list[_SheetPart], filename: str) -> PlanRead:
+    first = group[0]
+    lines = next((part.title_lines for part in group if part.title_lines), [])
+    plan = PlanRead(title="", kind=first.kind, sheets=[part.sheet for part in group])
+    titles, period_text = [], None
+    for line in lines:
+        pair = key_value(line)
+        key, value = pair if pair else ("", "")
+        if key == "priority":
+            plan.priority = value[:200]
+        elif key in LEAD_KEYS:
+            plan.lead = value[:200]
+        elif key in PERIOD_KEYS:
+            period_text = value
+        else:
+            titles.append(line)
+    plan.title = _title(titles, first, filename)[:300]
+    _set_period(plan, period_text, [*titles, first.sheet, PurePath(filename).stem.replace("_", " ")])
+    for part in group:
+        plan.objectives.extend(part.objectives)
+        plan.actions.extend(part.actions)
+        plan.warnings.extend(part.warnings)
+        plan.columns_not_understood.extend(f"{text} on sheet '{part.sheet}'" for text in part.not_understood)
+    return plan
+
+
+def _title(lines: list[str], part: _SheetPart, filename: str) -> str:
+    """The title row that names the plan; a PCC sheet's is its deliverables line with the plan's name."""
+    plan_lines = [line for line in lines if re.search(r"\bplan\b", line, re.IGNORECASE)]
+    if part.kind is PlanKind.PCC:
+        pcc_lines = [line for line in lines if re.search(r"\b(PCC|deliverables?)\b", line, re.IGNORECASE)]
+        if pcc_lines and plan_lines and pcc_lines[0] != plan_lines[0]:
+            return f"{pcc_lines[0]}: {plan_lines[0]}"
+        if pcc_lines:
+            return pcc_lines[0]
+    if plan_lines or lines:
+        return (plan_lines or lines)[0]
+    if part.strand is None and not GENERIC_SHEET_RE.match(part.sheet):
+        return part.sheet
+    return PurePath(filename).stem.replace("_", " ")
+
+
+def _set_period(plan: PlanRead, written: str | None, elsewhere: list[str]) -> None:
+    """The financial year ('2015-16') from a Period row, else from the title, sheet name or file name.
+
+    A Period row of two dates ('1 April 2015 to 31 March 2016') gives the dates; the label then still comes
+    from the title when it names the year, so that the plan matches on re-import.
+    """
+    for text in [written or "", *elsewhere]:
+        if found := period_of(text):
+            plan.period_label, plan.period_start, plan.period_end = found
+            break
+    dates = [parse_date_text(text) for text in DATE_IN_TEXT_RE.findall(written or "")]
+    if len(dates) == 2 and all(dates):
+        plan.period_start, plan.period_end = dates
+        plan.period_label = plan.period_label or written[:40]
+    elif written and not plan.period_label:
+        plan.period_label = written[:40]
