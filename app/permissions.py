@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import current_user
 
 from app.models import Action, Plan, Role, User
+from app.services.redaction import Reader
 
 ALL_ROLES = tuple(Role)
 
@@ -56,5 +57,5 @@ def can_update_action(user: User, action: Action) -> bool:
 
 
 def can_see_restricted(user: User) -> bool:
-    """Restricted updates are withheld from viewers (the PCC office) everywhere, not only in exports."""
-    return user.role is not Role.VIEWER
+    """Restricted text is withheld from viewers (the PCC office) everywhere, not only in exports."""
+    return not Reader.for_user(user).withholds

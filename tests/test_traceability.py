@@ -17,8 +17,10 @@ from tests.pages import check_page
         ([Rag.GREEN, Rag.RED, Rag.AMBER], Rag.RED),
         ([Rag.GREEN, Rag.BLUE], Rag.GREEN),
         ([Rag.BLUE, Rag.BLUE], Rag.BLUE),
-        ([Rag.BLUE, None], None),  # not all complete, and nothing worse known
-        ([Rag.GREEN, None], Rag.GREEN),
+        ([Rag.BLUE, None], None),  # not all complete, and nothing worse known: incomplete
+        ([Rag.GREEN, None], None),  # never Green while one is unknown: incomplete
+        ([Rag.AMBER, Rag.GREEN, None], Rag.AMBER),  # already Amber at best; the page counts the unknown
+        ([Rag.RED, None], Rag.RED),
         ([None], None),
         ([], None),
     ],

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import charts, clock, rag_rules
 from app.services.plan_reading import latest_update_date
+from app.services.redaction import WITHHOLDING
 
 RECENT_UPDATES = 10
 LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
@@ -206,8 +207,8 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(RECENT_UPDATES)
     )
-    if not include_restricted:
-        newest = newest.where(Update.restricted.is_(False))
+    if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
+        newest = newest.where(WITHHOLDING.visible_update())
     ids = list(db.session.scalars(newest))
     return list(
         db.session.scalars(

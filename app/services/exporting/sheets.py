@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models import Action, Framework, Objective, PlanKind, Strand
-from app.services.exporting.content import PlanContent, Redactor, UpdateRow
+from app.services.exporting.content import REDACTED, PlanContent, Redactor, UpdateRow
 from app.services.exporting.safe_text import CONTINUED, EXCEL_CELL_LIMIT, clean, excel_length, fit
 from app.services.exporting.styles import LATEST_UPDATE_COLOUR, CellMaker
 
@@ -211,8 +211,8 @@ def write_plan_sheet(
 
 
 def _commentary_cell(ws, maker: CellMaker, content: PlanContent, redactor: Redactor, action: Action):
-    if redactor.withheld(action):
-        return maker.text(ws, redactor.action_text(action, ""))
+    if redactor.withheld(action):  # [REDACTED] where there are updates to withhold, empty where there are none
+        return maker.text(ws, REDACTED if content.updates_of(action) else "")
     value = commentary([redactor.update(action, update) for update in content.updates_of(action)])
     return maker.rich(ws, value) if isinstance(value, CellRichText) else maker.text(ws, value)
 
@@ -228,7 +228,7 @@ def _local_row(ws, maker: CellMaker, content, redactor: Redactor, group: Group, 
         _commentary_cell(ws, maker, content, redactor, action),
         maker.text(ws, redactor.action_text(action, link_lines(action))),
         maker.rag(ws, action.rag),
-        maker.date(ws, action.target_date, text=redactor.action_text(action, action.target_date_text)),
+        maker.date(ws, action.target_date, text=redactor.kept_text(action.target_date_text)),
     ]
 
 
@@ -242,7 +242,7 @@ def _pcc_row(ws, maker: CellMaker, content, redactor: Redactor, group: Group, ac
         maker.text(ws, f"{action.ref} {redactor.action_text(action, how)}".strip()),
         _commentary_cell(ws, maker, content, redactor, action),
         maker.rag(ws, action.rag),
-        maker.date(ws, action.target_date, text=redactor.action_text(action, action.target_date_text)),
+        maker.date(ws, action.target_date, text=redactor.kept_text(action.target_date_text)),
     ]
 
 
