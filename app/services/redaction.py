@@ -58,7 +58,8 @@ def unmark(text: str | None) -> str:
 def may_be_marked(column):
     """SQL: text that might carry the marking. Wider than `is_marked` (a test holds it to that), so search
     and the recent-updates list can leave such text out for withholding readers without reading it."""
-    return or_(column.ilike("%sensitive%"), *(column.contains(char) for char in INVISIBLE))
+    full_width = ("ＳＥＮＳＩＴＩＶＥ", "ｓｅｎｓｉｔｉｖｅ")  # NFKC folds these in Python; LIKE cannot
+    return or_(column.ilike("%sensitive%"), *(column.contains(text) for text in (*INVISIBLE, *full_width)))
 
 
 @dataclass(frozen=True)
