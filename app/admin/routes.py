@@ -10,7 +10,8 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
-from app.services import accounts, audit_log, two_factor
+from app.services import accounts, two_factor
+from app.services.audit import reading as audit_log
 
 
 @bp.route("/users")

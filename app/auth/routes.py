@@ -10,7 +10,8 @@ from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
 from app.security_log import security_event
-from app.services import accounts, audit, two_factor
+from app.services import accounts, two_factor
+from app.services.audit import trail as audit
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

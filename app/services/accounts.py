@@ -9,7 +9,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import audit
+from app.services.audit import trail as audit
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128

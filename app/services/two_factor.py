@@ -13,7 +13,8 @@ import pyotp
 import segno
 
 from app.models import Role, User
-from app.services import accounts, audit
+from app.services import accounts
+from app.services.audit import trail as audit
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"
