@@ -3,7 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from app.services import charts
+from app.services.reporting import charts
 from tests.charts import SVG_NS, chart_figures
 
 STYLESHEET = "app/static/app.css"

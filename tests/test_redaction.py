@@ -16,10 +16,11 @@ import pytest
 
 from app.extensions import db
 from app.models import Framework, PlanKind, Rag, RagChange, Strand, Update
-from app.services import dashboard, plan_filters, traceability
 from app.services.exporting import json_plan
 from app.services.exporting.excel import export_workbook
+from app.services.plans import filters as plan_filters
 from app.services.redaction import EVERYONE, REDACTED, WITHHOLDING, Reader, is_marked, may_be_marked, normalise
+from app.services.reporting import dashboard, traceability
 from tests.factories import make_action, make_pending_import, make_plan, make_user
 from tests.pages import check_page
 

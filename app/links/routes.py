@@ -4,8 +4,8 @@ from flask_login import current_user
 from app.links import bp
 from app.models import Framework
 from app.permissions import requires
-from app.services import traceability
 from app.services.redaction import Reader
+from app.services.reporting import traceability
 
 
 @bp.route("/links/<framework>")
