@@ -5,6 +5,9 @@ An action is in the queue when
 - a rule in rag_rules suggests a worse RAG than the confirmed one, and the lead has not decided on the
   action within the plan's update interval (a decision against a rule stands for one interval).
 
+A file's RAG comes in as a proposal (an update carrying a RAG, attributed to the file and its importer), and
+the RAG an import gives a new action is not a decision, so no import holds back a rule's suggestion.
+
 Deciding keeps the RAG history (a RagChange: from, to, who, when, why) and an audit event `rag.decide`.
 A reason is required when the lead moves an action to Blue, or sets anything other than what is
 proposed (the owner's proposal, or failing that the rule's suggestion).
@@ -22,6 +25,7 @@ from app.models.base import utcnow
 from app.permissions import can_edit_plan
 from app.services import audit, clock, rag_rules
 from app.services.conflicts import check_stored_version, check_version, flush_action, record_change
+from app.services.importing.stored import IMPORTED
 from app.services.plan_reading import last_update_dates, latest_update_date
 from app.validators import has_control_characters
 
@@ -104,8 +108,11 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
         .correlate(Action)
         .scalar_subquery()
     )
+    # The RAG an import gives a new action is where it starts, not a decision: it never holds a rule back.
     last_decision = (
-        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
+        db.select(func.max(RagChange.changed_at))
+        .where(RagChange.action_id == Action.id, RagChange.reason.not_like(f"{IMPORTED}%"))
+        .correlate(Action)
     ).scalar_subquery()
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
     facts = (
