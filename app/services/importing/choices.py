@@ -18,6 +18,7 @@ class ImportChoices:
     renumbered: dict[str, bool] = field(default_factory=dict)
     plans: dict[int, int] = field(default_factory=dict)
     rag_decisions: bool = False
+    one_plan: bool = False  # `plans` names the plan of a workbook that must hold only one (`--plan ID`)
     all_renumbered: bool = False
     none_renumbered: bool = False
 

@@ -148,7 +148,8 @@ class PlanOutcome:
     @property
     def needs_attention(self) -> bool:
         """Conflicts or questions: worth an Import button even when nothing changes as things stand."""
-        return bool(self.conflicts or self.questions or self.plan_question)
+        asked = self.plan_question is not None and self.plan_question.answer is None
+        return bool(self.conflicts or self.questions or asked)
 
 
 @dataclass
@@ -230,7 +231,7 @@ def _plan_lines(plan: PlanOutcome, dry_run: bool) -> list[str]:
     if plan.questions:
         lines.append("  Possible renumberings (answer with --renumbered or --not-renumbered):")
         lines.extend(f"    {question} [{question.key}]" for question in plan.questions)
-    if plan.plan_question:
+    if plan.plan_question and plan.plan_question.answer is None:
         lines.append(f"  {plan.plan_question} (choose with --plan ID or --new-plan)")
     if plan.actions_not_in_file:
         lines.append(

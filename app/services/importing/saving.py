@@ -37,6 +37,7 @@ from app.services.importing.writing import ActionWriting, Written, free_refs, wr
 log = logging.getLogger(__name__)
 
 NOT_SAVED = "The plan could not be saved, so nothing was imported: try again, and tell the administrator if it recurs"
+ONE_PLAN = "The workbook holds {count} plans: say which plan it is only for a workbook of one plan"
 CHUNK = 500  # ids per IN (...) list, well inside every database's limit
 
 
@@ -69,6 +70,8 @@ def import_workbook(
 
 def _import(data, filename: str, user, dry_run: bool, progress, choices: ImportChoices) -> ImportReport:
     reading = read_workbook(data, filename, progress=progress)
+    if choices.one_plan and len(reading.plans) != 1:
+        raise WorkbookRejected(ONE_PLAN.format(count=len(reading.plans)))
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
         writers = [_PlanWriter(plan, index, filename, user, choices) for index, plan in enumerate(reading.plans)]
