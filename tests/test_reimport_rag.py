@@ -7,9 +7,10 @@ import pytest
 
 from app.extensions import db
 from app.models import Plan, Rag, RagChange, Role
-from app.services import reviewing
 from app.services.importing.choices import ImportChoices
 from app.services.importing.saving import import_workbook
+from app.services.reviewing import queue as reviewing
+from app.services.reviewing.decisions import decide_rag
 from tests.factories import make_user
 from tests.reimporting import TITLE, action, plan_file, row
 
@@ -61,7 +62,7 @@ def test_a_leads_confirmed_red_is_not_undone_by_the_files_amber_and_both_overdue
     imported_and_led(lead, "Amber")
     for ref in ("Pursue 1", "Pursue 2"):
         stored = action(ref)
-        reviewing.decide_rag(stored, lead, rag=Rag.RED, reason="", seen_version=stored.version, today=TODAY)
+        decide_rag(stored, lead, rag=Rag.RED, reason="", seen_version=stored.version, today=TODAY)
     decisions = db.session.scalar(db.select(db.func.count(RagChange.id)))
 
     report = import_workbook(overdue_plan("Green"), "plan.xlsx", user=admin)
@@ -85,7 +86,7 @@ def test_a_proposal_from_the_file_is_decided_like_an_owners(people, app):
     imported_and_led(lead, "Amber")
     import_workbook(overdue_plan("Green"), "plan.xlsx", user=admin)
     stored = action("Pursue 1")
-    reviewing.decide_rag(stored, lead, rag=Rag.AMBER, reason="Still Amber: no orders yet", seen_version=stored.version)
+    decide_rag(stored, lead, rag=Rag.AMBER, reason="Still Amber: no orders yet", seen_version=stored.version)
     assert action("Pursue 1").rag is Rag.AMBER
     assert "Pursue 1" not in queued() or queued()["Pursue 1"].proposal is None
     import_workbook(overdue_plan("Green"), "plan.xlsx", user=admin)  # the same file again proposes nothing new

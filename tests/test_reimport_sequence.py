@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Plan, Role
 from app.services.importing.choices import ImportChoices
 from app.services.importing.saving import import_workbook
-from app.services.reviewing import review_queue
+from app.services.reviewing.queue import review_queue
 from tests.factories import make_user
 from tests.reimporting import corpus_problems, counts, expected, state, step_bytes, step_name
 

@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.models import Action, Plan, StrategicLink, Update, User
 from app.models.enums import Framework
-from app.services import audit, gc_pause
+from app.services import gc_pause
+from app.services.audit import trail as audit
 from app.services.importing import baselines, rags
 from app.services.importing.choices import Answers, ImportChoices
 from app.services.importing.findings import ActionRead, PlanRead
