@@ -110,3 +110,16 @@ def test_an_administrator_saying_so_still_only_proposes(people):
     import_workbook(overdue_plan("Red"), "plan.xlsx", user=admin, choices=ImportChoices(rag_decisions=True))
     assert action("Pursue 1").rag is Rag.AMBER
     assert queued()["Pursue 1"].proposal.rag is Rag.RED
+
+
+def test_a_proposal_from_the_file_does_not_make_an_action_look_updated(people):
+    lead, admin = people
+    due_soon = date(2021, 3, 15)  # both due 31/03/2021, nobody has written an update
+    imported_and_led(lead, "Green")
+    import_workbook(overdue_plan("Blue"), "plan.xlsx", user=admin)
+    items = {item.action.display_ref: item for item in reviewing.review_queue(the_plan(), due_soon).items}
+    assert set(items) == {"Pursue 1", "Pursue 2"}
+    for item in items.values():
+        assert item.proposal.rag is Rag.BLUE
+        assert item.suggestion.rag is Rag.AMBER  # "due soon without an update" still stands
+        assert item.last_update is None
