@@ -47,11 +47,9 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(email, name, role, password)
+        user = accounts.create_user(email, name, role, password, by=None)
     except accounts.AccountError as error:
-        db.session.rollback()
-        fail(str(error))
-    db.session.commit()
+        fail(error.message)
     click.echo(f"Created {user.role.value} {user.email}")
 
 
@@ -157,9 +155,8 @@ def demo(if_empty: bool) -> None:
     created = 0
     for email, name, role in DEMO_USERS:
         if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
-            accounts.create_user(email, name, role, DEMO_PASSWORD)
+            accounts.create_user(email, name, role, DEMO_PASSWORD, by=None)
             created += 1
-    db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
     click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()

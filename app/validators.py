@@ -1,18 +1,9 @@
 """WTForms validators the tracker's forms share, with messages that say what to do."""
 
-import re
-
 from wtforms.validators import StopValidation, ValidationError
 
 from app.services.clock import today
-
-# Control characters other than tab, line feed and carriage return: pasted from Word, they cannot be
-# written to an Excel export (openpyxl raises IllegalCharacterError), so they are refused at the door.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(CONTROL_CHARACTERS.search(text or ""))
+from app.services.plain_text import has_control_characters
 
 
 class NoControlCharacters:

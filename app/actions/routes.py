@@ -4,7 +4,8 @@ from flask_login import current_user
 from app.actions import bp
 from app.actions.forms import ActionEditForm
 from app.models import ActionStatus, Role
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
+from app.services.access import can_edit_plan
 from app.services.actions import editing as action_editing
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading

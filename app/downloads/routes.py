@@ -4,7 +4,8 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from app.downloads import bp
-from app.permissions import can_see_restricted, requires
+from app.permissions import requires
+from app.services.access import can_see_restricted
 from app.services.exporting import excel as excel_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 from app.services.plans import reading as plan_reading

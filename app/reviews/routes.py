@@ -2,10 +2,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.models import Rag, Role
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
 from app.services import clock
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
 from app.services.reviewing import rag_rules

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from app.extensions import db
 from app.services.audit import trail as audit
+from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_ADVICE = (
@@ -23,7 +24,7 @@ PG_DUMP_ADVICE = (
 )
 
 
-class BackupError(Exception):
+class BackupError(ServiceError):
     """A backup or restore that cannot be done, with what to do instead."""
 
 

@@ -2,8 +2,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.models import Rag, Role
-from app.permissions import can_update_action, requires
+from app.permissions import requires
 from app.plans.routes import render_action_page
+from app.services.access import can_update_action
 from app.services.actions import updating
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading

@@ -10,20 +10,17 @@ from datetime import date
 from app.extensions import db
 from app.models import Action, Rag, RagChange, User
 from app.models.base import utcnow
-from app.permissions import can_edit_plan
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_stored_version, check_version, flush_action, record_change
+from app.services.errors import NotAllowed, ServiceError
+from app.services.plain_text import has_control_characters
 from app.services.reviewing.queue import queue_item
-from app.validators import has_control_characters
 
 MAX_REASON_LENGTH = 2_000
 
 
-class ReviewError(ValueError):
+class ReviewError(ServiceError):
     """A decision or review that cannot be saved, worded for the lead."""
-
-
-class NotAllowed(PermissionError):
-    """Only the plan's lead (or an administrator) reviews it."""
 
 
 def decide_rag(
