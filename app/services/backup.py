@@ -111,6 +111,6 @@ def restore(engine: Engine, path: str | os.PathLike, *, force: bool = False) -> 
     finally:
         raw.close()
     engine.dispose()
-    audit.record("database.restore", detail=f"restored from {source_path.name}", actor="cli")
+    audit.record("database.restore", user=None, detail=f"restored from {source_path.name}", actor="cli")
     db.session.commit()
     return kept
