@@ -1,4 +1,4 @@
-"""Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
+"""Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in docs/design.md."""
 
 import sys
 from datetime import date
@@ -10,7 +10,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import accounts, backup
+from app.services import backup
+from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
@@ -47,8 +48,8 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(email, name, role, password, by=None)
-    except accounts.AccountError as error:
+        user = users.create_user(email, name, role, password, by=None)
+    except AccountError as error:
         fail(error.message)
     click.echo(f"Created {user.role.value} {user.email}")
 
@@ -155,7 +156,7 @@ def demo(if_empty: bool) -> None:
     created = 0
     for email, name, role in DEMO_USERS:
         if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
-            accounts.create_user(email, name, role, DEMO_PASSWORD, by=None)
+            users.create_user(email, name, role, DEMO_PASSWORD, by=None)
             created += 1
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
     click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")

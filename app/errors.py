@@ -10,7 +10,7 @@ from werkzeug.exceptions import Conflict as HTTPConflict
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from app.extensions import db
-from app.security_log import security_event
+from app.security_events import security_event
 from app.services.errors import Conflict, NotAllowed
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
-from app.services import accounts, two_factor
+from app.services.accounts import AccountError, second_factor
+from app.services.accounts.users import all_users, create_user, deactivate
 from app.services.audit import reading as audit_log
 
 
@@ -18,7 +19,7 @@ from app.services.audit import reading as audit_log
 @requires(Role.ADMIN)
 def users():
     return render_template(
-        "admin/users.html", users=accounts.all_users(), button=EmptyForm(), me=current_user.id, two_factor=two_factor
+        "admin/users.html", users=all_users(), button=EmptyForm(), me=current_user.id, two_factor=second_factor
     )
 
 
@@ -28,14 +29,9 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
-                form.email.data,
-                form.name.data,
-                form.role.data,
-                form.password.data,
-                by=current_user._get_current_object(),
-            )
-        except accounts.AccountError as error:
+            admin = current_user._get_current_object()
+            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data, by=admin)
+        except AccountError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
             flash(f"{user.name} can now sign in as {user.email}")
@@ -56,8 +52,8 @@ def deactivate_user(user_id: int):
             flash("You cannot deactivate your own account. Ask another administrator")
         else:
             try:
-                accounts.deactivate(user, by=current_user._get_current_object())
-            except accounts.AccountError as error:
+                deactivate(user, by=current_user._get_current_object())
+            except AccountError as error:
                 flash(error.message)
             else:
                 flash(f"{user.name} has been deactivated and signed out everywhere")
@@ -69,7 +65,7 @@ def deactivate_user(user_id: int):
 def reset_two_factor(user_id: int):
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
-        two_factor.reset(user, by=current_user._get_current_object())
+        second_factor.reset(user, by=current_user._get_current_object())
         flash(f"Two-factor sign-in has been reset for {user.name}. They have been signed out everywhere")
     return redirect(url_for("admin.users"))
 

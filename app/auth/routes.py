@@ -8,8 +8,8 @@ from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
 from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
 from app.auth.throttling import count_failure, per_account, per_address
 from app.permissions import public, requires
-from app.security_log import security_event
-from app.services import accounts, two_factor
+from app.security_events import security_event
+from app.services.accounts import AccountError, passwords, second_factor, sessions
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -21,18 +21,18 @@ def sign_in():
         return redirect(url_for("plans.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
-            accounts.sign_in_refused(form.email.data)
+            sessions.sign_in_refused(form.email.data)
             security_event("sign_in.failure", email=form.email.data[:254])
             count_failure()
             form.password.errors.append("Enter a correct email address and password")
         else:
             next_url = safe_next(request.args.get("next"))
-            if two_factor.is_enrolled(user):
+            if second_factor.is_enrolled(user):
                 start_pending(user, next_url)
                 return redirect(url_for("auth.sign_in_code"))
-            if two_factor.required_for(user):
+            if second_factor.required_for(user):
                 start_pending(user, next_url)
                 return redirect(url_for("auth.set_up_two_factor_at_sign_in"))
             return redirect(complete_sign_in(user, "password", next_url))
@@ -44,7 +44,7 @@ def sign_in():
 def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
-        accounts.sign_out(current_user._get_current_object())
+        sessions.sign_out(current_user._get_current_object())
         logout_user()
         session.clear()
         flash("You have signed out")
@@ -58,9 +58,9 @@ def account():
     return render_template(
         "auth/account.html",
         user=user,
-        enrolled=two_factor.is_enrolled(user),
-        required=two_factor.required_for(user),
-        codes_left=two_factor.recovery_codes_left(user),
+        enrolled=second_factor.is_enrolled(user),
+        required=second_factor.required_for(user),
+        codes_left=second_factor.recovery_codes_left(user),
     )
 
 
@@ -70,12 +70,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if accounts.authenticate(user.email, form.current_password.data) is None:
+        if passwords.authenticate(user.email, form.current_password.data) is None:
             form.current_password.errors.append("Your current password is not correct")
         else:
             try:
-                accounts.change_password(user, form.new_password.data)
-            except accounts.AccountError as error:
+                passwords.change_password(user, form.new_password.data)
+            except AccountError as error:
                 form.new_password.errors.append(error.message)
             else:
                 start_session(user)  # this browser carries on, on a new session with the new token

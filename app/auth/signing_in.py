@@ -12,8 +12,8 @@ from flask_login import login_user
 
 from app.extensions import db
 from app.models import User
-from app.security_log import security_event
-from app.services import accounts
+from app.security_events import security_event
+from app.services.accounts import sessions
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
@@ -77,6 +77,6 @@ def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
     """Sign the person in on a brand-new session; returns where they were going."""
     next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
     start_session(user)  # nothing carried over from before, including the pending marker
-    accounts.signed_in(user, how)
+    sessions.signed_in(user, how)
     security_event("sign_in", user_id=user.id, how=how)
     return next_url

@@ -14,7 +14,7 @@ import segno
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import accounts
+from app.services.accounts import passwords
 from app.services.audit import trail as audit
 from app.services.errors import ServiceError
 
@@ -80,7 +80,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
         raise TwoFactorError("The code is not right. Enter the 6-digit code your authenticator app shows now")
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     user.totp_secret = secret
-    user.recovery_codes = "\n".join(accounts.hash_secret(_normalise(c)) for c in codes)
+    user.recovery_codes = "\n".join(passwords.hash_secret(_normalise(c)) for c in codes)
     user.rotate_session_token()
     audit.record("user.two_factor_enable", user=user, record_type="user", record_id=user.id)
     db.session.commit()
@@ -103,7 +103,7 @@ def verify(user: User, code: str) -> str | None:
         return "app"
     hashes = (user.recovery_codes or "").splitlines()
     for i, code_hash in enumerate(hashes):
-        if accounts.secret_matches(code_hash, code):
+        if passwords.secret_matches(code_hash, code):
             user.recovery_codes = "\n".join(hashes[:i] + hashes[i + 1 :])
             audit.record(
                 "user.recovery_code_used",

@@ -1,8 +1,4 @@
-"""Accounts: creating users, checking passwords, signing in and out, ending sessions.
-
-Each function that changes an account commits its own transaction (with its audit event); the person who
-asked is passed in (`by`), never read from the request.
-"""
+"""Passwords: the rule a new one must meet, argon2 hashing, checking one at sign-in, changing it."""
 
 from functools import cache
 from pathlib import Path
@@ -12,9 +8,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import User
+from app.services.accounts import AccountError
 from app.services.audit import trail as audit
-from app.services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -26,10 +22,6 @@ _HASHERS = {"production": PasswordHasher(), "fast": PasswordHasher(time_cost=1, 
 # A real hash, made with the same parameters as users' hashes, to verify against when the email is
 # unknown: both paths then do the same work and take the same time.
 _DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher in _HASHERS.items()}
-
-
-class AccountError(ServiceError):
-    """A request about an account that cannot be done; `field` is "email", "name" or "password" when given."""
 
 
 def _hasher_name() -> str:
@@ -70,26 +62,6 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_user(email: str, name: str, role: Role | str, password: str, *, by: User | None) -> User:
-    """Add a user and commit; `by` is the administrator (None from the command line). Emails are compared in
-    lower case. Raises AccountError, with nothing written, for a value that cannot be used."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.police.uk", "email")
-    if not name.strip():
-        raise AccountError("Enter the person's name", "name")
-    if problem := password_problem(password):
-        raise AccountError(problem, "password")
-    if db.session.scalar(db.select(User.id).filter_by(email=email)):
-        raise AccountError(f"A user with the email {email} already exists", "email")
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user.create", user=by, record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
-    db.session.commit()
-    return user
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Takes the same time for an unknown email.
 
@@ -107,18 +79,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def sign_in_refused(email: str) -> None:
-    """Audit a sign-in refused for a wrong email or password (the person is not known: `actor` anonymous)."""
-    audit.record("sign_in.failure", user=None, detail=email.strip().lower()[:254], actor="anonymous")
-    db.session.commit()
-
-
-def signed_in(user: User, how: str) -> None:
-    """Audit a completed sign-in; `how` is "password", "app", "recovery code" or "new authenticator app"."""
-    audit.record("sign_in", user=user, record_type="user", record_id=user.id, detail=how)
-    db.session.commit()
-
-
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of this user; commit."""
     if problem := password_problem(new_password):
@@ -126,35 +86,4 @@ def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
-    db.session.commit()
-
-
-def sign_out(user: User) -> None:
-    """Rotate the session token so that a copy of the cookie no longer signs anybody in; commit."""
-    user.rotate_session_token()
-    audit.record("sign_out", user=user, record_type="user", record_id=user.id)
-    db.session.commit()
-
-
-def all_users() -> list[User]:
-    """Everyone who has an account, active first, then by name."""
-    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name, User.id)))
-
-
-def deactivate(user: User, *, by: User | None) -> None:
-    """Stop the person signing in and end every session they have, and commit; `by` is the administrator.
-    Their records and history stay."""
-    if not user.active:
-        raise AccountError(f"{user.name} is already deactivated")
-    user.active = False
-    user.rotate_session_token()
-    audit.record(
-        "user.deactivate",
-        user=by,
-        record_type="user",
-        record_id=user.id,
-        old={"active": True},
-        new={"active": False},
-        detail=user.email,
-    )
     db.session.commit()
