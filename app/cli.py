@@ -3,8 +3,12 @@
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -30,7 +34,7 @@ DEMO_USERS = [
 ]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """End the command with a one-line message and a non-zero exit."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
@@ -92,7 +96,7 @@ class _ProgressBar:
 
     def __init__(self, label: str):
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:

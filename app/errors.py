@@ -15,7 +15,7 @@ from app.services.errors import Conflict, NotAllowed
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
+MESSAGES: dict[int | None, tuple[str, str]] = {
     400: ("Sorry, there is a problem with the request", "Go back, check what you entered and try again."),
     403: ("You do not have permission to see this page", "Ask the plan lead or an administrator if you need it."),
     404: ("Page not found", "Check the address, or go back to the list of plans."),

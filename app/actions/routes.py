@@ -26,7 +26,7 @@ def edit(action_id: int):
             action, current_user._get_current_object(), _edit_from(form), seen_version=form.version.data
         )
     except action_editing.EditError as error:
-        getattr(form, error.field).errors.append(str(error))
+        getattr(form, error.field or "links").errors.append(error.message)
         return render_template("actions/edit.html", action=action, form=form)
     except ConflictError as conflict:
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version

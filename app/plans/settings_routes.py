@@ -28,7 +28,7 @@ def settings(plan_id: int):
         try:
             changed = plan_settings.change_settings(plan, current_user._get_current_object(), wanted)
         except plan_settings.SettingsError as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field or "update_interval_days").errors.append(error.message)
         else:
             flash("Plan settings saved" if changed else "Nothing was changed")
             return redirect(url_for("plans.show", plan_id=plan.id))

@@ -6,7 +6,7 @@ such as an export's audit event, refuse to commit someone else's unfinished work
 """
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 _FLUSHED = "flushed since the last commit"
 
@@ -22,6 +22,6 @@ def _clear_flushed(session: Session) -> None:
     session.info.pop(_FLUSHED, None)
 
 
-def holds_changes(session: Session) -> bool:
+def holds_changes(session: Session | scoped_session) -> bool:
     """True when the session has changes not yet committed, pending or already flushed."""
     return bool(session.new or session.dirty or session.deleted or session.info.get(_FLUSHED))

@@ -42,6 +42,7 @@ def add(action_id: int):
         return render_action_page(action, update_form=form)
     except ConflictError as conflict:
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
-        return render_action_page(plan_reading.get_action(action_id), update_form=form, conflict=conflict, status=409)
+        action = plan_reading.get_action(action_id) or abort(404)
+        return render_action_page(action, update_form=form, conflict=conflict, status=409)
     flash("Your update has been added")
     return redirect(url_for("plans.action", action_id=action.id, _anchor="updates"))

@@ -92,7 +92,7 @@ def verify(user: User, code: str) -> str | None:
     (which is then used up), None when it matches neither (the caller then calls code_refused). Commits what
     a match uses up."""
     code = _normalise(code)
-    if not is_enrolled(user) or not code:
+    if not user.totp_secret or not code:  # not enrolled
         return None
     step = _totp_step(user.totp_secret, code)
     if step is not None:

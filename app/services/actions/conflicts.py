@@ -58,7 +58,7 @@ def flush_action(action: Action, seen_version: int | None) -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise ConflictError(db.session.get(Action, action.id), seen_version) from None
+        raise ConflictError(db.session.get(Action, action.id) or action, seen_version) from None
 
 
 def record_change(verb: str, action: Action, user: User, *, old: dict | None = None, new: dict | None = None) -> None:

@@ -136,7 +136,7 @@ def record_export(plan: Plan, *, audience: str, file_format: str, user: User | N
 
 def mentions_sensitive_marking(text: str | None) -> bool:
     """Text that carries the OFFICIAL-SENSITIVE marking is treated as restricted, whether flagged or not."""
-    return bool(text) and _SENSITIVE_MARKING.search(text) is not None
+    return bool(text and _SENSITIVE_MARKING.search(text))
 
 
 class Redactor:

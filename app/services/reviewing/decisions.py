@@ -73,7 +73,7 @@ def reason_problem(action: Action, rag: Rag, reason: str, today: date | None = N
     if rag is Rag.BLUE:
         return "Give a reason for marking the action Blue (complete)"
     item = queue_item(action, today)
-    if item.proposal and rag != item.proposal.rag:
+    if item.proposal and item.proposal.rag and rag != item.proposal.rag:
         return f"Give a reason for setting {rag.label} when the owner proposed {item.proposal.rag.label}"
     if not item.proposal and item.suggestion and rag != item.suggestion.rag:
         return f"Give a reason for setting {rag.label} when the rule suggests {item.suggestion.rag.label}"

@@ -6,10 +6,11 @@ An action is in the queue when
   action within the plan's update interval (a decision against a rule stands for one interval).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Row, and_, case, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -76,7 +77,7 @@ def queue_item(action: Action, today: date | None = None) -> QueueItem:
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
     """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
     proposal = aliased(Update)
     latest_proposal = (
