@@ -1,7 +1,6 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in docs/design.md."""
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -14,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import backup
+from app.services import backup, clock
 from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
@@ -128,7 +127,7 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
     plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
     if plan is None:
         fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")
-    today = date.today()
+    today = clock.today()
     if file_format == "json":
         content = json_export.export_json(plan, audience=audience).encode()
         if out is None:
