@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Action, Objective, Plan, Rag, Review, ReviewSnapshot, Update, User
 from app.services.audit import trail as audit
 from app.services.redaction import EVERYONE, REDACTED, WITHHOLDING, is_marked
+from app.services.transactions import holds_changes
 
 INTERNAL = "internal"
 PCC = "pcc"
@@ -112,8 +113,14 @@ def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
     return by_action
 
 
-def record_export(plan: Plan, *, audience: str, file_format: str, user=None, extra: dict | None = None) -> None:
-    """Every export is audited (who, which plan, which audience, which format), whatever asked for it."""
+def record_export(plan: Plan, *, audience: str, file_format: str, user: User | None, extra: dict | None = None) -> None:
+    """Every export is audited (who, which plan, which audience, which format), whatever asked for it.
+
+    An export only reads, so its audit event is all it commits: when the session holds anything else not yet
+    committed, the export is refused rather than commit that work along with it (the caller commits or rolls
+    back first)."""
+    if holds_changes(db.session):
+        raise RuntimeError("An export commits only its own audit event: commit or roll back the session first")
     audit.record(
         "plan.export",
         user=user,
