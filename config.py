@@ -5,14 +5,15 @@
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
+def _database_url(variable: str = "DATABASE_URL") -> str:
+    url = os.environ.get(variable, "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy needs the driver named
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
@@ -21,7 +22,8 @@ def _database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # None: the app makes a random key on its first start and keeps it in instance/secret_key (app/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     PORT = int(os.environ.get("PORT", "5000"))
@@ -59,9 +61,11 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
-    # The suite runs on a throwaway SQLite file unless DATABASE_URL points it at PostgreSQL (see .ci/run).
-    SQLALCHEMY_DATABASE_URI = _database_url() if os.environ.get("DATABASE_URL") else "sqlite://"
+    SECRET_KEY = secrets.token_hex(32)  # new for every run of the suite
+    # The suite runs on a throwaway SQLite file unless TEST_DATABASE_URL points it at a PostgreSQL database
+    # whose name ends in _test (see .ci/run and tests/conftest.py). It never reads DATABASE_URL: that is the
+    # deployment's database, and the suite drops tables.
+    SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL") if os.environ.get("TEST_DATABASE_URL") else "sqlite://"
     PASSWORD_HASH_FAST = True
     WTF_CSRF_ENABLED = True
 
@@ -77,5 +81,9 @@ class ProductionConfig(Config):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
+        from app.secret_key import MIN_LENGTH, is_strong
+
+        if not is_strong(os.environ["SECRET_KEY"]):
+            raise RuntimeError(f"ProductionConfig needs a SECRET_KEY of {MIN_LENGTH} random characters or more")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = _database_url()

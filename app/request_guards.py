@@ -16,8 +16,7 @@ class Anonymous(AnonymousUserMixin):
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to continue"
-    login_manager.login_message_category = "info"
+    login_manager.login_message = None  # the sign-in page says it already: no banner, and never a green one
     login_manager.session_protection = "strong"
     login_manager.anonymous_user = Anonymous
 
@@ -54,7 +53,7 @@ def _end_sessions_past_their_life():
         logout_user()
         session.clear()
         hours = int(current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds() // 3600)
-        flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again")
+        flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again", "info")
         return redirect(url_for("auth.sign_in", next=request.path if request.method == "GET" else None))
     return None
 

@@ -50,7 +50,7 @@ def deactivate_user(user_id: int):
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
         if user.id == current_user.id:
-            flash("You cannot deactivate your own account. Ask another administrator")
+            flash("You cannot deactivate your own account. Ask another administrator", "info")
         else:
             try:
                 deactivate(user)

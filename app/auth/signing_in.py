@@ -1,9 +1,14 @@
 """The steps of signing in: password, then (for some) a second factor, then a fresh session.
 
-Between the password and the code the person is *not* signed in: the session holds only a pending
-marker (their current session token, so a rotation voids it) that expires after five minutes.
+Between the password and the code the person is *not* signed in. The cookie is signed, not encrypted, so
+anybody holding it can read it: the pending marker holds the user's id and email, and a keyed digest of
+their session token (a rotation voids it, yet nothing in it can be turned into a signed-in cookie). It
+expires after five minutes. The session token itself is made new at every completed sign-in, so the
+token a cookie names exists only once every factor has been checked.
 """
 
+import hashlib
+import hmac
 import time
 from urllib.parse import urlsplit
 
@@ -33,20 +38,34 @@ def safe_next(target: str | None) -> str:
     return url_for("plans.home")
 
 
+def _token_digest(user: User) -> str:
+    key = hashlib.sha256(b"pending-sign-in:" + str(current_app.secret_key).encode()).digest()
+    return hmac.new(key, user.session_token.encode(), hashlib.sha256).hexdigest()
+
+
 def start_pending(user: User, next_url: str) -> None:
     """Password right, second factor to come: a new session that only remembers who is half-way in."""
     session.clear()
-    session[PENDING_KEY] = {"token": user.session_token, "email": user.email, "at": int(time.time()), "next": next_url}
+    session[PENDING_KEY] = {
+        "user_id": user.id,
+        "check": _token_digest(user),
+        "email": user.email,
+        "at": int(time.time()),
+        "next": next_url,
+    }
 
 
 def pending_user() -> User | None:
-    """The person half-way through signing in, or None when there is none or it has expired."""
+    """The person half-way through signing in, or None when there is none, it has expired or it was voided."""
     pending = session.get(PENDING_KEY)
-    if not pending:
+    if not pending or not isinstance(pending.get("user_id"), int):
         return None
     if time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    return db.session.scalar(db.select(User).filter_by(session_token=pending.get("token"), active=True))
+    user = db.session.get(User, pending["user_id"])
+    if user is None or not user.active or not hmac.compare_digest(_token_digest(user), str(pending.get("check"))):
+        return None  # deactivated, reset or signed out everywhere since the password step
+    return user
 
 
 def abandon_pending() -> bool:
@@ -76,6 +95,7 @@ def session_expired() -> bool:
 def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
     """Sign the person in on a brand-new session; returns where they were going."""
     next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
+    user.rotate_session_token()  # a token nobody has seen, issued only now that every factor is checked
     start_session(user)  # nothing carried over from before, including the pending marker
     audit.record("sign_in", user=user, record_type="user", record_id=user.id, detail=how)
     db.session.commit()

@@ -10,12 +10,10 @@ from flask_login import current_user
 from app.auth import bp
 from app.auth.forms import CodeForm, EnrolForm
 from app.auth.signing_in import abandon_pending, complete_sign_in, pending_user, start_session
-from app.auth.throttling import count_failure, per_account, per_address
-from app.extensions import db
+from app.auth.throttling import count_failure, pending_email, throttled
 from app.models import User
 from app.permissions import public, requires
 from app.security_events import security_event
-from app.services import audit
 from app.services.accounts import second_factor
 
 ENROL_SECRET_KEY = "two_factor_secret"
@@ -23,14 +21,13 @@ ENROL_SECRET_KEY = "two_factor_secret"
 
 def _back_to_sign_in():
     if abandon_pending():
-        flash("Sign in again. The code must be entered within 5 minutes of your password")
+        flash("Sign in again. The code must be entered within 5 minutes of your password", "info")
     return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-@per_address
-@per_account
+@throttled(pending_email)
 def sign_in_code():
     user = pending_user()
     if user is None:
@@ -42,8 +39,7 @@ def sign_in_code():
         how = second_factor.verify(user, form.code.data)
         if how:
             return redirect(complete_sign_in(user, how))
-        audit.record("sign_in.failure", user=user, record_type="user", record_id=user.id, detail="wrong code")
-        db.session.commit()
+        second_factor.record_wrong_code(user)
         security_event("sign_in.failure", email=user.email, step="code")
         count_failure()
         form.code.errors.append("The code is not right. Enter the code your authenticator app shows now")
@@ -52,8 +48,7 @@ def sign_in_code():
 
 @bp.route("/sign-in/set-up-two-factor", methods=["GET", "POST"])
 @public
-@per_address
-@per_account
+@throttled(pending_email)
 def set_up_two_factor_at_sign_in():
     user = pending_user()
     if user is None:
@@ -68,7 +63,7 @@ def set_up_two_factor_at_sign_in():
 def set_up_two_factor():
     user = current_user._get_current_object()
     if second_factor.is_enrolled(user):
-        flash("Two-factor sign-in is already on")
+        flash("Two-factor sign-in is already on", "info")
         return redirect(url_for("auth.account"))
     return _set_up(user, signing_in=False)
 
@@ -87,7 +82,6 @@ def _set_up(user: User, signing_in: bool):
                 count_failure()
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
             if signing_in:
                 next_url = complete_sign_in(user, "new authenticator app")
             else:
