@@ -37,12 +37,12 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Sign-in throttling (Flask-Limiter): failed attempts per address and per account. The counts live in
-    # RATELIMIT_STORAGE_URI: "memory://" suits one process; several workers or machines must share one
-    # store, e.g. redis://host:6379/0 (pip install redis) or memcached://host:11211 (pip install pymemcache).
+    # Sign-in throttling: failed attempts per address and per account, counted in Flask-Limiter's storage
+    # (app/auth/throttling.py). "memory://" suits one process; several workers or machines must share one
+    # store: Redis, RATELIMIT_STORAGE_URI=redis://host:6379/0. ProductionConfig insists on it.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_STRATEGY = "moving-window"  # the throttle counts and checks in one step: it needs this strategy
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per hour")
     # Behind a load balancer, the number of proxies that add X-Forwarded-For/-Proto: without it every
@@ -71,6 +71,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True  # refuses `flask demo`, whose accounts share a published password
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -87,3 +88,27 @@ class ProductionConfig(Config):
             raise RuntimeError(f"ProductionConfig needs a SECRET_KEY of {MIN_LENGTH} random characters or more")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = _database_url()
+        cls.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if problem := rate_limit_store_problem(cls.RATELIMIT_STORAGE_URI, os.environ.get("RATELIMIT_SINGLE_PROCESS")):
+            raise RuntimeError(problem)
+
+
+def rate_limit_store_problem(uri: str, single_process: str | None) -> str | None:
+    """Why a production deployment may not count sign-in failures in `uri`, or None.
+
+    Each gunicorn worker has its own memory: with memory:// every worker would count on its own, and an
+    attacker would get the limit once per worker. So production needs Redis, shared by every worker and
+    machine, unless the operator says there is only one process (RATELIMIT_SINGLE_PROCESS=1, e.g.
+    `gunicorn -w 1` on one machine). Only Redis is accepted besides: the throttle needs its moving window.
+    """
+    scheme = uri.split("://", 1)[0]
+    if scheme == "memory":
+        if single_process == "1":
+            return None
+        return (
+            "ProductionConfig needs RATELIMIT_STORAGE_URI=redis://host:6379/0, a store that every worker shares; "
+            "set RATELIMIT_SINGLE_PROCESS=1 instead only if a single process serves the tracker"
+        )
+    if scheme not in ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"):
+        return f"RATELIMIT_STORAGE_URI must be redis://… (or memory:// for one process), not {scheme}://"
+    return None

@@ -35,6 +35,7 @@ def test_production_config_refuses_without_database_url(monkeypatch):
 
 def test_production_config_sets_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
     monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -263,3 +264,17 @@ def test_full_title_says_the_period_once():
     assert Plan(title="Delivery Plan 2015-16", period_label="2015-16").full_title == "Delivery Plan 2015-16"
     assert Plan(title="Local Delivery Plan", period_label="2015-16").full_title == "Local Delivery Plan (2015-16)"
     assert Plan(title="Local Delivery Plan", period_label="").full_title == "Local Delivery Plan"
+
+
+def test_demo_is_refused_under_production_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty-production.db'}")
+    production = create_app(ProductionConfig)
+    with production.app_context():
+        db.create_all()
+        result = production.test_cli_runner().invoke(args=["demo", "--if-empty"])
+        assert result.exit_code == 1 and "refused under ProductionConfig" in result.output
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0  # no account with the published password
+        db.drop_all()
+        db.engine.dispose()
