@@ -43,9 +43,19 @@ def _token_digest(user: User) -> str:
     return hmac.new(key, user.session_token.encode(), hashlib.sha256).hexdigest()
 
 
+def _clear_session() -> None:
+    """A new session; only the text of a form sent after the last one ended is carried over."""
+    from app.kept_text import KEPT_KEY
+
+    kept = session.get(KEPT_KEY)
+    session.clear()
+    if kept:
+        session[KEPT_KEY] = kept
+
+
 def start_pending(user: User, next_url: str) -> None:
     """Password right, second factor to come: a new session that only remembers who is half-way in."""
-    session.clear()
+    _clear_session()
     session[PENDING_KEY] = {
         "user_id": user.id,
         "check": _token_digest(user),
@@ -79,7 +89,7 @@ def start_session(user: User) -> None:
     The session is permanent so that Flask refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME
     (refreshed on each request: an idle timeout); `session_expired` caps its whole life.
     """
-    session.clear()
+    _clear_session()
     login_user(user)
     session.permanent = True
     session[SIGNED_IN_AT_KEY] = int(time.time())
