@@ -3,7 +3,7 @@
 Page links are built with `url_for(..., **args)`, and url_for treats some keywords as its own: `_external`
 builds the link from the Host header, `_anchor`, `_scheme` and `_method` change it. So only the parameters a
 filter form declares are carried over, never one starting with `_`; and a page number is used only when it
-is one a database can hold, otherwise the first page is shown.
+is one a database can hold (a larger one is the last page, anything else the first).
 """
 
 import re
@@ -13,8 +13,9 @@ MAX_PAGE = 1_000_000
 
 
 def page_number(args) -> int:
+    """The page asked for: past the end is the last page (the list clamps it), anything not a number the first."""
     raw = args.get("page", "")
-    return int(raw) if re.fullmatch(r"[0-9]{1,7}", raw) and 1 <= int(raw) <= MAX_PAGE else 1
+    return max(1, min(int(raw), MAX_PAGE)) if re.fullmatch(r"[0-9]{1,40}", raw) else 1
 
 
 def kept_filters(args, names: Iterable[str]) -> dict[str, list[str]]:
