@@ -11,9 +11,9 @@ from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
 from app.query_args import kept_filters, page_number
-from app.services import audit_log
 from app.services.accounts import AccountError, second_factor
 from app.services.accounts.users import all_users, create_user, deactivate
+from app.services.audit import reading as audit_log
 
 
 @bp.route("/users")

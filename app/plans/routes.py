@@ -7,7 +7,10 @@ from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
 from app.query_args import kept_filters, page_number
-from app.services import clock, plan_filters, plan_reading, traceability
+from app.services import clock
+from app.services.plans import filters as plan_filters
+from app.services.plans import reading as plan_reading
+from app.services.reporting import traceability
 
 
 @bp.route("/")

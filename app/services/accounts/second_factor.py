@@ -25,7 +25,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import audit
+from app.services.audit import trail as audit
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"
