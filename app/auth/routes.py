@@ -7,7 +7,6 @@ from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
 from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
 from app.auth.throttling import count_failure, throttled, typed_email
-from app.extensions import db
 from app.permissions import public, requires
 from app.security_events import security_event
 from app.services.accounts import AccountError, passwords, second_factor, sessions
@@ -23,11 +22,10 @@ def sign_in():
     if form.validate_on_submit():
         user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
-            security_event("sign_in.failure", email=passwords.record_failed_sign_in(form.email.data))
+            security_event("sign_in.failure", email=sessions.sign_in_refused(form.email.data))
             count_failure()
             form.password.errors.append("Enter a correct email address and password")
         else:
-            db.session.commit()  # a password hash upgraded by authenticate()
             next_url = safe_next(request.args.get("next"))
             if second_factor.is_enrolled(user):
                 start_pending(user, next_url)
@@ -45,7 +43,6 @@ def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
         sessions.sign_out(current_user._get_current_object())
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You have signed out")
@@ -81,9 +78,8 @@ def change_password():
             try:
                 passwords.change_password(user, form.new_password.data)
             except AccountError as error:
-                form.new_password.errors.append(str(error))
+                form.new_password.errors.append(error.message)
             else:
-                db.session.commit()
                 start_session(user)  # this browser carries on, on a new session with the new token
                 flash("Your password has been changed. Other devices have been signed out.")
                 return redirect(url_for("auth.account"))

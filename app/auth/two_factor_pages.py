@@ -39,7 +39,7 @@ def sign_in_code():
         how = second_factor.verify(user, form.code.data)
         if how:
             return redirect(complete_sign_in(user, how))
-        second_factor.record_wrong_code(user)
+        second_factor.code_refused(user)
         security_event("sign_in.failure", email=user.email, step="code")
         count_failure()
         form.code.errors.append("The code is not right. Enter the code your authenticator app shows now")
@@ -80,7 +80,7 @@ def _set_up(user: User, signing_in: bool):
         except second_factor.TwoFactorError as error:
             if signing_in:
                 count_failure()
-            form.code.errors.append(str(error))
+            form.code.errors.append(error.message)
         else:
             if signing_in:
                 next_url = complete_sign_in(user, "new authenticator app")

@@ -58,7 +58,9 @@ def password_problem(password: str) -> str | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Takes the same time for an unknown email."""
+    """The active user with this email and password, or None. Takes the same time for an unknown email.
+
+    A hash made with older parameters is upgraded (and committed) while the password is at hand."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     try:
         _hasher().verify(user.password_hash if user else _DUMMY[_hasher_name()], password)
@@ -68,6 +70,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
+        db.session.commit()
     return user
 
 
@@ -85,14 +88,6 @@ def typed_address_label(typed: str) -> str:
     return "unknown address " + hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def record_failed_sign_in(typed_email: str) -> str:
-    """Audit a wrong email or password (committed); returns the address as it may be logged."""
-    label = typed_address_label(typed_email)
-    audit.record("sign_in.failure", detail=label, actor="anonymous")
-    db.session.commit()
-    return label
-
-
 def record_wrong_current_password(user: User) -> None:
     """Audit a wrong current password on the change-password page (committed): a stolen session guessing."""
     audit.record("password_change.failure", user=user, record_type="user", record_id=user.id, detail="wrong current")
@@ -100,9 +95,10 @@ def record_wrong_current_password(user: User) -> None:
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this user."""
+    """Set a new password and end every other session of this user; commit."""
     if problem := password_problem(new_password):
         raise AccountError(problem, "password")
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
+    db.session.commit()

@@ -26,6 +26,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import Role, User
 from app.services.audit import trail as audit
+from app.services.errors import ServiceError
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"
@@ -34,7 +35,7 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(ServiceError):
     """A code that does not work, worded for the person typing it."""
 
 
@@ -120,7 +121,7 @@ def verify(user: User, code: str) -> str | None:
     """Check a sign-in code: "app" for an authenticator code, "recovery code" for a recovery code, None when
     it matches neither or was used already. A code that works is used up and committed here."""
     code = _normalise(code)
-    if not is_enrolled(user) or not code:
+    if not user.totp_secret or not code:  # not enrolled
         return None
     step = _totp_step(user.totp_secret, code)
     if step is not None:
@@ -173,7 +174,7 @@ def _settle(user: User, used: bool, attribute: str) -> bool:
     return used
 
 
-def record_wrong_code(user: User) -> None:
+def code_refused(user: User) -> None:
     """Audit a wrong (or used) code at sign-in; committed."""
     audit.record("sign_in.failure", user=user, record_type="user", record_id=user.id, detail="wrong code")
     db.session.commit()
@@ -183,15 +184,17 @@ def recovery_codes_left(user: User) -> int:
     return len(_stored_digests(user))
 
 
-def reset(user: User) -> None:
+def reset(user: User, *, by: User | None) -> None:
     """Turn two-factor sign-in off (an admin helping someone who lost their phone and codes).
 
-    The user's sessions end; admins and leads set it up again at their next sign-in.
+    The user's sessions end; admins and leads set it up again at their next sign-in. `by` is the administrator;
+    commits.
     """
     user.totp_secret = None
     user.recovery_codes = None
     user.rotate_session_token()
-    audit.record("user.two_factor_reset", record_type="user", record_id=user.id, detail=user.email)
+    audit.record("user.two_factor_reset", user=by, record_type="user", record_id=user.id, detail=user.email)
+    db.session.commit()
 
 
 def _recovery_code() -> str:
