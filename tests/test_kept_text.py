@@ -25,7 +25,7 @@ def end_elsewhere(how: str, client, user: User) -> None:
     elif how == "signed out elsewhere":
         sessions.sign_out(user)
     elif how == "two-factor reset":
-        second_factor.reset(user)
+        second_factor.reset(user, by=make_user("admin"))
     elif how == "signed in elsewhere":
         AuthActions(client.application.test_client()).login(user)
     if how == "12 hours":
