@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Objective, Plan, RagChange, StrategicLink, Update
-from app.services.importing import reader as workbook_reader
+from app.services.importing import sheet_cells
 from app.services.importing import saving as excel_import
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.saving import import_workbook
@@ -79,7 +79,7 @@ def openpyxl_must_not_load(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("load_workbook was called on a file the guard should have refused")
 
-    monkeypatch.setattr(workbook_reader, "load_workbook", refuse)
+    monkeypatch.setattr(sheet_cells, "load_workbook", refuse)
 
 
 def zip_of(parts: dict[str, bytes]) -> bytes:

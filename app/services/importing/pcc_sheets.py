@@ -5,13 +5,12 @@ under the same numbers; each group of evidence becomes the update history of its
 """
 
 import re
-from datetime import datetime
 
 from app.services.importing.cells import SheetGrid
 from app.services.importing.columns import COMMENTARY, HOW, OBJECTIVE, REF, STRAND, WHAT, Header, is_repeated_header
 from app.services.importing.commentary import group_by_sub_refs, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
-from app.services.importing.local_sheets import MAX_REF, read_row_fields
+from app.services.importing.local_sheets import MAX_REF, SheetContext, read_row_fields
 from app.services.importing.wording import AIM_NUMBER_RE, SUB_REF_RE, clean_ref
 
 LOOKS_NUMBERED_RE = re.compile(r"^\s*\d+(?:\.\d+[a-z]?)+\.?\s")
@@ -37,8 +36,8 @@ def is_pcc_layout(grid: SheetGrid, header: Header, title_lines: list[str]) -> bo
 
 
 class PccSheetReader:
-    def __init__(self, grid: SheetGrid, header: Header, epoch: datetime | None):
-        self.grid, self.header, self.epoch = grid, header, epoch
+    def __init__(self, grid: SheetGrid, header: Header, context: SheetContext):
+        self.grid, self.header, self.context = grid, header, context
         self.objectives: dict[str, ObjectiveRead] = {}
         self.actions: list[ActionRead] = []
         self.aim = ""
@@ -66,7 +65,7 @@ class PccSheetReader:
         actions = []
         for ref, text in items:
             action = ActionRead(ref=ref, strand=None, sheet=self.grid.title, row=row, objective_ref=objective.ref)
-            read_row_fields(self.grid, _without(self.header, WHAT, HOW, COMMENTARY, REF), row, action, self.epoch)
+            read_row_fields(self.grid, _without(self.header, WHAT, HOW, COMMENTARY, REF), row, action, self.context)
             action.what = text.strip()
             actions.append(action)
         self._add_evidence(row, actions)
@@ -145,4 +144,4 @@ class PccSheetReader:
 def _without(header: Header, *meanings: str) -> Header:
     """The header with some columns left out, for the fields a PCC row shares between its deliverables."""
     columns = {meaning: columns for meaning, columns in header.columns.items() if meaning not in meanings}
-    return Header(header.row, header.first_data_row, columns, header.labels, header.strand)
+    return Header(header.row, header.first_data_row, columns, header.labels, header.strand, pcc_links=header.pcc_links)
