@@ -205,8 +205,15 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
             meaning = meaning_of(label)
         if meaning == IGNORE or meaning is None:
             why.setdefault(column, "" if meaning is None else _ignored_why(label))
+            if meaning is None and grid_has_data(grid, header.first_data_row, column):
+                header.not_understood.append(f"'{label}' (column {get_column_letter(column)})")
             continue
         candidates.setdefault(meaning, []).append((column, _strength(meaning, label)))
+    if len(candidates.get(WHAT, [])) > 1 and HOW not in candidates:
+        # "What we will do" beside "Deliverables": the weaker of two What columns says how
+        found = sorted(candidates[WHAT], key=lambda item: (item[1], -item[0]), reverse=True)
+        candidates[WHAT], candidates[HOW] = [found[0]], [found[1]]
+        candidates[WHAT].extend(found[2:])
     for meaning, found in candidates.items():
         if meaning in REPEATABLE:
             header.columns[meaning] = [column for column, _ in found]

@@ -119,7 +119,8 @@ class StrandSheetReader:
         return list(self.objectives.values()), self.actions
 
     def _read_row(self, row: int, texts: list[tuple[int, str]]) -> None:
-        if NOT_ACTION_RE.match(texts[0][1]) and not self._ref(row, self.header.column(REF), ""):
+        written_ref = clean_ref(self.grid.value(row, self.header.column(REF))) if self.header.has(REF) else ""
+        if NOT_ACTION_RE.match(texts[0][1]) and (not written_ref or NOT_ACTION_RE.match(written_ref)):
             self.grid.warn(
                 row, f"is not an action (a total, key or note), so it was not imported: '{texts[0][1][:60]}'"
             )
@@ -177,7 +178,7 @@ class StrandSheetReader:
 
     def _objective_row(self, row: int, texts: list[tuple[int, str]], others: list[tuple[int, str]]) -> bool:
         """A separator row naming an objective ('Objective 1.1: …'), perhaps with an 'Outcomes:' cell."""
-        if self.header.has(OBJECTIVE) or self._ref(row, self.header.column(REF), ""):
+        if self.header.has(OBJECTIVE):
             return False
         found = objective_heading(texts[0][1])
         if found is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from app.models.enums import PlanKind, Strand
+from app.models.enums import Framework, PlanKind, Strand
 from app.services.importing.cells import SheetGrid, theme_palette
 from app.services.importing.columns import ColumnReading, find_header
 from app.services.importing.findings import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
@@ -227,7 +227,25 @@ def _assemble(parts: list[_SheetPart], filename: str, cover: list[str]) -> list[
         if any((known.title, known.period_label) == (plan.title, plan.period_label) for known in plans):
             plan.title = f"{plan.title} – {group[0].sheet}"[:300]
         plans.append(plan)
+    _flag_links_not_in_workbook(plans)
     return plans
+
+
+def _flag_links_not_in_workbook(plans: list[PlanRead]) -> None:
+    """Where the workbook holds the PCC deliverables, a local link to a number it lacks is named, with its row."""
+    deliverables = {action.ref for plan in plans if plan.kind is PlanKind.PCC for action in plan.actions}
+    if not deliverables:
+        return
+    for plan in plans:
+        if plan.kind is PlanKind.PCC:
+            continue
+        for action in plan.actions:
+            for link in action.links:
+                if link.framework is Framework.PCC and link.code and link.code not in deliverables:
+                    why = "is not among the PCC deliverables in this workbook: it was kept as an unresolved link"
+                    plan.warnings.append(
+                        ReadWarning(f"PCC {link.code} of {action.display_ref} {why}", action.sheet, action.row)
+                    )
 
 
 def _plan_of(group: list[_SheetPart], filename: str, cover: list[str]) -> PlanRead:

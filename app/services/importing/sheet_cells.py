@@ -17,6 +17,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText
 from openpyxl.utils import column_index_from_string
+from openpyxl.worksheet.cell_range import CellRange
 
 ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -88,9 +89,8 @@ def read_sheet(worksheet) -> SheetCells:
     for merged in sheet.merged:
         sheet.max_row, sheet.max_column = max(sheet.max_row, merged.max_row), max(sheet.max_column, merged.max_col)
     hidden = {number for number, dimension in worksheet.row_dimensions.items() if dimension.hidden}
-    if worksheet.auto_filter.ref and _filters_something(worksheet.auto_filter):
-        low, high = _rows_of(worksheet.auto_filter.ref)
-        sheet.filtered_rows = {number for number in hidden if low < number <= high}
+    if worksheet.auto_filter.ref and hidden:
+        sheet.filtered_rows = _hidden_by_filter(sheet, worksheet.auto_filter, hidden)
     sheet.hidden_rows = hidden - sheet.filtered_rows
     for letter, dimension in worksheet.column_dimensions.items():
         if dimension.hidden:
@@ -101,13 +101,32 @@ def read_sheet(worksheet) -> SheetCells:
     return sheet
 
 
-def _filters_something(auto_filter) -> bool:
-    return bool(auto_filter.filterColumn or auto_filter.sortState)
-
-
-def _rows_of(ref: str) -> tuple[int, int]:
-    numbers = [int(part) for part in re.findall(r"\d+", ref)]
-    return (numbers[0], numbers[-1]) if numbers else (0, 0)
+def _hidden_by_filter(sheet: SheetCells, auto_filter, hidden: set[int]) -> set[int]:
+    """The hidden rows of an autofilter's range that its filter hides: a row that passes the filter is hidden
+    by hand. A filter the reader cannot evaluate (custom, top 10, colour) counts every hidden row as filtered."""
+    try:
+        bounds = CellRange(auto_filter.ref)
+    except ValueError:
+        return set()
+    rows = {number for number in hidden if bounds.min_row < number <= bounds.max_row}
+    tests = []
+    for column in auto_filter.filterColumn:
+        filters = column.filters
+        if filters is None:
+            return rows if column.customFilters or column.top10 or column.colorFilter or column.dynamicFilter else set()
+        values = {" ".join(str(value).split()).casefold() for value in filters.filter}
+        tests.append((bounds.min_col + column.colId, values, bool(filters.blank)))
+    if not tests:
+        return set()
+    filtered = set()
+    for number in rows:
+        for column, values, blank in tests:
+            cell = sheet.cells.get((number, column))
+            text = " ".join(str(cell.value).split()).casefold() if cell is not None and cell.value is not None else ""
+            if not (text in values or (blank and not text)):
+                filtered.add(number)
+                break
+    return filtered
 
 
 def _runs(value: CellRichText) -> RichText | str:
