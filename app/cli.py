@@ -15,6 +15,7 @@ from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
+from app.services.importing.columns import parse_mapping
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
 from app.services.importing.saving import import_workbook
 
@@ -74,11 +75,32 @@ def list_plans() -> None:
 @plans_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
-def import_plan(path: Path, dry_run: bool) -> None:
-    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="'HEADING=MEANING'",
+    help="What a column means, e.g. 'Date raised=ignore' or 'H=target date'. Remembered for the plan.",
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of 'HEADING=MEANING' lines, one column a line.",
+)
+def import_plan(path: Path, dry_run: bool, columns: tuple[str, ...], mapping_file: Path | None) -> None:
+    """Import the plans in a workbook (.xlsx, .xlsm). Importing the same file again changes nothing."""
+    entries = list(columns)
+    if mapping_file:
+        lines = mapping_file.read_text(encoding="utf-8").splitlines()
+        entries = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")] + entries
+    try:
+        mapping = parse_mapping(entries)
+    except ValueError as error:
+        fail(str(error))
     bar = _ProgressBar("Reading the plan")
     try:
-        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
+        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar, mapping=mapping)
     except WorkbookRejected as error:
         bar.close()
         fail(error.message)

@@ -1,12 +1,13 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
+from app.services.importing.columns import meaning_choices, normal_label
 from app.services.importing.guard import WorkbookRejected
 from app.spreadsheets import bp
-from app.spreadsheets.forms import ConfirmImportForm, UploadForm
+from app.spreadsheets.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, mapping_from
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -28,13 +29,20 @@ def new():
 @requires(Role.ADMIN)
 def check(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
-    filename = pending.filename
+    mapping = mapping_from(request.args)
     try:
-        report = pending_imports.preview(pending, current_user)
+        report = pending_imports.preview(pending, current_user, mapping)
     except WorkbookRejected as error:
         return _upload_again(error)
     return render_template(
-        "spreadsheets/check.html", filename=filename, report=report, pending_id=pending_id, form=ConfirmImportForm()
+        "spreadsheets/check.html",
+        filename=pending.filename,
+        report=report,
+        pending_id=pending_id,
+        form=ConfirmImportForm(),
+        mapping=mapping,
+        choices=meaning_choices(),
+        field=lambda label: COLUMN_FIELD + normal_label(label),
     )
 
 
@@ -42,10 +50,11 @@ def check(pending_id: int):
 @requires(Role.ADMIN)
 def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
+    mapping = mapping_from(request.form)
     if not ConfirmImportForm().validate_on_submit():
         return redirect(url_for("spreadsheets.check", pending_id=pending_id))
     try:
-        report = pending_imports.confirm(pending, current_user)
+        report = pending_imports.confirm(pending, current_user, mapping)
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)

@@ -35,6 +35,7 @@ LABELS = {
     OBJECTIVE: "Objective",
     OUTCOME: "Outcome",
 }
+SHOWN = {REF: "ref", LINKS: "strategic links", LAST_UPDATED: "date of last update"}
 MEANINGS = {label.lower().replace(" ", "_"): meaning for meaning, label in LABELS.items()} | {
     meaning: meaning for meaning in LABELS
 }
@@ -58,6 +59,28 @@ def normal_label(label: str) -> str:
     return " ".join(label.replace("\u00a0", " ").split()).casefold()
 
 
+def parse_mapping(entries: list[str]) -> dict[str, str]:
+    """'Date raised=ignore', 'H=target date' -> {normalised heading or column letter: meaning}.
+
+    Raises ValueError with a sentence saying what to write instead.
+    """
+    mapping = {}
+    for entry in entries:
+        heading, sep, meaning = entry.rpartition("=")
+        key = normal_label(meaning).replace(" ", "_")
+        if not sep or not heading.strip() or key not in MEANINGS:
+            choices = ", ".join(sorted({label.lower() for label in LABELS.values()} | {"ignore"}))
+            raise ValueError(f"Write each column as 'Heading=meaning', the meaning one of: {choices} (not {entry!r})")
+        heading = heading.strip()
+        mapping[heading if re.fullmatch(r"[A-Z]{1,3}", heading) else normal_label(heading)] = MEANINGS[key]
+    return mapping
+
+
+def meaning_choices() -> list[tuple[str, str]]:
+    """(meaning, label) for a person choosing what a column means, 'not used' last."""
+    return [(meaning, label) for meaning, label in LABELS.items()] + [(IGNORE, "Not used")]
+
+
 @dataclass(frozen=True)
 class ColumnReading:
     """How one column was read, to show the person: F "Status" -> status; H "Date raised" -> not used."""
@@ -68,7 +91,7 @@ class ColumnReading:
     why: str = ""
 
     def __str__(self) -> str:
-        read_as = LABELS.get(self.meaning, "").lower() or "not used"
+        read_as = SHOWN.get(self.meaning) or LABELS.get(self.meaning, "").lower() or "not used"
         return f'{self.letter} "{self.label}" → {read_as}' + (f" ({self.why})" if self.why else "")
 
 
@@ -208,7 +231,8 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
             if meaning is None and grid_has_data(grid, header.first_data_row, column):
                 header.not_understood.append(f"'{label}' (column {get_column_letter(column)})")
             continue
-        candidates.setdefault(meaning, []).append((column, _strength(meaning, label)))
+        strength = 100 if chosen is not None else _strength(meaning, label)  # what a person said wins
+        candidates.setdefault(meaning, []).append((column, strength))
     if len(candidates.get(WHAT, [])) > 1 and HOW not in candidates:
         # "What we will do" beside "Deliverables": the weaker of two What columns says how
         found = sorted(candidates[WHAT], key=lambda item: (item[1], -item[0]), reverse=True)

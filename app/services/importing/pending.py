@@ -42,17 +42,17 @@ def get_pending(pending_id: int, user: User) -> PendingImport | None:
     return pending if pending is not None and pending.user_id == user.id else None
 
 
-def preview(pending: PendingImport, user: User) -> ImportReport:
-    """What confirming would create and change: the import run as a dry run."""
-    return import_workbook(pending.content, pending.filename, user=user, dry_run=True)
+def preview(pending: PendingImport, user: User, mapping: dict[str, str] | None = None) -> ImportReport:
+    """What confirming would create and change: the import run as a dry run, columns read as `mapping` says."""
+    return import_workbook(pending.content, pending.filename, user=user, dry_run=True, mapping=mapping)
 
 
-def confirm(pending: PendingImport, user: User) -> ImportReport:
+def confirm(pending: PendingImport, user: User, mapping: dict[str, str] | None = None) -> ImportReport:
     """Import the upload and forget it, in the same transaction. Raises WorkbookRejected with nothing changed."""
     data, filename = pending.content, pending.filename
     db.session.delete(pending)
     try:
-        return import_workbook(data, filename, user=user)
+        return import_workbook(data, filename, user=user, mapping=mapping)
     except WorkbookRejected:
         db.session.rollback()
         raise

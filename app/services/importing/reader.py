@@ -24,6 +24,10 @@ from app.services.importing.wording import key_value, parse_date_text, period_of
 log = logging.getLogger(__name__)
 
 UNREADABLE = "The workbook could not be read: open it in Excel, save it as an Excel Workbook (.xlsx) and try again"
+CSV = (
+    "This is a CSV file, which cannot be imported: a CSV keeps no merged cells, colours or red updates. "
+    "Open it in Excel, save it as an Excel Workbook (.xlsx) and upload that"
+)
 NO_PLAN = (
     "No plan was found in the workbook: a plan sheet needs a header row with headings such as "
     "'What are we going to do?' and 'Responsibility'"
@@ -86,6 +90,8 @@ def read_workbook(
     `progress(rows_read, rows_in_all)` is called now and then while the sheets are read (for a progress bar).
     `mapping` says what columns mean where a person has said so (see columns.find_header).
     """
+    if PurePath(filename).suffix.lower() in (".csv", ".tsv", ".txt"):
+        raise WorkbookRejected(CSV)
     try:
         return _read(data, filename, check_workbook(data), progress, mapping or {})
     except WorkbookRejected:

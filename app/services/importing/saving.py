@@ -41,28 +41,52 @@ ACTION_FIELDS = {
 }
 PLAN_FIELDS = {"kind": "kind", "priority": "priority", "lead": "lead", "period_start": "start", "period_end": "end"}
 CHUNK = 500  # ids per IN (...) list, well inside every database's limit
+PREVIEW_ACTIONS = 5  # the first actions shown as they will be stored, on the check page and in a dry run
+
+
+def remembered_mapping(plans: list[PlanRead]) -> dict[str, str]:
+    """The column mapping the admin gave when these plans were last imported (first plan that has one)."""
+    for read in plans:
+        stored = db.session.scalar(select(Plan).filter_by(title=read.title, period_label=read.period_label))
+        if stored is not None and stored.column_mapping:
+            return dict(stored.column_mapping)
+    return {}
 
 
 def import_workbook(
-    data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False, progress: Progress | None = None
+    data: bytes,
+    filename: str,
+    *,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Read the workbook and write its plans in one transaction; a dry run does the same, reports, and rolls back.
 
     Commits the session (rolls it back for a dry run). Raises WorkbookRejected, with one line for the person,
     when the file cannot be read or saved; the database is then unchanged. `progress(rows_read, rows_in_all)`
-    is told how the reading goes.
+    is told how the reading goes. `mapping` is what the admin said columns mean (heading -> meaning); it is
+    remembered with the plan, and a plan's remembered mapping is used when none is given.
     """
     with gc_pause.paused():
-        return _import(data, filename, user, dry_run, progress)
+        return _import(data, filename, user, dry_run, progress, mapping)
 
 
-def _import(data: bytes, filename: str, user: User | None, dry_run: bool, progress: Progress | None) -> ImportReport:
-    reading = read_workbook(data, filename, progress=progress)
+def _import(
+    data: bytes, filename: str, user: User | None, dry_run: bool, progress: Progress | None, mapping: dict | None
+) -> ImportReport:
+    reading = read_workbook(data, filename, progress=progress, mapping=mapping)
+    if not mapping and (remembered := remembered_mapping(reading.plans)):
+        reading = read_workbook(data, filename, mapping=remembered)
+        mapping = remembered
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
         writers = [_PlanWriter(plan, filename, user) for plan in reading.plans]
         for writer in writers:
             writer.write()
+            if mapping:
+                writer.plan.column_mapping = dict(mapping)
         db.session.flush()
         for writer in writers:
             writer.write_rows()
@@ -115,6 +139,8 @@ class _PlanWriter:
             actions_per_group=read.actions_per_group(),
             warnings=read.warnings,
             columns_not_understood=read.columns_not_understood,
+            column_readings=read.column_readings,
+            first_actions=read.actions[:PREVIEW_ACTIONS],
         )
 
     def write(self) -> None:
