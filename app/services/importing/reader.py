@@ -15,7 +15,14 @@ from app.models.enums import Framework, PlanKind, Strand
 from app.services.importing.cells import SheetGrid, theme_palette
 from app.services.importing.columns import ColumnReading, find_header
 from app.services.importing.findings import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
-from app.services.importing.guard import MAX_COLUMNS, MAX_ROWS, WorkbookFacts, WorkbookRejected, check_workbook
+from app.services.importing.guard import (
+    MAX_COLUMNS,
+    MAX_DATA_ROWS,
+    MAX_ROWS,
+    WorkbookFacts,
+    WorkbookRejected,
+    check_workbook,
+)
 from app.services.importing.local_sheets import SheetContext, StrandSheetReader
 from app.services.importing.pcc_sheets import PccSheetReader, is_pcc_layout
 from app.services.importing.sheet_cells import open_workbook, read_sheet
@@ -153,7 +160,7 @@ def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReadi
         return None
     cells = read_sheet(worksheet)
     if cells.max_row > MAX_ROWS or cells.max_column > MAX_COLUMNS:
-        limits = f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns"
+        limits = f"{MAX_DATA_ROWS:,} rows and {MAX_COLUMNS} columns"
         raise WorkbookRejected(f"Sheet '{name}' is too large: a plan can use {limits}; delete unused rows and columns")
     grid = SheetGrid(cells, palette, facts.formulas_without_value.get(name))
     grid.on_rows = counter.advance
