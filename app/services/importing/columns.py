@@ -151,6 +151,8 @@ def meaning_of(label: str) -> str | None:
         return OBJECTIVE
     if has("outcome") or "success measure" in joined:
         return OUTCOME
+    if "pcc" in words or "police and crime" in joined:
+        return LINKS
     if len(words) <= 3 and any(word in {"no", "ref", "reference", "number", "num", "#", "id"} for word in words):
         return REF
     if has("strand", "pillar", "theme") or words in (["4p"], ["4", "p"], ["4ps"]):

@@ -50,14 +50,19 @@ def join_lines(lines: list[_Line]) -> list[Segment]:
 
 
 def passages(segments: list[Segment]) -> list[str]:
-    """The base text first, then each marked passage in the order written."""
+    """The base text first, then each marked passage in the order written.
+
+    A marked line that is only a date label (a bold 'Update 12/01/16') heads the plain lines below it: they are
+    that update's text, not the base text.
+    """
     base: list[str] = []
     later: list[list[str]] = []
     open_passage: object = False
+    heading_open = False
     for line in lines_of(segments):
         first = next((i for i, (text, marked) in enumerate(line.segments) if marked and text.strip()), None)
         if first is None:
-            base.append(line.text.rstrip())
+            (later[-1] if heading_open else base).append(line.text.rstrip())
             open_passage = False
             continue
         prefix = "".join(text for text, _ in line.segments[:first])
@@ -69,6 +74,8 @@ def passages(segments: list[Segment]) -> list[str]:
             later[-1].append(body)
         else:
             later.append([prefix + body])
+        label = date_label(line.text.strip() + " ")
+        heading_open = bool(label and not label[3].strip())
         open_passage = line.segments[-1][1]
     texts = ["\n".join(base).strip()] + ["\n".join(parts).strip() for parts in later]
     return [text for text in texts if text]

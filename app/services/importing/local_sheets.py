@@ -136,13 +136,8 @@ class StrandSheetReader:
             self.objective = None
             return
         self._read_objective(row)
-        if (
-            self.header.has(OBJECTIVE)
-            and self.header.has(WHAT)
-            and "\n" in self.grid.text(row, self.header.column(WHAT))
-        ):
-            if self._bulleted_actions(row):
-                return
+        if self.header.has(OBJECTIVE) and self.header.has(WHAT) and self._bulleted_actions(row):
+            return
         ref_column = self.header.column(REF)
         if ref_column and self.grid.is_continuation(row, ref_column) and self.actions:
             read_row_fields(self.grid, self.header, row, self.actions[-1], self.context, continuation=True)
@@ -200,9 +195,11 @@ class StrandSheetReader:
 
     def _bulleted_actions(self, row: int) -> bool:
         """An objective row whose Actions cell lists its actions as bullets: one action a bullet."""
-        items = bullet_items(self.grid.text(row, self.header.column(WHAT)))
-        if len(items) < 2:
-            return False
+        text = self.grid.text(row, self.header.column(WHAT))
+        numbered = self.header.has(REF) and clean_ref(self.grid.value(row, self.header.column(REF)))
+        if numbered or text.lstrip()[:1] not in BULLETS.strip():
+            return False  # a numbered action, or lines that are not bullets, stay one action
+        items = bullet_items(text)
         for item in items:
             action = ActionRead(ref="", strand=self.strand, sheet=self.grid.title, row=row)
             read_row_fields(self.grid, _without_text(self.header), row, action, self.context)

@@ -11,8 +11,11 @@ from app.models.enums import ActionStatus, Framework, Rag, Strand
 from app.services.importing.findings import LinkRead
 
 STRAND_RE = re.compile(
-    r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?(prepare|prevent|protect|pursue)\b", re.IGNORECASE
+    r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?"
+    r"(prepare|prevent|protect|pursue|prep|prev|prot|purs)(?:\b\.?|(?<=\.))",
+    re.IGNORECASE,
 )
+STRAND_ABBREVIATIONS = {"prep": "prepare", "prev": "prevent", "prot": "protect", "purs": "pursue"}
 SUB_REF_RE = re.compile(r"^\s*(\d+\.\d+[a-z]?\.\d+[a-z]?)\s*\.?(?=\s|$)\s*", re.IGNORECASE)  # 1.2.1, 3.3c.1, 3.7a.2
 # "1. Engage…", "2) Train…", "1.2 Survey…"; not "2020 was…" or "3 officers…"
 LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)+[a-z]?|\d+[a-z]?(?=\s*[.):]))\s*[.):]?\s+(?=\S)", re.IGNORECASE)
@@ -93,7 +96,12 @@ SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
-    return Strand(match.group(1).capitalize()) if match else None
+    return _strand(match.group(1)) if match else None
+
+
+def _strand(word: str) -> Strand:
+    word = word.lower()
+    return Strand(STRAND_ABBREVIATIONS.get(word, word).capitalize())
 
 
 def strand_heading(text: str | None) -> Strand | None:
@@ -105,7 +113,7 @@ def strand_heading(text: str | None) -> Strand | None:
     rest = text[match.end() :].strip()
     if rest and rest[0] not in ":–—-(|/" and rest.split()[0].lower() not in ("strand", "actions", "plan"):
         return None
-    return Strand(match.group(1).capitalize())
+    return _strand(match.group(1))
 
 
 def clean_ref(value) -> str:
@@ -307,7 +315,7 @@ LABEL_RE = re.compile(
     rf"(?:(?P<full>{_DAY_MONTH_YEAR})|(?P<month>{_MONTH_YEAR}))(?![\d/])"
     r"\s*(?P<close>[\])])?"
     r"\s*(?:\((?P<author>[^()\n]{1,100})\))?"
-    r"(?P<sep>\s*[:\-–—]\s*|\s+)",
+    r"(?P<sep>\s*[:\-–—]\s*|\s+|$)",
     re.IGNORECASE,
 )
 UNDATED_LABEL_RE = re.compile(r"^\s*(?:[•·▪\-*]\s*)?undated\s*(?:\((?P<author>[^()\n]{1,100})\))?\s*:\s+", re.I)
