@@ -17,8 +17,8 @@ from app.models import Action, AuditEvent, Objective, Plan, RagChange, Strategic
 from app.services.importing import saving as excel_import
 from app.services.importing import sheet_cells
 from app.services.importing.guard import WorkbookRejected, check_workbook
-from app.services.importing.reader import UNREADABLE as UNREADABLE_LINE
 from app.services.importing.saving import import_workbook
+from app.services.importing.workbook import UNREADABLE as UNREADABLE_LINE
 from tests.workbooks import (
     Fill,
     Sheet,

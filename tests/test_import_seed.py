@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Framework, Objective, Plan, PlanKind, Strand, StrategicLink, Update
-from app.services.importing.reader import read_workbook
 from app.services.importing.saving import import_workbook
+from app.services.importing.workbook import read_workbook
 from tests.conftest import SEED_WORKBOOK
 from tests.workbooks import red
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from app.models import ActionStatus, Framework, PlanKind, Rag, Strand
-from app.services.importing.reader import read_workbook
+from app.services.importing.workbook import read_workbook
 from tests.workbooks import (
     LOCAL_HEADER,
     Fill,

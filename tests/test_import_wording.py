@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 
 from app.models.enums import ActionStatus, Framework, Rag
-from app.services.importing.cells import rag_of_colour
 from app.services.importing.commentary import dated_updates
 from app.services.importing.sheet_cells import unescape
+from app.services.importing.sheet_grid import rag_of_colour
 from app.services.importing.wording import date_label, parse_links, quarter_end, rag_and_status, target_date_of
 
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from openpyxl.utils import get_column_letter
 
 from app.models.enums import Strand
-from app.services.importing.cells import SheetGrid
+from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import strand_heading
 
 HEADER_SEARCH_ROWS = 40

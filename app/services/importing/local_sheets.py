@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.models.enums import ActionStatus, Rag, Strand
-from app.services.importing.cells import SheetGrid
 from app.services.importing.columns import (
     COMMENTARY,
     HOW,
@@ -29,6 +28,7 @@ from app.services.importing.columns import (
 )
 from app.services.importing.commentary import BULLETS, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
+from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import (
     AIM_NUMBER_RE,
     COLOURED_SYMBOLS,

@@ -6,11 +6,11 @@ under the same numbers; each group of evidence becomes the update history of its
 
 import re
 
-from app.services.importing.cells import SheetGrid
 from app.services.importing.columns import COMMENTARY, HOW, OBJECTIVE, REF, STRAND, WHAT, Header, is_repeated_header
 from app.services.importing.commentary import group_by_sub_refs, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
 from app.services.importing.local_sheets import MAX_REF, SheetContext, read_row_fields
+from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import AIM_NUMBER_RE, SUB_REF_RE, clean_ref
 
 LOOKS_NUMBERED_RE = re.compile(r"^\s*\d+(?:\.\d+[a-z]?)+\.?\s")

@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models import PendingImport, User
 from app.models.base import utcnow
 from app.services.importing.guard import WorkbookRejected
-from app.services.importing.reader import read_workbook
 from app.services.importing.report import ImportReport
 from app.services.importing.saving import import_workbook
+from app.services.importing.workbook import read_workbook
 
 KEPT_FOR = timedelta(days=1)
 

@@ -24,9 +24,9 @@ from app.services.audit import trail as audit
 from app.services.importing.findings import ActionRead, PlanRead
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.pcc_links import resolve_pcc_links
-from app.services.importing.reader import Progress, read_workbook
 from app.services.importing.report import ImportReport, PlanOutcome
 from app.services.importing.stored import IMPORTED, StoredHistory, new_updates
+from app.services.importing.workbook import Progress, read_workbook
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.models.enums import Framework, PlanKind, Strand
-from app.services.importing.cells import SheetGrid, theme_palette
 from app.services.importing.columns import ColumnReading, find_header
 from app.services.importing.findings import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
 from app.services.importing.guard import (
@@ -26,6 +25,7 @@ from app.services.importing.guard import (
 from app.services.importing.local_sheets import SheetContext, StrandSheetReader
 from app.services.importing.pcc_sheets import PccSheetReader, is_pcc_layout
 from app.services.importing.sheet_cells import open_workbook, read_sheet
+from app.services.importing.sheet_grid import SheetGrid, theme_palette
 from app.services.importing.wording import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
