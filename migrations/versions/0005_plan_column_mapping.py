@@ -1,7 +1,7 @@
 """A plan remembers what the admin said its workbook's columns mean, for the next import.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 22:20:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-01 22:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
