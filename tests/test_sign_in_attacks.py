@@ -357,11 +357,11 @@ def test_a_users_own_address_is_logged_as_typed(client, caplog):
     assert any('"email": "real@example.police.uk"' in r.getMessage() for r in caplog.records)
 
 
-def test_migration_0005_withdraws_argon2_recovery_codes(tmp_path):
+def test_migration_0006_withdraws_argon2_recovery_codes(tmp_path):
     url = f"sqlite:///{tmp_path / 'upgraded.db'}"
     env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": url, "SECRET_KEY": "k" * 40}
     flask = [sys.executable, "-m", "flask", "db", "upgrade"]
-    subprocess.run([*flask, "0004"], env=env, capture_output=True, text=True, check=True)
+    subprocess.run([*flask, "0005"], env=env, capture_output=True, text=True, check=True)
     import sqlite3
 
     argon2_line = passwords._HASHERS["fast"].hash("abcdefghjk")

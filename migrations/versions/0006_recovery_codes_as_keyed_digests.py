@@ -9,8 +9,8 @@ keeps signing in with their authenticator app. Their account page then shows no 
 says how to get new ones (an administrator resets two-factor sign-in; they set up their app again).
 The codes cannot be brought back by a downgrade.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -18,8 +18,8 @@ Create Date: 2026-12-01 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
