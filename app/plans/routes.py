@@ -6,7 +6,7 @@ from app.permissions import can_edit_plan, can_see_restricted, can_update_action
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
-from app.services import clock, plan_filters, plan_reading, traceability
+from app.services import clock, plan_filters, plan_reading, standing, traceability
 
 
 @bp.route("/")
@@ -84,5 +84,6 @@ def render_action_page(action: Action, *, update_form=None, conflict=None, statu
         delivered_by=traceability.delivering_actions(action) if action.plan.kind is PlanKind.PCC else [],
         form=update_form,
         conflict=conflict,
+        standing=standing.standing_of(action),
     )
     return page, status

@@ -17,6 +17,7 @@ from app.permissions import can_update_action
 from app.services import clock, rag_rules
 from app.services.conflicts import check_version, flush_action, record_change
 from app.services.plan_reading import last_update_dates
+from app.services.standing import Standing, standings
 from app.validators import has_control_characters
 
 MAX_UPDATE_LENGTH = 10_000
@@ -92,6 +93,7 @@ class OwnedAction:
     action: Action
     last_update: date | None
     update_due: bool
+    standing: Standing | None = None  # proposed and awaiting review, confirmed, or set by the lead
 
 
 @dataclass
@@ -101,7 +103,8 @@ class OwnedPlan:
 
 
 def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
-    """The actions the user owns, grouped by plan, each flagged when an update is due (two queries)."""
+    """The actions the user owns, grouped by plan, each flagged when an update is due and with where its RAG
+    stands (four queries)."""
     today = today or clock.today()
     actions = list(
         db.session.scalars(
@@ -114,9 +117,11 @@ def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
         )
     )
     last = last_update_dates([a.id for a in actions])
+    standing = standings(actions)
     groups: dict[int, OwnedPlan] = {}
     for action in actions:
         facts = rag_rules.ActionFacts.of(action, last.get(action.id))
         group = groups.setdefault(action.plan_id, OwnedPlan(action.plan))
-        group.actions.append(OwnedAction(action, last.get(action.id), rag_rules.is_stale(facts, today)))
+        due = rag_rules.is_stale(facts, today)
+        group.actions.append(OwnedAction(action, last.get(action.id), due, standing.get(action.id)))
     return list(groups.values())

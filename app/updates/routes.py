@@ -42,4 +42,4 @@ def add(action_id: int):
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
         return render_action_page(plan_reading.get_action(action_id), update_form=form, conflict=conflict, status=409)
     flash("Your update has been added")
-    return redirect(url_for("plans.action", action_id=action.id, _anchor="updates"))
+    return redirect(url_for("plans.action", action_id=action.id))  # the success banner at the top, in view
