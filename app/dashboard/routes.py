@@ -3,18 +3,20 @@ from flask_login import current_user
 
 from app.dashboard import bp
 from app.permissions import can_edit_plan, can_see_restricted, requires
-from app.services import charts, dashboard, plan_reading
+from app.services import charts, dashboard, landing, plan_reading
 
 
 @bp.route("/plans/<int:plan_id>/dashboard")
 @requires()
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
-    board = dashboard.build(plan, include_restricted=can_see_restricted(current_user))
+    include_restricted = can_see_restricted(current_user)
+    board = dashboard.build(plan, include_restricted=include_restricted)
     return render_template(
         "dashboard/show.html",
         plan=plan,
         board=board,
+        counts=landing.landing(plan, include_restricted=include_restricted),
         series=charts.RAG_SERIES,
         can_edit=can_edit_plan(current_user, plan),
     )

@@ -6,7 +6,7 @@ from app.permissions import can_edit_plan, can_see_restricted, can_update_action
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
-from app.services import clock, plan_filters, plan_reading, standing, traceability
+from app.services import clock, landing, plan_filters, plan_reading, standing, traceability
 
 
 @bp.route("/")
@@ -20,7 +20,9 @@ def home():
 @bp.route("/plans")
 @requires()
 def index():
-    return render_template("plans/index.html", plans=plan_reading.all_plans())
+    plans = plan_reading.all_plans()
+    counts = landing.landings(plans, include_restricted=can_see_restricted(current_user))
+    return render_template("plans/index.html", plans=plans, counts=counts)
 
 
 @bp.route("/plans/<int:plan_id>")
