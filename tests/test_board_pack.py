@@ -10,8 +10,10 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Plan, PlanKind, Rag, RagChange, Strand
-from app.services import board_pack, board_pack_pdf, reviewing, updating
+from app.services.actions import updating
 from app.services.importing.saving import import_workbook
+from app.services.reporting import board_pack, board_pack_pdf
+from app.services.reviewing import decisions
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_review, make_user
 from tests.pages import check_page
@@ -56,9 +58,9 @@ def seed(app):
         )
 
     write(confirmed, "Reception centre partner withdrew; no alternative venue yet", Rag.RED)
-    reviewing.decide_rag(confirmed, lead, rag=Rag.RED, reason="", seen_version=confirmed.version)
+    decisions.decide_rag(confirmed, lead, rag=Rag.RED, reason="", seen_version=confirmed.version)
     write(overridden, "Training slipped a month because of leave", Rag.AMBER)
-    reviewing.decide_rag(
+    decisions.decide_rag(
         overridden, lead, rag=Rag.RED, reason="Second slip this year: escalate", seen_version=overridden.version
     )
     secret.rag = Rag.AMBER

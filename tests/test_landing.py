@@ -10,7 +10,11 @@ import pytest
 
 from app.extensions import db
 from app.models import ActionStatus, Rag, Update
-from app.services import landing, plan_filters, reviewing, standing, updating
+from app.services.actions import updating
+from app.services.plans import filters as plan_filters
+from app.services.reporting import landing
+from app.services.reviewing import decisions, standing
+from app.services.reviewing.queue import review_queue
 from tests.factories import make_action, make_plan, make_review, make_user
 from tests.pages import check_page, text_of
 
@@ -50,7 +54,7 @@ def board(app):
     updating.add_update(actions["1"], owner, rag=Rag.AMBER, seen_version=actions["1"].version, **propose)
     updating.add_update(actions["4"], owner, rag=Rag.RED, seen_version=actions["4"].version, **propose)
     updating.add_update(actions["3"], owner, rag=Rag.GREEN, seen_version=actions["3"].version, **propose)
-    reviewing.decide_rag(actions["3"], lead, rag=Rag.GREEN, reason="", seen_version=actions["3"].version, today=TODAY)
+    decisions.decide_rag(actions["3"], lead, rag=Rag.GREEN, reason="", seen_version=actions["3"].version, today=TODAY)
     updating.add_update(
         actions["4"],
         owner,
@@ -87,7 +91,7 @@ def test_the_counts_are_those_of_the_rules_and_match_the_filtered_lists(board):
 def test_awaiting_is_the_review_queues_and_the_owners_rule(board):
     plan, *_ = board
     counts = landing.landing(plan, include_restricted=True, today=TODAY)
-    queued = [item for item in reviewing.review_queue(plan, today=TODAY).items if item.proposal]
+    queued = [item for item in review_queue(plan, today=TODAY).items if item.proposal]
     waiting = [s for s in standing.standings(plan.actions).values() if s.kind == standing.AWAITING]
     assert counts.awaiting == len(queued) == len(waiting)
 

@@ -6,7 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, Rag
-from app.services import reviewing, standing, updating
+from app.services.actions import updating
+from app.services.reviewing import decisions, standing
 from tests.factories import make_plan, make_user
 from tests.pages import check_page, text_of
 from tests.test_updates import post_update
@@ -28,7 +29,7 @@ def propose(action: Action, owner, rag: Rag, text: str = "Referral pathway agree
 
 
 def decide(action: Action, lead, rag: Rag, reason: str = ""):
-    reviewing.decide_rag(action, lead, rag=rag, reason=reason, seen_version=action.version, today=TODAY)
+    decisions.decide_rag(action, lead, rag=rag, reason=reason, seen_version=action.version, today=TODAY)
 
 
 def sentences(plan) -> dict[str, str | None]:

@@ -6,9 +6,11 @@ from flask_login import current_user
 from app.downloads import bp
 from app.downloads.forms import BoardPackForm
 from app.permissions import can_see_restricted, requires
-from app.services import board_pack_pdf, clock, plan_reading
+from app.services import clock
 from app.services.exporting import excel as excel_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
+from app.services.plans import reading as plan_reading
+from app.services.reporting import board_pack_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Rag, Strand
-from app.services import updating
+from app.services.actions import updating
 from tests.e2e.browsing import Person, open_browser
 from tests.e2e.test_journeys import action_of, import_seed, totp_secret
 from tests.factories import make_user

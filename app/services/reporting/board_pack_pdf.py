@@ -6,9 +6,9 @@ from datetime import date
 from flask import render_template
 
 from app.models import Plan, User
-from app.services import board_pack, charts
 from app.services.exporting.content import record_export
-from app.services.pdf import html_to_pdf
+from app.services.reporting import board_pack, charts
+from app.services.reporting.pdf import html_to_pdf
 
 
 def render_html(plan: Plan, *, audience: str, as_at: date) -> str:

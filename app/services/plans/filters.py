@@ -17,8 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Update, User, action_owner
-from app.services import clock, landing, rag_rules
-from app.services.plan_reading import latest_update_date
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reporting import landing
+from app.services.reviewing import rag_rules
 
 ONLY = {
     "overdue": "Overdue",

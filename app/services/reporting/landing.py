@@ -14,8 +14,9 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Review, Update
-from app.services import clock, rag_rules
-from app.services.plan_reading import latest_update_date
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reviewing import rag_rules
 
 
 @dataclass

@@ -17,9 +17,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import Action, Plan, PlanKind, Rag, RagChange, Review, Strand, StrategicLink
-from app.services import clock, rag_rules
-from app.services.dashboard import RagCounts, rag_key
+from app.services import clock
 from app.services.exporting.content import AUDIENCE_NAMES, PlanContent, Redactor, UpdateRow, load_plan_content
+from app.services.reporting.dashboard import RagCounts, rag_key
+from app.services.reviewing import rag_rules
 
 SECTIONS = ["cover", "rag_by_strand", "red_amber", "overdue_stale", "changes", "decisions", "pcc_uncovered"]
 REVIEWS_SHOWN = 6  # earlier reviews whose RAG by strand the pack shows, latest first

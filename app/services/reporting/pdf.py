@@ -6,7 +6,7 @@ every other URL the document names is refused, so rendering a PDF never reaches 
 
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 STYLESHEETS = ("govuk-frontend.min.css", "app.css", "print.css")
 
 
