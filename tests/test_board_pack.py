@@ -170,6 +170,8 @@ def test_the_pack_is_downloaded_from_the_dashboard_and_the_pcc_office_gets_only_
     viewer = make_user("viewer")
     auth.login(viewer)
     assert client.get(f"/plans/{plan.id}/board-pack.pdf?audience=internal").status_code == 403
+    choices = check_page(client.get(f"/plans/{plan.id}/board-pack"))
+    assert 'value="pcc"' in choices and 'value="internal"' not in choices  # the PCC office is offered its copy only
     response = client.get(f"/plans/{plan.id}/board-pack.pdf?audience=pcc")
     assert response.status_code == 200 and "Nightjar" not in pdf_text(response.data)[0]
 
