@@ -1,7 +1,7 @@
 """Printing and phones, in a real browser on the seed plan: the browser's own print of the dashboard is clean, every
 table reads at 390 px, and after an update the success banner is in view."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +11,7 @@ from app.models import Rag, Strand
 from app.services.actions import updating
 from tests.e2e.browsing import Person, open_browser
 from tests.e2e.test_journeys import action_of, import_seed, totp_secret
-from tests.factories import make_user
+from tests.factories import make_review, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +37,7 @@ def seeded(app):
         if action.strand is Strand.PREPARE:
             action.owners.append(owner)
     db.session.commit()
+    make_review(plan, held_on=date.today() - timedelta(days=14))  # the dashboard's "changed since" table too
     for ref, rag in (("1", Rag.RED), ("2", Rag.AMBER)):
         action = action_of(plan, Strand.PREPARE, ref)
         text = "Reception centre partner withdrew; a second venue is being sought with the council. " * 3
@@ -92,6 +93,8 @@ def test_every_table_reads_at_390_px_and_confirm_is_on_screen(live_server, new_c
         ("plan", f"/plans/{plan.id}"),
         ("dashboard", f"/plans/{plan.id}/dashboard"),
         ("action", f"/actions/{action_of(plan, Strand.PREPARE, '1').id}"),
+        ("strategic links", "/links/PCC"),
+        ("record a review", f"/plans/{plan.id}/reviews/new"),
         ("review queue", f"/plans/{plan.id}/review"),
     ):
         lead_phone.go(path)
