@@ -97,7 +97,7 @@ def test_the_internal_pack_has_every_section_with_the_plans_own_words(seed):
     assert f"Page 1 of {pages}" in words and f"Page {pages} of {pages}" in words
     reader = PdfReader(io.BytesIO(data))
     cover, second = reader.pages[0].extract_text(), reader.pages[1].extract_text()
-    assert "Contents" in cover and "As at 15 March 2016" not in second  # the cover is a page of its own
+    assert "Contents" in cover and "Delivery board pack" not in second  # the cover is a page of its own
     assert flat(second).startswith("RAG by strand")
     assert 4 <= pages <= 25  # a cover, then the sections: a readable pack, not one page per action
     audit = db.session.scalars(db.select(AuditEvent).filter_by(verb="plan.export")).all()[-1]
