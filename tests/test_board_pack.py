@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from app.downloads.packs import render_pack
 from app.extensions import db
 from app.models import Action, AuditEvent, Plan, PlanKind, Rag, RagChange, Strand
 from app.services.actions import updating
 from app.services.importing.saving import import_workbook
-from app.services.reporting import board_pack, board_pack_pdf
+from app.services.reporting import board_pack
 from app.services.reviewing import decisions
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_review, make_user
@@ -75,7 +76,7 @@ def seed(app):
 
 def test_the_internal_pack_has_every_section_with_the_plans_own_words(seed):
     plan, lead, actions = seed
-    data = board_pack_pdf.render(plan, audience="internal", as_at=TODAY, user=lead)
+    data = render_pack(plan, audience="internal", as_at=TODAY, user=lead)
     assert data.startswith(b"%PDF")
     text, pages = pdf_text(data)
     words = flat(text)
@@ -106,7 +107,7 @@ def test_the_internal_pack_has_every_section_with_the_plans_own_words(seed):
 
 def test_the_pcc_pack_is_official_and_redacted_as_the_export_is(seed):
     plan, _, actions = seed
-    text, pages = pdf_text(board_pack_pdf.render(plan, audience="pcc", as_at=TODAY))
+    text, pages = pdf_text(render_pack(plan, audience="pcc", as_at=TODAY))
     words = flat(text)
     assert "OFFICIAL-SENSITIVE" not in words.upper().replace("OFFICIAL SENSITIVE", "OFFICIAL-SENSITIVE")
     assert words.count("OFFICIAL") >= pages  # the marking on every page
@@ -116,7 +117,7 @@ def test_the_pcc_pack_is_official_and_redacted_as_the_export_is(seed):
 
 def test_every_page_carries_the_marking(seed):
     plan, *_ = seed
-    reader = PdfReader(io.BytesIO(board_pack_pdf.render(plan, audience="internal", as_at=TODAY)))
+    reader = PdfReader(io.BytesIO(render_pack(plan, audience="internal", as_at=TODAY)))
     for number, page in enumerate(reader.pages, start=1):
         assert "OFFICIAL-SENSITIVE" in page.extract_text(), f"page {number} has no marking"
 

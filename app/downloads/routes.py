@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.downloads import bp
 from app.downloads.forms import BoardPackForm
+from app.downloads.packs import render_pack
 from app.permissions import requires
 from app.services import clock
 from app.services.access import can_see_restricted
@@ -62,7 +63,7 @@ def board_pack(plan_id: int):
 def _pack(plan, audience: str, as_at: date) -> Response:
     if audience == INTERNAL and not can_see_restricted(current_user):
         abort(403)
-    data = board_pack_pdf.render(plan, audience=audience, as_at=as_at, user=current_user._get_current_object())
+    data = render_pack(plan, audience=audience, as_at=as_at, user=current_user._get_current_object())
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{board_pack_pdf.filename(plan, as_at)}"'
     response.headers["Cache-Control"] = "no-store"
