@@ -15,7 +15,7 @@ AS_AT = date(2025, 11, 25)
 
 
 def plans_as_dicts() -> list[dict]:
-    return [plan_as_dict(plan) for plan in db.session.scalars(db.select(Plan).order_by(Plan.id))]
+    return [plan_as_dict(plan, audience="internal") for plan in db.session.scalars(db.select(Plan).order_by(Plan.id))]
 
 
 def export_all() -> list[bytes]:

@@ -127,6 +127,8 @@ def leading_number(text: str) -> tuple[str | None, str]:
 def rag_and_status(text: str) -> tuple[Rag | None, ActionStatus | None, bool]:
     """Read a RAG or Status cell; the flag says whether anything was recognised."""
     words = " ".join(text.lower().replace("_", " ").split()).strip(" .")
+    if words == "not set":  # the tracker's own export says so rather than leave the cell empty
+        return None, None, True
     status = STATUS_WORDS.get(words)
     rag = RAG_WORDS.get(words)
     if rag is None and status is None and words:
