@@ -5,8 +5,13 @@ from app.models import Rag, Role
 from app.permissions import can_edit_plan, requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
-from app.services import clock, plan_reading, rag_rules, reviewing
-from app.services.conflicts import ConflictError
+from app.services import clock
+from app.services.actions.conflicts import ConflictError
+from app.services.plans import reading as plan_reading
+from app.services.reviewing import rag_rules
+from app.services.reviewing.decisions import ReviewError, decide_rag
+from app.services.reviewing.meetings import past_reviews, record_review
+from app.services.reviewing.queue import queue_item, review_queue
 
 LEADS = (Role.ADMIN, Role.LEAD)
 
@@ -20,7 +25,7 @@ def _plan_i_lead(plan_id: int):
 @requires(*LEADS)
 def queue(plan_id: int):
     plan = _plan_i_lead(plan_id)
-    queue = reviewing.review_queue(plan)
+    queue = review_queue(plan)
     return render_template("reviews/queue.html", plan=plan, items=queue.items, total=queue.total, rules=rag_rules.RULES)
 
 
@@ -30,26 +35,26 @@ def decide(action_id: int):
     action = plan_reading.get_action(action_id) or abort(404)
     if not can_edit_plan(current_user, action.plan):
         abort(403)
-    item = reviewing.queue_item(action)
+    item = queue_item(action)
     form = DecisionForm(rag=(item.proposed or action.rag or Rag.GREEN).value, version=action.version)
     if not form.validate_on_submit():
         return render_template("reviews/decide.html", action=action, item=item, form=form)
     try:
-        reviewing.decide_rag(
+        decide_rag(
             action,
             current_user._get_current_object(),
             rag=Rag(form.rag.data),
             reason=form.reason.data,
             seen_version=form.version.data,
         )
-    except reviewing.ReviewError as error:
+    except ReviewError as error:
         form.reason.errors.append(str(error))
         return render_template("reviews/decide.html", action=action, item=item, form=form)
     except ConflictError as conflict:
         action = plan_reading.get_action(action_id)
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
         page = render_template(
-            "reviews/decide.html", action=action, item=reviewing.queue_item(action), form=form, conflict=conflict
+            "reviews/decide.html", action=action, item=queue_item(action), form=form, conflict=conflict
         )
         return page, 409
     flash(f"{action.display_ref}: RAG set to {action.rag.label}")
@@ -63,13 +68,13 @@ def new(plan_id: int):
     form = ReviewForm(held_on=clock.today())
     if form.validate_on_submit():
         try:
-            review = reviewing.record_review(
+            review = record_review(
                 plan, current_user._get_current_object(), held_on=form.held_on.data, attendees=form.attendees.data
             )
-        except reviewing.ReviewError as error:
+        except ReviewError as error:
             form.attendees.errors.append(str(error))
         else:
             held_on = f"{review.held_on.day} {review.held_on:%B %Y}"
             flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")
             return redirect(url_for("dashboard.show", plan_id=plan.id))
-    return render_template("reviews/new.html", plan=plan, form=form, reviews=reviewing.past_reviews(plan))
+    return render_template("reviews/new.html", plan=plan, form=form, reviews=past_reviews(plan))

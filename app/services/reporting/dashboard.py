@@ -14,8 +14,10 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
-from app.services import charts, clock, rag_rules
-from app.services.plan_reading import latest_update_date
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reporting import charts
+from app.services.reviewing import rag_rules
 
 RECENT_UPDATES = 10
 LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
