@@ -1,22 +1,26 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in docs/design.md."""
 
 import sys
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import backup
+from app.services import backup, clock
 from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, MARKINGS
+from app.services.importing.choices import ImportChoices
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
-from app.services.importing.saving import import_workbook
+from app.services.importing.saving import ImportNeedsAnswers, import_workbook
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
@@ -30,7 +34,7 @@ DEMO_USERS = [
 ]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """End the command with a one-line message and a non-zero exit."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
@@ -48,11 +52,9 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.create_user(email, name, role, password)
+        user = users.create_user(email, name, role, password, by=None)
     except AccountError as error:
-        db.session.rollback()
-        fail(str(error))
-    db.session.commit()
+        fail(error.message)
     click.echo(f"Created {user.role.value} {user.email}")
 
 
@@ -74,17 +76,63 @@ def list_plans() -> None:
 @plans_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
-def import_plan(path: Path, dry_run: bool) -> None:
-    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+@click.option("--plan", "plan_id", type=int, help="The tracker's plan (id from `plans list`) the file's plan is.")
+@click.option("--new-plan", is_flag=True, help="The file's plan is a new plan, whatever plans the tracker holds.")
+@click.option("--renumbered", multiple=True, metavar="'NEW <- OLD'", help="Yes to a possible renumbering.")
+@click.option("--not-renumbered", "kept", multiple=True, metavar="'NEW <- OLD'", help="No to a possible renumbering.")
+@click.option("--all-renumbered", is_flag=True, help="Yes to every possible renumbering the import asks about.")
+@click.option("--none-renumbered", is_flag=True, help="No to every possible renumbering: keep the numbers.")
+@click.option("--take-file", multiple=True, metavar="KEY", help="Where both sides changed a field, take the file's.")
+@click.option("--by", "email", help="Who is importing (email): proposals and decisions are attributed to them.")
+@click.option("--rag-decisions", is_flag=True, help="With --by the plan's lead: the file's RAGs are their decisions.")
+def import_plan(path: Path, dry_run: bool, email: str | None, rag_decisions: bool, **answers) -> None:
+    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing.
+
+    The import never guesses: when it cannot tell whether an action was renumbered, or which plan a file titled
+    only by its name is, it saves nothing and says which option answers it.
+    """
+    user = None
+    if email:
+        user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+        if user is None:
+            fail(f"There is no user {email}: run `flask users list` to see who can sign in")
+    choices = _import_choices(rag_decisions=rag_decisions, **answers)
     bar = _ProgressBar("Reading the plan")
     try:
-        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
+        report = import_workbook(
+            _read_upto_limit(path), path.name, user=user, dry_run=dry_run, progress=bar, choices=choices
+        )
+    except ImportNeedsAnswers as error:
+        bar.close()
+        for line in error.report.summary_lines():
+            click.echo(line.replace(": imported", ": not imported, questions to answer", 1))
+        fail(
+            "Nothing was imported: the import will not guess. Answer each question with --renumbered "
+            "'NEW <- OLD' or --not-renumbered 'NEW <- OLD' (or --all-renumbered / --none-renumbered), "
+            "and say which plan with --plan ID or --new-plan"
+        )
     except WorkbookRejected as error:
         bar.close()
         fail(error.message)
     bar.close()
     for line in report.summary_lines():
         click.echo(line)
+
+
+def _import_choices(plan_id, new_plan, renumbered, kept, all_renumbered, none_renumbered, take_file, rag_decisions):
+    """The command's options as the import's choices (what the check page's form says on the web)."""
+    if plan_id is not None and new_plan:
+        fail("Give --plan or --new-plan, not both")
+    plans = {} if plan_id is None and not new_plan else {0: 0 if new_plan else plan_id}
+    return ImportChoices(
+        take_file=frozenset(take_file),
+        renumbered={key: True for key in renumbered} | {key: False for key in kept},
+        plans=plans,
+        one_plan=bool(plans),
+        rag_decisions=rag_decisions,
+        all_renumbered=all_renumbered,
+        none_renumbered=none_renumbered,
+    )
 
 
 class _ProgressBar:
@@ -94,7 +142,7 @@ class _ProgressBar:
 
     def __init__(self, label: str):
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -131,7 +179,7 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
     plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
     if plan is None:
         fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")
-    today = date.today()
+    today = clock.today()
     if file_format == "json":
         content = json_export.export_json(plan, audience=audience).encode()
         if out is None:
@@ -163,9 +211,8 @@ def demo(if_empty: bool) -> None:
     created = 0
     for email, name, role in DEMO_USERS:
         if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
-            users.create_user(email, name, role, DEMO_PASSWORD)
+            users.create_user(email, name, role, DEMO_PASSWORD, by=None)
             created += 1
-    db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
     click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()

@@ -3,6 +3,7 @@
 from app.models import guards  # noqa: F401  (append-only triggers)
 from app.models.action import Action, RagChange, StrategicLink, action_owner
 from app.models.audit import AuditEvent
+from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
@@ -12,6 +13,7 @@ from app.models.user import User
 
 __all__ = [
     "Action",
+    "ActionBaseline",
     "ActionStatus",
     "AppendOnlyError",
     "AuditEvent",
@@ -19,6 +21,7 @@ __all__ = [
     "Objective",
     "PendingImport",
     "Plan",
+    "PlanBaseline",
     "PlanKind",
     "Rag",
     "RagChange",

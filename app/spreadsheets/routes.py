@@ -1,12 +1,13 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
 from app.services.importing.guard import WorkbookRejected
+from app.services.importing.saving import ImportNeedsAnswers
 from app.spreadsheets import bp
-from app.spreadsheets.forms import ConfirmImportForm, UploadForm
+from app.spreadsheets.forms import ConfirmImportForm, UploadForm, import_choices
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -33,9 +34,7 @@ def check(pending_id: int):
         report = pending_imports.preview(pending, current_user)
     except WorkbookRejected as error:
         return _upload_again(error)
-    return render_template(
-        "spreadsheets/check.html", filename=filename, report=report, pending_id=pending_id, form=ConfirmImportForm()
-    )
+    return _check_page(filename, report, pending_id, ConfirmImportForm())
 
 
 @bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
@@ -44,13 +43,30 @@ def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     if not ConfirmImportForm().validate_on_submit():
         return redirect(url_for("spreadsheets.check", pending_id=pending_id))
+    filename = pending.filename
     try:
-        report = pending_imports.confirm(pending, current_user)
+        report = pending_imports.confirm(pending, current_user, import_choices(request.form))
+    except ImportNeedsAnswers as error:
+        form = ConfirmImportForm()
+        form.submit.errors = ["Answer every question on this page, then select Import"]
+        return _check_page(filename, error.report, pending_id, form)
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
     flash(f"Imported {report.filename}: {titles}")
     return redirect(url_for("plans.index"))
+
+
+def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm):
+    decides = pending_imports.decides_rags(report, current_user)
+    return render_template(
+        "spreadsheets/check.html",
+        filename=filename,
+        report=report,
+        pending_id=pending_id,
+        form=form,
+        decides_rags=decides,
+    )
 
 
 def _upload_again(error: WorkbookRejected):

@@ -16,7 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from app.models import Plan, PlanKind, User
-from app.services import gc_pause
+from app.services import clock, gc_pause
 from app.services.exporting.content import (
     AUDIENCE_NAMES,
     INTERNAL,
@@ -73,7 +73,7 @@ def export_workbook(
     so that the command line can show a bar for a force-sized plan.
     """
     redactor = Redactor(audience)
-    on = as_at or date.today()
+    on = as_at or clock.today()
     with gc_pause.paused():  # hundreds of thousands of cells: see services/gc_pause.py
         content = load_plan_content(plan, with_reviews=True)
         data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)))

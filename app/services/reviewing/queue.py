@@ -4,17 +4,22 @@ An action is in the queue when
 - its owner's latest proposal differs from the confirmed RAG and nobody has decided since it was written, or
 - a rule in rag_rules suggests a worse RAG than the confirmed one, and the lead has not decided on the
   action within the plan's update interval (a decision against a rule stands for one interval).
+
+A file's RAG comes in as a proposal (an update carrying a RAG, attributed to the file and its importer), and
+the RAG an import gives a new action is not a decision, so no import holds back a rule's suggestion.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Row, and_, case, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Update
 from app.services import clock
+from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
 
@@ -76,7 +81,7 @@ def queue_item(action: Action, today: date | None = None) -> QueueItem:
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
     """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
     proposal = aliased(Update)
     latest_proposal = (
@@ -87,8 +92,11 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
         .correlate(Action)
         .scalar_subquery()
     )
+    # The RAG an import gives a new action is where it starts, not a decision: it never holds a rule back.
     last_decision = (
-        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
+        db.select(func.max(RagChange.changed_at))
+        .where(RagChange.action_id == Action.id, RagChange.reason.not_like(f"{IMPORTED}%"))
+        .correlate(Action)
     ).scalar_subquery()
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
     facts = (
