@@ -90,7 +90,13 @@ def test_a_plan_written_in_the_tracker_survives_a_resave_by_libreoffice(app, tmp
         ]
     )
     make_action(plan, strand=Strand.PURSUE, ref="1", what="Target the OCG", rag=None, position=1)
-    make_action(plan, strand=Strand.PURSUE, ref="2", what="Disrupt the network", rag=Rag.BLUE, position=2, updates=2)
+    disrupt = make_action(plan, strand=Strand.PURSUE, ref="2", what="Disrupt the network", rag=Rag.BLUE, position=2)
+    disrupt.updates.extend(
+        [
+            Update(as_at=date(2025, 6, 1), text="Warrants executed at two addresses", author_name="DS Smith"),
+            Update(as_at=date(2025, 6, 2), text="Charging decision received from CPS", author_name="DS Smith"),
+        ]
+    )
     db.session.commit()
     before = plans_as_dicts()
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from xlsxwriter.worksheet import Worksheet
 
 from app.extensions import db
-from app.models import Action, Plan, RagChange, User
+from app.models import Action, Plan, Rag, RagChange, User
 from app.services.exporting.content import PlanContent, Redactor
 from app.services.exporting.sheets import SheetFrame, fitted_height, groups_of, header_row, title_rows
 from app.services.exporting.styles import CellWriter
@@ -34,8 +34,8 @@ class Decision:
     action_id: int
     changed_at: datetime
     by: str
-    from_rag: object
-    to_rag: object
+    from_rag: Rag | None
+    to_rag: Rag | None
     reason: str
 
 
@@ -67,7 +67,8 @@ def write_decisions_sheet(ws: Worksheet, writer: CellWriter, content: PlanConten
     row = header
     for action in (action for group in groups_of(content) for action in group.actions):
         proposal = next((u for u in reversed(content.updates_of(action)) if u.rag is not None), None)
-        for decision in decisions.get(action.id) or [None]:
+        none: list[Decision | None] = [None]
+        for decision in decisions.get(action.id) or none:
             row += 1
             reason = redactor.action_text(action, decision.reason) if decision else ""
             ws.set_row(row, fitted_height([(reason, DECISION_COLUMNS[-1][1])]))

@@ -7,6 +7,7 @@ plans are written), so no spreadsheet program falls back to its own default.
 """
 
 from datetime import date, datetime
+from typing import Any
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -29,8 +30,8 @@ def _hex(argb: str) -> str:
     return "#" + argb[2:]
 
 
-def _styles() -> dict[str, dict]:
-    styles = {
+def _styles() -> dict[str, dict[str, Any]]:
+    styles: dict[str, dict[str, Any]] = {
         "Plan title": {"bold": True, "font_size": 14},
         "Plan subtitle": {"bold": True},
         "Plan marking": {"bold": True, "font_color": "#000000"},
@@ -83,7 +84,7 @@ class CellWriter:
     def __init__(self, workbook: Workbook):
         self.workbook = workbook
         self._styles = _styles()
-        self._formats = {}
+        self._formats: dict[tuple[str, bool], Any] = {}
         self.plain_run = self.run_format()
         self.later_run = self.run_format(italic=True)
         self.latest_run = self.run_format(font_color=_hex(LATEST_UPDATE_COLOUR))

@@ -184,7 +184,7 @@ def _add_chart(workbook: Workbook, ws: Worksheet, header: int, last_group_row: i
         )
     chart.set_title({"name": f"RAG by {heading.lower()}", "name_font": {"name": "Arial", "size": 12}})
     axis_font = {"name": "Arial", "size": 9}
-    y_axis = {"name": "Actions", "major_gridlines": {"visible": False}, "num_font": axis_font}
+    y_axis: dict[str, object] = {"name": "Actions", "major_gridlines": {"visible": False}, "num_font": axis_font}
     y_axis["name_font"] = axis_font
     if tallest <= 10:
         y_axis["major_unit"] = 1  # whole actions, not 0.5 steps

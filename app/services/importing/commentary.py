@@ -117,7 +117,9 @@ def _labelled_texts(lines: list[_Line]) -> list[str]:
 
 def _labelled(line: str) -> bool:
     match = DATED_LINE_RE.match(line)
-    return bool(match) and (match.group("undated") is not None or parse_date_text(match.group("date")) is not None)
+    if match is None:
+        return False
+    return match.group("undated") is not None or parse_date_text(match.group("date")) is not None
 
 
 def _dated_updates(text: str) -> list[UpdateRead]:
