@@ -14,24 +14,20 @@ read by its runs. The export's pointer line to its Updates sheet is not an updat
 import re
 
 from app.services.importing.findings import UpdateRead
-from app.services.importing.wording import SUB_REF_RE, parse_date_text
+from app.services.importing.wording import SUB_REF_RE, date_label
 
-Segment = tuple[str, bool]  # (text, marked in red, bold or italic)
+# (text, mark): the mark is falsy for plain text, else what marks the run ("red", "bold", "red bold"…), so that
+# two touching passages in different marks (an italic update, then a red one) stay two updates.
+Segment = tuple[str, object]
 BULLETS = " \t•·▪◦‣○●-–*>"
-DATED_LINE_RE = re.compile(
-    r"^\s*(?:[•·▪\-*]\s*)?"
-    r"(?:(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?\s+\d{4})|(?P<undated>undated))"
-    r"\s*(?:\((?P<author>[^()\n]{1,100})\))?\s*:\s+",
-    re.IGNORECASE,
-)
 
 
 class _Line:
-    """One line of a cell: its runs, and whether it carries on a marked run that crossed the line break."""
+    """One line of a cell: its runs, and the mark of a marked run that crossed the line break into it."""
 
     __slots__ = ("segments", "continues")
 
-    def __init__(self, continues: bool = False):
+    def __init__(self, continues: object = False):
         self.segments: list[Segment] = []
         self.continues = continues
 
@@ -61,14 +57,19 @@ def join_lines(lines: list[_Line]) -> list[Segment]:
 
 
 def passages(segments: list[Segment]) -> list[str]:
-    """The base text first, then each marked passage in the order written."""
+    """The base text first, then each marked passage in the order written.
+
+    A marked line that is only a date label (a bold 'Update 12/01/16') heads the plain lines below it: they are
+    that update's text, not the base text.
+    """
     base: list[str] = []
     later: list[list[str]] = []
-    open_passage = False
+    open_passage: object = False
+    heading_open = False
     for line in lines_of(segments):
         first = next((i for i, (text, marked) in enumerate(line.segments) if marked and text.strip()), None)
         if first is None:
-            base.append(line.text.rstrip())
+            (later[-1] if heading_open else base).append(line.text.rstrip())
             open_passage = False
             continue
         prefix = "".join(text for text, _ in line.segments[:first])
@@ -76,10 +77,12 @@ def passages(segments: list[Segment]) -> list[str]:
         if prefix.strip(BULLETS):  # "• [REDACTED] " then a red run: the plain words stay in the base text
             base.append(prefix.rstrip())
             prefix = ""
-        if line.continues and open_passage and not prefix:
+        if line.continues and open_passage == line.segments[first][1] and not prefix:
             later[-1].append(body)
         else:
             later.append([prefix + body])
+        label = date_label(line.text.strip() + " ")
+        heading_open = bool(label and not label[3].strip())
         open_passage = line.segments[-1][1]
     texts = ["\n".join(base).strip()] + ["\n".join(parts).strip() for parts in later]
     return [text for text in texts if text]
@@ -94,8 +97,8 @@ def updates_from(segments: list[Segment]) -> list[UpdateRead]:
     first_label = next((i for i, line in enumerate(lines) if _labelled(line.text)), len(lines))
     updates: list[UpdateRead] = []
     for text in passages(join_lines(lines[:first_label])):
-        updates.extend(_dated_updates(text))
-    return updates + _dated_updates("\n".join(_labelled_texts(lines[first_label:])))
+        updates.extend(dated_updates(text))
+    return updates + dated_updates("\n".join(_labelled_texts(lines[first_label:])))
 
 
 def _labelled_texts(lines: list[_Line]) -> list[str]:
@@ -106,7 +109,7 @@ def _labelled_texts(lines: list[_Line]) -> list[str]:
     previous_marked = True
     for line in lines:
         text = line.text
-        starts_marked = bool(line.segments) and line.segments[0][1] and not line.continues
+        starts_marked = bool(line.segments) and bool(line.segments[0][1]) and not line.continues
         if starts_marked and not previous_marked and not _labelled(text) and text.strip():
             text = f"Undated: {text}"
         texts.append(text)
@@ -116,21 +119,18 @@ def _labelled_texts(lines: list[_Line]) -> list[str]:
 
 
 def _labelled(line: str) -> bool:
-    match = DATED_LINE_RE.match(line)
-    if match is None:
-        return False
-    return match.group("undated") is not None or parse_date_text(match.group("date")) is not None
+    return date_label(line) is not None
 
 
-def _dated_updates(text: str) -> list[UpdateRead]:
+def dated_updates(text: str) -> list[UpdateRead]:
+    """A passage split at the lines that start with a date label; a date inside a line is part of its text."""
     updates: list[UpdateRead] = []
     current: UpdateRead | None = None
     for line in text.split("\n"):
-        match = DATED_LINE_RE.match(line)
-        as_at = parse_date_text(match.group("date")) if match and match.group("date") else None
-        if match and (as_at or match.group("undated")):
-            author = (match.group("author") or "").strip()
-            current = UpdateRead(text=line[match.end() :], as_at=as_at, author_name=author)
+        label = date_label(line)
+        if label is not None:
+            as_at, _, author, rest = label
+            current = UpdateRead(text=rest, as_at=as_at, author_name=author)
             updates.append(current)
         elif current is None:
             current = UpdateRead(text=line)
