@@ -106,7 +106,7 @@ def _labelled_texts(lines: list[_Line]) -> list[str]:
     run after an unmarked line (a formatting change is only ever lost on a re-save, never made up), which gets an
     `Undated:` label of its own."""
     texts = []
-    previous_marked = True
+    previous_marked: object = True
     for line in lines:
         text = line.text
         starts_marked = bool(line.segments) and bool(line.segments[0][1]) and not line.continues
