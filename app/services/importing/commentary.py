@@ -89,12 +89,15 @@ def passages(segments: list[Segment]) -> list[str]:
 
 
 POINTER_RE = re.compile(r"^\s*Earlier updates: see the Updates sheet\b")
+EXPORT_LABEL_RE = re.compile(r"^(?:\d{2}/\d{2}/\d{4}|Undated): ")
 
 
 def updates_from(segments: list[Segment]) -> list[UpdateRead]:
     """The update history written in one cell: split on the date labels first, then on the formatting."""
     lines = [line for line in lines_of(segments) if not POINTER_RE.match(line.text)]
-    first_label = next((i for i, line in enumerate(lines) if _labelled(line.text)), len(lines))
+    first = next((line for line in lines if line.text.strip()), None)
+    # Only a cell in the export's own form (its first line a label) is split on labels first.
+    first_label = 0 if first is not None and EXPORT_LABEL_RE.match(first.text) else len(lines)
     updates: list[UpdateRead] = []
     for text in passages(join_lines(lines[:first_label])):
         updates.extend(dated_updates(text))
