@@ -6,11 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Review, ReviewSnapshot, User
-from app.permissions import can_edit_plan
 from app.services import clock
+from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
-from app.services.reviewing.decisions import NotAllowed, ReviewError
-from app.validators import has_control_characters
+from app.services.errors import NotAllowed
+from app.services.plain_text import has_control_characters
+from app.services.reviewing.decisions import ReviewError
 
 MAX_ATTENDEES_LENGTH = 2_000
 
