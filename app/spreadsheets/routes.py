@@ -4,10 +4,12 @@ from flask_login import current_user
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
+from app.services.importing.choices import ImportChoices
+from app.services.importing.columns import meaning_choices, normal_label
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers
 from app.spreadsheets import bp
-from app.spreadsheets.forms import ConfirmImportForm, UploadForm, import_choices
+from app.spreadsheets.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, import_choices, mapping_from
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -31,10 +33,10 @@ def check(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     filename = pending.filename
     try:
-        report = pending_imports.preview(pending, current_user)
+        report = pending_imports.preview(pending, current_user, ImportChoices(columns=mapping_from(request.args)))
     except WorkbookRejected as error:
         return _upload_again(error)
-    return _check_page(filename, report, pending_id, ConfirmImportForm())
+    return _check_page(filename, report, pending_id, ConfirmImportForm(), mapping_from(request.args))
 
 
 @bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
@@ -49,7 +51,7 @@ def confirm(pending_id: int):
     except ImportNeedsAnswers as error:
         form = ConfirmImportForm()
         form.submit.errors = ["Answer every question on this page, then select Import"]
-        return _check_page(filename, error.report, pending_id, form)
+        return _check_page(filename, error.report, pending_id, form, mapping_from(request.form))
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
@@ -57,7 +59,7 @@ def confirm(pending_id: int):
     return redirect(url_for("plans.index"))
 
 
-def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm):
+def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm, mapping: dict[str, str]):
     decides = pending_imports.decides_rags(report, current_user)
     return render_template(
         "spreadsheets/check.html",
@@ -66,6 +68,9 @@ def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm)
         pending_id=pending_id,
         form=form,
         decides_rags=decides,
+        mapping=mapping,
+        choices=meaning_choices(),
+        field=lambda label: COLUMN_FIELD + normal_label(label),
     )
 
 
