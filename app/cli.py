@@ -236,6 +236,8 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
 def demo(if_empty: bool) -> None:
     """Create one demo user per role and load every workbook in plans/."""
+    if current_app.config.get("PRODUCTION"):  # its accounts have a published password
+        fail("flask demo is refused under ProductionConfig: its accounts share a published password. Use users create")
     if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
         click.echo(f"The database already has users; demo users sign in with the password {DEMO_PASSWORD}")
         return
