@@ -12,7 +12,8 @@ from app.services.access import can_edit_plan, can_see_restricted, can_update_ac
 from app.services.plans import filters as plan_filters
 from app.services.plans import reading as plan_reading
 from app.services.redaction import Reader
-from app.services.reporting import traceability
+from app.services.reporting import landing, traceability
+from app.services.reviewing import standing
 
 
 @bp.route("/")
@@ -26,7 +27,9 @@ def home():
 @bp.route("/plans")
 @requires()
 def index():
-    return render_template("plans/index.html", plans=plan_reading.all_plans())
+    plans = plan_reading.all_plans()
+    counts = landing.landings(plans, include_restricted=can_see_restricted(current_user))
+    return render_template("plans/index.html", plans=plans, counts=counts)
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -94,5 +97,6 @@ def render_action_page(action: Action, *, update_form=None, conflict=None, statu
         delivered_by=traceability.delivering_actions(action, reader) if action.plan.kind is PlanKind.PCC else [],
         form=update_form,
         conflict=conflict,
+        standing=standing.standing_of(action),
     )
     return page, status

@@ -20,9 +20,16 @@ from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Upda
 from app.services import clock
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import EVERYONE, WITHHOLDING
+from app.services.reporting import landing
 from app.services.reviewing import rag_rules
 
-ONLY = {"overdue": "Overdue", "stale": "Not updated within the interval", "unresolved": "Links to no PCC deliverable"}
+ONLY = {
+    "overdue": "Overdue",
+    "stale": "Not updated within the interval",
+    "unresolved": "Links to no PCC deliverable",
+    "proposed": "RAG proposed, awaiting a decision",
+    "updated": "Updated since the last review",
+}
 MAX_SEARCH_LENGTH = 200
 PER_PAGE = 100  # actions a page: a plan of thousands is read a page at a time, as GOV.UK services list things
 
@@ -146,6 +153,11 @@ def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricte
                 StrategicLink.target_action_id.is_(None),
             )
         )
+    if "proposed" in criteria.only:
+        conditions.append(landing.awaiting_clause())
+    if "updated" in criteria.only:
+        held_on = landing.last_review_dates([plan.id]).get(plan.id)
+        conditions.append(landing.updated_since_clause(held_on, include_restricted=include_restricted))
     if criteria.q:
         conditions.append(_search(criteria.q, include_restricted))
     return conditions
