@@ -127,7 +127,7 @@ def _readable(response) -> str:
     if response.mimetype == XLSX:
         with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
             return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
-    return response.get_data(as_text=True)
+    return response.get_data().decode("utf-8", "replace")
 
 
 def _sweep(app, client, world) -> dict[str, set[str]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.worksheet import Worksheet
 
 from app.models import Action, Framework, Objective, PlanKind, Strand
-from app.services.exporting.content import PlanContent, Redactor, UpdateRow
+from app.services.exporting.content import REDACTED, PlanContent, Redactor, UpdateRow
 from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, clean, excel_length, fit
 from app.services.exporting.styles import CellWriter
 
@@ -196,8 +196,8 @@ def write_plan_sheet(
 
 def _commentary(writer: CellWriter, content: PlanContent, redactor: Redactor, action: Action, where: str):
     """The commentary as rich-text runs, or plain text for a withheld action."""
-    if redactor.withheld(action):
-        return redactor.action_text(action, "")
+    if redactor.withheld(action):  # [REDACTED] where there are updates to withhold, empty where there are none
+        return REDACTED if content.updates_of(action) else ""
     updates = [redactor.update(action, update) for update in content.updates_of(action)]
     if not updates:
         return ""
@@ -242,7 +242,7 @@ def _local_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, 
     for col, value in enumerate(texts, start=2):
         _put(ws, writer, row, col, value)
     writer.rag(ws, row, 7, action.rag)
-    writer.date(ws, row, 8, action.target_date, text=redactor.action_text(action, action.target_date_text))
+    writer.date(ws, row, 8, action.target_date, text=redactor.kept_text(action.target_date_text))
 
 
 def _pcc_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, action: Action, first, columns):
@@ -259,7 +259,7 @@ def _pcc_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, ac
     for col, value in enumerate(texts, start=1):
         _put(ws, writer, row, col, value)
     writer.rag(ws, row, 4, action.rag)
-    writer.date(ws, row, 5, action.target_date, text=redactor.action_text(action, action.target_date_text))
+    writer.date(ws, row, 5, action.target_date, text=redactor.kept_text(action.target_date_text))
 
 
 def write_updates_sheet(
