@@ -15,6 +15,20 @@ action_owner = Table(
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+# People without an account who own actions (a contact turned into a user hands these over to the user).
+action_contact = Table(
+    "action_contact",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+# Partner organisations named on an action (Hope for Justice, the council, the GLAA).
+action_partner = Table(
+    "action_partner",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Action(db.Model):
@@ -50,6 +64,9 @@ class Action(db.Model):
     restricted: Mapped[bool] = mapped_column(default=False)
     # Where a Superseded or Carried forward action went.
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="SET NULL"))
+    # Why the action was closed (Complete) or withdrawn in the app, and on which day.
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None]
     # Optimistic locking: a form carries the version it was opened at; a stale one is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
@@ -61,6 +78,8 @@ class Action(db.Model):
     objective = relationship("Objective")
     successor = relationship("Action", remote_side=[id])
     owners = relationship("User", secondary=action_owner, order_by="User.name")
+    contacts = relationship("Contact", secondary=action_contact, order_by="Contact.name")
+    partners = relationship("Partner", secondary=action_partner, order_by="Partner.name")
     links: Mapped[list["StrategicLink"]] = relationship(
         back_populates="action",
         cascade="all, delete-orphan",
@@ -78,6 +97,15 @@ class Action(db.Model):
     rag_changes = relationship(
         "RagChange", back_populates="action", cascade="all, delete-orphan", order_by="RagChange.id"
     )
+
+    @property
+    def owner_names(self) -> list[str]:
+        """Everyone who owns the action, with an account or not."""
+        return [owner.name for owner in self.owners] + [contact.name for contact in self.contacts]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is None or self.status.is_open
 
     @property
     def display_ref(self) -> str:
