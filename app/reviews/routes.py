@@ -5,7 +5,7 @@ from app.models import Rag, Role
 from app.permissions import can_edit_plan, requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
-from app.services import clock, plan_reading, rag_rules, reviewing
+from app.services import charts, clock, plan_reading, rag_rules, review_meetings, reviewing
 from app.services.conflicts import ConflictError
 
 LEADS = (Role.ADMIN, Role.LEAD)
@@ -63,13 +63,32 @@ def new(plan_id: int):
     form = ReviewForm(held_on=clock.today())
     if form.validate_on_submit():
         try:
-            review = reviewing.record_review(
-                plan, current_user._get_current_object(), held_on=form.held_on.data, attendees=form.attendees.data
+            review = review_meetings.record_review(
+                plan,
+                current_user._get_current_object(),
+                held_on=form.held_on.data,
+                attendees=form.attendees.data,
+                notes=form.notes.data,
+                decisions=form.decisions.data,
             )
-        except reviewing.ReviewError as error:
-            form.attendees.errors.append(str(error))
+        except review_meetings.ReviewError as error:
+            getattr(form, error.field).errors.append(str(error))
         else:
-            held_on = f"{review.held_on.day} {review.held_on:%B %Y}"
+            held_on = review_meetings.uk_date(review.held_on)
             flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")
-            return redirect(url_for("dashboard.show", plan_id=plan.id))
-    return render_template("reviews/new.html", plan=plan, form=form, reviews=reviewing.past_reviews(plan))
+            return redirect(url_for("reviews.show", review_id=review.id))
+    return render_template("reviews/new.html", plan=plan, form=form, reviews=review_meetings.past_reviews(plan))
+
+
+@bp.route("/reviews/<int:review_id>")
+@requires()
+def show(review_id: int):
+    review = review_meetings.get_review(review_id) or abort(404)
+    return render_template(
+        "reviews/show.html",
+        review=review,
+        plan=review.plan,
+        lines=review_meetings.review_lines(review),
+        counts=review_meetings.snapshot_counts(review),
+        series=charts.RAG_SERIES,
+    )

@@ -1,4 +1,4 @@
-"""The plan lead's review: the queue of RAGs to decide, the decisions, and review meetings.
+"""The plan lead's review: the queue of RAGs to decide and the decisions (meetings: review_meetings).
 
 An action is in the queue when
 - its owner's latest proposal differs from the confirmed RAG and nobody has decided since it was written, or
@@ -14,20 +14,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, or_
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Action, Plan, Rag, RagChange, Review, ReviewSnapshot, Update, User
+from app.models import Action, Plan, Rag, RagChange, Update, User
 from app.models.base import utcnow
 from app.permissions import can_edit_plan
-from app.services import audit, clock, rag_rules
+from app.services import clock, rag_rules
 from app.services.conflicts import check_stored_version, check_version, flush_action, record_change
 from app.services.plan_reading import last_update_dates, latest_update_date
 from app.validators import has_control_characters
 
 MAX_REASON_LENGTH = 2_000
 QUEUE_PAGE = 100  # the queue page shows the worst this many; deciding them brings up the next
-MAX_ATTENDEES_LENGTH = 2_000
 
 
 class ReviewError(ValueError):
@@ -238,43 +237,3 @@ def reason_problem(action: Action, rag: Rag, reason: str, today: date | None = N
     if item.proposed is None and rag != action.rag:
         return "Give a reason for changing the RAG: nobody has proposed it"
     return None
-
-
-def record_review(plan: Plan, lead: User, *, held_on: date, attendees: str, today: date | None = None) -> Review:
-    """Record a review meeting and snapshot every action's RAG and status at this moment; commit."""
-    if not can_edit_plan(lead, plan):
-        raise NotAllowed(f"{lead.email} does not lead plan {plan.id}")
-    attendees = (attendees or "").strip()
-    if held_on > (today or clock.today()):
-        raise ReviewError("The date of the review must be today or in the past")
-    if len(attendees) > MAX_ATTENDEES_LENGTH or has_control_characters(attendees):
-        raise ReviewError(f"Enter the attendees as plain text, {MAX_ATTENDEES_LENGTH:,} characters or fewer")
-    review = Review(plan_id=plan.id, held_on=held_on, attendees=attendees, recorded_by=lead)
-    rows = db.session.execute(db.select(Action.id, Action.rag, Action.status).where(Action.plan_id == plan.id))
-    review.snapshots = [
-        ReviewSnapshot(action_id=action_id, rag=rag, status=status.value if status else None)
-        for action_id, rag, status in rows
-    ]
-    db.session.add(review)
-    db.session.flush()
-    audit.record(
-        "review.record",
-        user=lead,
-        record_type="review",
-        record_id=review.id,
-        new={"plan_id": plan.id, "held_on": held_on.isoformat(), "actions": len(review.snapshots)},
-    )
-    db.session.commit()
-    return review
-
-
-def past_reviews(plan: Plan) -> list[Review]:
-    """The plan's review meetings, latest first, for the page where the next one is recorded."""
-    return list(
-        db.session.scalars(
-            db.select(Review)
-            .where(Review.plan_id == plan.id)
-            .options(selectinload(Review.recorded_by))
-            .order_by(Review.held_on.desc(), Review.id.desc())
-        )
-    )
