@@ -23,10 +23,10 @@ def create_app(config_object: object | str | None = None) -> Flask:
     _init_jinja(app)
     _register_blueprints(app)
 
-    from app import cli, errors, security
+    from app import cli, errors, request_guards
 
     errors.init_app(app)
-    security.init_app(app)
+    request_guards.init_app(app)
     cli.init_app(app)
     return app
 

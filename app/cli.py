@@ -10,7 +10,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import accounts, backup
+from app.services import backup
+from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
@@ -47,8 +48,8 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(email, name, role, password)
-    except accounts.AccountError as error:
+        user = users.create_user(email, name, role, password)
+    except AccountError as error:
         db.session.rollback()
         fail(str(error))
     db.session.commit()
@@ -157,7 +158,7 @@ def demo(if_empty: bool) -> None:
     created = 0
     for email, name, role in DEMO_USERS:
         if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
-            accounts.create_user(email, name, role, DEMO_PASSWORD)
+            users.create_user(email, name, role, DEMO_PASSWORD)
             created += 1
     db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.security_log import security_event
+from app.security_events import security_event
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, insert, select, update
 from app import create_app
 from app.extensions import db
 from app.models import Action, ActionStatus, Plan, PlanKind, Rag, Review, ReviewSnapshot, Update, User, action_owner
-from app.services import accounts, two_factor
+from app.services.accounts import second_factor, users
 from app.services.importing.saving import import_workbook
 from config import Config
 
@@ -55,10 +55,10 @@ def make_app(path: Path):
 
 def make_user(email: str, name: str, role: str) -> User:
     """A user who can sign in; admins and leads get an authenticator app, as they must."""
-    user = accounts.create_user(email, name, role, PASSWORD)
-    if two_factor.required_for(user):
+    user = users.create_user(email, name, role, PASSWORD)
+    if second_factor.required_for(user):
         secret = pyotp.random_base32()
-        two_factor.enable(user, secret, pyotp.TOTP(secret).now())
+        second_factor.enable(user, secret, pyotp.TOTP(secret).now())
     return user
 
 

@@ -8,8 +8,7 @@ import pyotp
 from app.extensions import db
 from app.models import Action, Plan, PlanKind, Rag, Review, ReviewSnapshot, Role, Strand, StrategicLink, Update, User
 from app.models.enums import Framework
-from app.services import accounts
-from app.services import two_factor as two_factor_service
+from app.services.accounts import second_factor, users
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -26,10 +25,10 @@ def make_user(
     """A user who can sign in. Admins and leads get an authenticator app (two-factor sign-in is required
     for them) unless `two_factor=False`; `AuthActions.login` types its codes."""
     n = next(_counter)
-    user = accounts.create_user(email or f"user{n}@example.police.uk", name or f"User {n}", role, password)
-    if two_factor if two_factor is not None else two_factor_service.required_for(user):
+    user = users.create_user(email or f"user{n}@example.police.uk", name or f"User {n}", role, password)
+    if two_factor if two_factor is not None else second_factor.required_for(user):
         secret = pyotp.random_base32()
-        two_factor_service.enable(user, secret, pyotp.TOTP(secret).now())
+        second_factor.enable(user, secret, pyotp.TOTP(secret).now())
     db.session.commit()
     return user
 

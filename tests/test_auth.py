@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.services import accounts
+from app.services.accounts import passwords, users
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
@@ -72,7 +72,7 @@ def test_failed_sign_in_is_audited_and_logged(client, caplog):
 
 def test_inactive_user_cannot_sign_in(client, auth):
     user = make_user("owner")
-    accounts.deactivate(user)
+    users.deactivate(user)
     db.session.commit()
     assert WRONG in check_page(auth.login(user))
 
@@ -115,7 +115,7 @@ def test_csrf_token_from_another_session_is_refused(app, client, auth):
         },
     )
     check_page(response, 400)
-    assert accounts.authenticate(user.email, PASSWORD) is not None
+    assert passwords.authenticate(user.email, PASSWORD) is not None
 
 
 def test_csrf_failure_is_logged(client, caplog):
@@ -157,14 +157,14 @@ def test_cookie_replayed_after_password_change_is_refused(app, client, auth):
     assert response.status_code == 302
     assert _replay(app, cookie).status_code == 302
     assert client.get("/plans").status_code == 200  # the browser that changed it carries on
-    assert accounts.authenticate(user.email, "a brand new passphrase") is not None
+    assert passwords.authenticate(user.email, "a brand new passphrase") is not None
 
 
 def test_cookie_replayed_after_deactivation_is_refused(app, client, auth):
     user = make_user("owner")
     auth.login(user)
     cookie = _session_cookie(client)
-    accounts.deactivate(db.session.get(User, user.id))
+    users.deactivate(db.session.get(User, user.id))
     db.session.commit()
     assert _replay(app, cookie).status_code == 302
     assert client.get("/plans").status_code == 302

@@ -7,7 +7,7 @@ import pyotp
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.services import two_factor
+from app.services.accounts import second_factor, users
 from tests.conftest import SECRET_RE, csrf_token
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
@@ -33,7 +33,7 @@ def fresh(user: User) -> User:
 
 def enrol(user: User) -> tuple[str, list[str]]:
     secret = pyotp.random_base32()
-    codes = two_factor.enable(user, secret, pyotp.TOTP(secret).now())
+    codes = second_factor.enable(user, secret, pyotp.TOTP(secret).now())
     db.session.commit()
     return secret, codes
 
@@ -151,11 +151,10 @@ def test_half_way_sign_in_expires_after_five_minutes(client, auth):
 
 
 def test_deactivation_half_way_ends_the_sign_in(client, auth):
-    from app.services import accounts
 
     lead = make_user("lead")
     password_step(client, lead)
-    accounts.deactivate(fresh(lead))
+    users.deactivate(fresh(lead))
     db.session.commit()
     assert client.get(CODE_PAGE).headers["Location"] == "/sign-in"
 
@@ -220,7 +219,7 @@ def test_a_lead_whose_app_is_removed_is_signed_out(client, login_as):
 
 def test_reset_ends_sessions_and_asks_for_a_new_app_at_next_sign_in(client, auth, login_as):
     lead = login_as("lead")
-    two_factor.reset(fresh(lead))
+    second_factor.reset(fresh(lead))
     db.session.commit()
     assert not signed_in(client)
     assert password_step(client, lead).headers["Location"] == SET_UP_AT_SIGN_IN

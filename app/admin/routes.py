@@ -10,14 +10,16 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
-from app.services import accounts, audit_log, two_factor
+from app.services import audit_log
+from app.services.accounts import AccountError, second_factor
+from app.services.accounts.users import all_users, create_user, deactivate
 
 
 @bp.route("/users")
 @requires(Role.ADMIN)
 def users():
     return render_template(
-        "admin/users.html", users=accounts.all_users(), button=EmptyForm(), me=current_user.id, two_factor=two_factor
+        "admin/users.html", users=all_users(), button=EmptyForm(), me=current_user.id, two_factor=second_factor
     )
 
 
@@ -27,8 +29,8 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(form.email.data, form.name.data, form.role.data, form.password.data)
-        except accounts.AccountError as error:
+            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data)
+        except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(str(error))
         else:
@@ -51,8 +53,8 @@ def deactivate_user(user_id: int):
             flash("You cannot deactivate your own account. Ask another administrator")
         else:
             try:
-                accounts.deactivate(user)
-            except accounts.AccountError as error:
+                deactivate(user)
+            except AccountError as error:
                 flash(str(error))
             else:
                 db.session.commit()
@@ -65,7 +67,7 @@ def deactivate_user(user_id: int):
 def reset_two_factor(user_id: int):
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
-        two_factor.reset(user)
+        second_factor.reset(user)
         db.session.commit()
         flash(f"Two-factor sign-in has been reset for {user.name}. They have been signed out everywhere")
     return redirect(url_for("admin.users"))

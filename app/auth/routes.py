@@ -9,8 +9,9 @@ from app.auth.signing_in import complete_sign_in, safe_next, start_pending, star
 from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
-from app.security_log import security_event
-from app.services import accounts, audit, two_factor
+from app.security_events import security_event
+from app.services import audit
+from app.services.accounts import AccountError, passwords, second_factor, sessions
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -22,7 +23,7 @@ def sign_in():
         return redirect(url_for("plans.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
             audit.record("sign_in.failure", detail=form.email.data.strip().lower()[:254], actor="anonymous")
             db.session.commit()
@@ -32,10 +33,10 @@ def sign_in():
         else:
             db.session.commit()  # a password hash upgraded by authenticate()
             next_url = safe_next(request.args.get("next"))
-            if two_factor.is_enrolled(user):
+            if second_factor.is_enrolled(user):
                 start_pending(user, next_url)
                 return redirect(url_for("auth.sign_in_code"))
-            if two_factor.required_for(user):
+            if second_factor.required_for(user):
                 start_pending(user, next_url)
                 return redirect(url_for("auth.set_up_two_factor_at_sign_in"))
             return redirect(complete_sign_in(user, "password", next_url))
@@ -47,7 +48,7 @@ def sign_in():
 def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
-        accounts.sign_out(current_user._get_current_object())
+        sessions.sign_out(current_user._get_current_object())
         db.session.commit()
         logout_user()
         session.clear()
@@ -62,9 +63,9 @@ def account():
     return render_template(
         "auth/account.html",
         user=user,
-        enrolled=two_factor.is_enrolled(user),
-        required=two_factor.required_for(user),
-        codes_left=two_factor.recovery_codes_left(user),
+        enrolled=second_factor.is_enrolled(user),
+        required=second_factor.required_for(user),
+        codes_left=second_factor.recovery_codes_left(user),
     )
 
 
@@ -74,12 +75,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if accounts.authenticate(user.email, form.current_password.data) is None:
+        if passwords.authenticate(user.email, form.current_password.data) is None:
             form.current_password.errors.append("Your current password is not correct")
         else:
             try:
-                accounts.change_password(user, form.new_password.data)
-            except accounts.AccountError as error:
+                passwords.change_password(user, form.new_password.data)
+            except AccountError as error:
                 form.new_password.errors.append(str(error))
             else:
                 db.session.commit()

@@ -12,7 +12,7 @@ from flask_login import login_user
 
 from app.extensions import db
 from app.models import User
-from app.security_log import security_event
+from app.security_events import security_event
 from app.services import audit
 
 PENDING_KEY = "pending_sign_in"

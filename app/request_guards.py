@@ -1,4 +1,4 @@
-"""Sign-in plumbing and HTTP hardening: who the cookie belongs to, and what every response says."""
+"""Every request guarded: who the cookie belongs to, requests refused early, the security headers of every answer."""
 
 import secrets
 
@@ -7,7 +7,7 @@ from flask_login import AnonymousUserMixin
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import two_factor
+from app.services.accounts import second_factor
 
 
 class Anonymous(AnonymousUserMixin):
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         # The cookie names the user's current session token; a rotated token (sign-out, password
         # change, deactivation) matches nobody, so a copied cookie stops working.
         user = db.session.scalar(db.select(User).filter_by(session_token=session_token, active=True))
-        if user is not None and two_factor.required_for(user) and not two_factor.is_enrolled(user):
+        if user is not None and second_factor.required_for(user) and not second_factor.is_enrolled(user):
             return None  # an admin or lead without a second factor is never signed in
         return user
 

@@ -13,7 +13,8 @@ import pyotp
 import segno
 
 from app.models import Role, User
-from app.services import accounts, audit
+from app.services import audit
+from app.services.accounts import passwords
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"
@@ -77,7 +78,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
         raise TwoFactorError("The code is not right. Enter the 6-digit code your authenticator app shows now")
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     user.totp_secret = secret
-    user.recovery_codes = "\n".join(accounts.hash_secret(_normalise(c)) for c in codes)
+    user.recovery_codes = "\n".join(passwords.hash_secret(_normalise(c)) for c in codes)
     user.rotate_session_token()
     audit.record("user.two_factor_enable", user=user, record_type="user", record_id=user.id)
     return codes
@@ -97,7 +98,7 @@ def verify(user: User, code: str) -> str | None:
         return "app"
     hashes = (user.recovery_codes or "").splitlines()
     for i, code_hash in enumerate(hashes):
-        if accounts.secret_matches(code_hash, code):
+        if passwords.secret_matches(code_hash, code):
             user.recovery_codes = "\n".join(hashes[:i] + hashes[i + 1 :])
             audit.record(
                 "user.recovery_code_used",

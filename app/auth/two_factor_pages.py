@@ -14,8 +14,9 @@ from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.models import User
 from app.permissions import public, requires
-from app.security_log import security_event
-from app.services import audit, two_factor
+from app.security_events import security_event
+from app.services import audit
+from app.services.accounts import second_factor
 
 ENROL_SECRET_KEY = "two_factor_secret"
 
@@ -34,11 +35,11 @@ def sign_in_code():
     user = pending_user()
     if user is None:
         return _back_to_sign_in()
-    if not two_factor.is_enrolled(user):
+    if not second_factor.is_enrolled(user):
         return redirect(url_for("auth.set_up_two_factor_at_sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        how = two_factor.verify(user, form.code.data)
+        how = second_factor.verify(user, form.code.data)
         if how:
             return redirect(complete_sign_in(user, how))
         audit.record("sign_in.failure", user=user, record_type="user", record_id=user.id, detail="wrong code")
@@ -57,7 +58,7 @@ def set_up_two_factor_at_sign_in():
     user = pending_user()
     if user is None:
         return _back_to_sign_in()
-    if two_factor.is_enrolled(user):
+    if second_factor.is_enrolled(user):
         return redirect(url_for("auth.sign_in_code"))
     return _set_up(user, signing_in=True)
 
@@ -66,7 +67,7 @@ def set_up_two_factor_at_sign_in():
 @requires()
 def set_up_two_factor():
     user = current_user._get_current_object()
-    if two_factor.is_enrolled(user):
+    if second_factor.is_enrolled(user):
         flash("Two-factor sign-in is already on")
         return redirect(url_for("auth.account"))
     return _set_up(user, signing_in=False)
@@ -75,13 +76,13 @@ def set_up_two_factor():
 def _set_up(user: User, signing_in: bool):
     # The secret waits in the (signed) session until a code proves the app holds it; the page shows it
     # anyway, and it is stored on the account only once confirmed.
-    secret = session.get(ENROL_SECRET_KEY) or two_factor.new_secret()
+    secret = session.get(ENROL_SECRET_KEY) or second_factor.new_secret()
     session[ENROL_SECRET_KEY] = secret
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.enable(user, secret, form.code.data)
-        except two_factor.TwoFactorError as error:
+            codes = second_factor.enable(user, secret, form.code.data)
+        except second_factor.TwoFactorError as error:
             if signing_in:
                 count_failure()
             form.code.errors.append(str(error))
@@ -97,7 +98,7 @@ def _set_up(user: User, signing_in: bool):
         "auth/set_up_two_factor.html",
         form=form,
         secret=secret,
-        qr_svg=two_factor.qr_code_svg(two_factor.provisioning_uri(user, secret)),
-        required=two_factor.required_for(user),
+        qr_svg=second_factor.qr_code_svg(second_factor.provisioning_uri(user, secret)),
+        required=second_factor.required_for(user),
         signing_in=signing_in,
     )

@@ -1,4 +1,4 @@
-"""Accounts: creating users, checking passwords, ending sessions."""
+"""Passwords: the rule a new one must meet, argon2 hashing, checking one at sign-in, changing it."""
 
 from functools import cache
 from pathlib import Path
@@ -8,8 +8,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import User
 from app.services import audit
+from app.services.accounts import AccountError
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -21,17 +22,6 @@ _HASHERS = {"production": PasswordHasher(), "fast": PasswordHasher(time_cost=1, 
 # A real hash, made with the same parameters as users' hashes, to verify against when the email is
 # unknown: both paths then do the same work and take the same time.
 _DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher in _HASHERS.items()}
-
-
-class AccountError(ValueError):
-    """A request about an account that cannot be done, worded for the person who asked.
-
-    `field` names the form field the message belongs to ("email", "name", "password"), when there is one.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _hasher_name() -> str:
@@ -72,24 +62,6 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_user(email: str, name: str, role: Role | str, password: str) -> User:
-    """Add a user; the caller commits. Emails are compared in lower case."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.police.uk", "email")
-    if not name.strip():
-        raise AccountError("Enter the person's name", "name")
-    if problem := password_problem(password):
-        raise AccountError(problem, "password")
-    if db.session.scalar(db.select(User.id).filter_by(email=email)):
-        raise AccountError(f"A user with the email {email} already exists", "email")
-    user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user.create", record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
-    return user
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Takes the same time for an unknown email."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
@@ -111,30 +83,3 @@ def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
-
-
-def sign_out(user: User) -> None:
-    """Rotate the session token so that a copy of the cookie no longer signs anybody in."""
-    user.rotate_session_token()
-    audit.record("sign_out", user=user, record_type="user", record_id=user.id)
-
-
-def all_users() -> list[User]:
-    """Everyone who has an account, active first, then by name."""
-    return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name, User.id)))
-
-
-def deactivate(user: User) -> None:
-    """Stop the person signing in and end every session they have. Their records and history stay."""
-    if not user.active:
-        raise AccountError(f"{user.name} is already deactivated")
-    user.active = False
-    user.rotate_session_token()
-    audit.record(
-        "user.deactivate",
-        record_type="user",
-        record_id=user.id,
-        old={"active": True},
-        new={"active": False},
-        detail=user.email,
-    )
