@@ -247,9 +247,9 @@ def review_lines(review: Review) -> list[tuple[Action, ReviewSnapshot]]:
 def snapshot_counts(review: Review) -> dict[str, int]:
     """How many actions of each RAG the review recorded ("none" for not set)."""
     rows = db.session.execute(
-        db.select(ReviewSnapshot.rag, func.count()).where(ReviewSnapshot.review_id == review.id).group_by(
-            ReviewSnapshot.rag
-        )
+        db.select(ReviewSnapshot.rag, func.count())
+        .where(ReviewSnapshot.review_id == review.id)
+        .group_by(ReviewSnapshot.rag)
     )
     return {(rag.value if rag else "none"): n for rag, n in rows}
 
