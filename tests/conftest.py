@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
-from app.models import User
+from app.models import Contact, Objective, Strand, User
 from config import TestConfig
-from tests.factories import PASSWORD, make_pending_import, make_plan, make_user
+from tests.factories import PASSWORD, make_pending_import, make_plan, make_review, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
@@ -172,7 +172,15 @@ def records(app):
     admin = make_user("admin", email="admin@example.police.uk")
     plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
     pending = make_pending_import(admin)
+    objective = Objective(plan=plan, strand=Strand.PREPARE, ref="1", title="Raise awareness")
+    contact = Contact(name="Esther Martin", role="Intel")
+    _db.session.add_all([objective, contact])
+    _db.session.commit()
     return {
+        "review_id": make_review(plan).id,
+        "objective_id": objective.id,
+        "contact_id": contact.id,
+        "strand": "Prepare",
         "plan_id": plan.id,
         "action_id": plan.actions[0].id,
         "pending_id": pending.id,

@@ -20,7 +20,7 @@ def home():
 @bp.route("/plans")
 @requires()
 def index():
-    return render_template("plans/index.html", plans=plan_reading.all_plans())
+    return render_template("plans/index.html", plans=plan_reading.all_plans(), inactive=plan_reading.inactive_plans())
 
 
 @bp.route("/plans/<int:plan_id>")
