@@ -29,7 +29,7 @@ lint: $(BIN)/activate
 format: $(BIN)/activate
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-# Budgets at the size of a whole force (5,000 actions, 50,000 updates); writes bench/results.md and README.md.
+# Budgets at the size of a whole force (5,000 actions, 50,000 updates); writes bench/results.md (only).
 bench: $(BIN)/activate
 	$(BIN)/python bench/run.py
 

@@ -1,4 +1,4 @@
-"""Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in DESIGN.md."""
+"""Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in docs/design.md."""
 
 import sys
 from datetime import date

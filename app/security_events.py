@@ -1,6 +1,6 @@
 """Security events for the operations log: one JSON object a line, so nothing a user typed can forge a line.
 
-Audit events (app/services/audit.py) record what happened to the tracker's records and live in the database;
+Audit events (app/services/audit/trail.py) record what happened to the tracker's records and live in the database;
 these log lines are for whoever watches the service: failed sign-ins, refused forms, throttling, denied pages.
 Passwords, codes and commentary are never logged.
 """

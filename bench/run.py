@@ -7,7 +7,8 @@ temporary folder), then measures, as medians of several runs in this one process
   3. pages through the Flask test client, warm: p50, p95 and SQL statements (and the same page's
      statements on the small seed plan, which must be the same);
   4. the peak RSS of an import and of an export, each in a fresh process.
-Prints the table, writes it to bench/results.md with the CPU and the date, and puts it in README.md.
+Prints the table and writes it to bench/results.md with the CPU and the date (the README links there, so a
+run never rewrites the README).
 """
 
 import argparse
@@ -32,7 +33,6 @@ from bench import database, excel, memory, pages, workbook  # noqa: E402
 IMPORT_BUDGET = EXPORT_BUDGET = 1.5
 PAGE_BUDGET_MS = 150
 MEMORY_BUDGET_MB = 500
-README_HEADING = "## Performance"
 
 
 def main() -> int:
@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5, help="runs of each import and export (default 5)")
     parser.add_argument("--page-runs", type=int, default=40, help="requests of each page (default 40)")
-    parser.add_argument("--no-write", action="store_true", help="print only: leave results.md and README alone")
+    parser.add_argument("--no-write", action="store_true", help="print only: leave bench/results.md alone")
     args = parser.parse_args()
     logging.getLogger("app.security").setLevel(logging.ERROR)  # the bench's own sign-ins are not news
     started = time.perf_counter()
@@ -160,21 +160,11 @@ def cpu() -> str:
 
 
 def write_results(table: str) -> None:
-    (ROOT / "bench" / "results.md").write_text(f"# Benchmark results\n\nThe latest `make bench`.\n\n{table}\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text()
     intro = prose(
-        "`make bench` (about three minutes, not part of `make test`) measures the tracker at the size of a whole "
-        "force against its budgets; tests/test_query_counts.py keeps every main page's SQL statements fixed as a "
-        "plan grows. The latest run (also in bench/results.md):"
+        "The latest `make bench`: the tracker at the size of a whole force against its budgets. "
+        "tests/test_query_counts.py keeps every main page's SQL statements fixed as a plan grows."
     )
-    section = f"{README_HEADING}\n\n{intro}\n\n{table}\n"
-    pattern = re.compile(rf"^{re.escape(README_HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    readme.write_text(text.rstrip("\n") + "\n")
+    (ROOT / "bench" / "results.md").write_text(f"# Benchmark results\n\n{intro}\n\n{table}\n")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Framework, Objective, PlanKind, Strand
-from app.services import action_editing
-from app.services.conflicts import ConflictError
+from app.services.actions import editing as action_editing
+from app.services.actions.conflicts import ConflictError
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 

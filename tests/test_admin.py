@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 
 from app.extensions import db
 from app.models import AppendOnlyError, AuditEvent, User
-from app.services import audit
+from app.services.audit import trail as audit
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page

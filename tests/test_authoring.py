@@ -6,7 +6,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Contact, Objective, Plan, Rag, Strand, Update
-from app.services import action_authoring, plan_authoring, plan_reading
+from app.services.actions import authoring as action_authoring
+from app.services.plans import authoring as plan_authoring
+from app.services.plans import reading as plan_reading
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 

@@ -7,10 +7,12 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Contact, Plan, Strand
-from app.services import action_authoring, carry_forward, plan_reading
+from app.services.actions import authoring as action_authoring
 from app.services.exporting.excel import export_workbook
 from app.services.exporting.json_plan import plan_as_dict
 from app.services.importing.saving import import_workbook
+from app.services.plans import carry_forward
+from app.services.plans import reading as plan_reading
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_user
 from tests.pages import check_page, field_value

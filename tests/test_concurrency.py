@@ -14,8 +14,10 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Rag, RagChange, Update, User
-from app.services import reviewing, updating
-from app.services.conflicts import ConflictError
+from app.services.actions import updating
+from app.services.actions.conflicts import ConflictError
+from app.services.reviewing.decisions import decide_rag
+from app.services.reviewing.queue import queue_item
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_plan, make_user
 from tests.pages import check_page, field_value
@@ -102,9 +104,9 @@ def lead_deciding(action_id: int, user_id: int, rag: Rag, reason: str):
         action = db.session.get(Action, action_id)
         user = db.session.get(User, user_id)
         seen = action.version
-        reviewing.queue_item(action)  # the decision page as it was opened
+        queue_item(action)  # the decision page as it was opened
         barrier.wait()
-        return reviewing.decide_rag(action, user, rag=rag, reason=reason, seen_version=seen).id
+        return decide_rag(action, user, rag=rag, reason=reason, seen_version=seen).id
 
     return work
 
@@ -150,13 +152,11 @@ def test_a_lead_whose_decision_the_other_lead_overtook_is_told_so_not_asked_for_
     seen = action.version
     with app.app_context():
         other = db.session.get(Action, action.id)
-        reviewing.decide_rag(
-            other, db.session.get(User, admin.id), rag=Rag.AMBER, reason="Caught up", seen_version=seen
-        )
+        decide_rag(other, db.session.get(User, admin.id), rag=Rag.AMBER, reason="Caught up", seen_version=seen)
         db.session.remove()
 
     with pytest.raises(ConflictError) as refused:
-        reviewing.decide_rag(action, lead, rag=Rag.RED, reason="", seen_version=seen)
+        decide_rag(action, lead, rag=Rag.RED, reason="", seen_version=seen)
     assert [f"{change.who} {change.what}" for change in refused.value.changes] == [
         "Alex Admin set the RAG from Green to Amber (Caught up)"
     ]

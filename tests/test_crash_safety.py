@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Plan, User
-from app.services import audit
+from app.services.audit import trail as audit
 from app.services.exporting.json_plan import plan_as_dict
 from app.services.importing import pending as pending_imports
 from app.services.importing import saving as excel_import

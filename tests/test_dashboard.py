@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import ActionStatus, Rag, Strand, Update
-from app.services import dashboard
+from app.services.reporting import dashboard
 from tests.charts import chart_figures, svg_chart, table_figures
 from tests.factories import make_action, make_plan, make_review, make_user
 from tests.pages import check_page

@@ -1,4 +1,4 @@
-"""`--format json`: the plan exactly as DESIGN.md describes it, for tests and integrators."""
+"""`--format json`: the plan exactly as docs/design.md describes it, for tests and integrators."""
 
 import json
 from contextlib import contextmanager

@@ -1,4 +1,4 @@
-"""Exporting a plan and importing the export gives back the same plan (issue 4, item 7)."""
+"""Exporting a plan and importing the export gives back the same plan (docs/design.md, Export for the PCC office)."""
 
 from datetime import date
 from pathlib import Path

@@ -9,9 +9,10 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import ActionStatus, Framework, Rag, Strand, Update
 from app.plans.pagination import page_numbers
-from app.services import plan_filters, rag_rules
-from app.services.plan_filters import PlanFilter, filter_actions
-from app.services.plan_reading import last_update_dates
+from app.services.plans import filters as plan_filters
+from app.services.plans.filters import PlanFilter, filter_actions
+from app.services.plans.reading import last_update_dates
+from app.services.reviewing import rag_rules
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page
 

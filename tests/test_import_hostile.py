@@ -1,7 +1,7 @@
 """Hostile and wrong files end with one line saying what is wrong, and the database is left as it was.
 
-Each file is built here (zip surgery on a workbook made in memory), following the test list in
-../shared/notes/security-and-openpyxl.md. Bombs are proven harmless by showing openpyxl never loads them.
+Each file is built here (zip surgery on a workbook made in memory), one for each row of the table in
+docs/spreadsheet-safety.md. Bombs are proven harmless by showing openpyxl never loads them.
 """
 
 import io

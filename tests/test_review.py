@@ -7,8 +7,12 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Rag, RagChange, Review, Strand, Update
-from app.services import dashboard, rag_rules, review_meetings, reviewing
-from app.services.conflicts import ConflictError
+from app.services.actions.conflicts import ConflictError
+from app.services.reporting import dashboard
+from app.services.reviewing import rag_rules
+from app.services.reviewing.decisions import NotAllowed, ReviewError, decide_rag, reason_problem
+from app.services.reviewing.meetings import record_review
+from app.services.reviewing.queue import review_queue
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 
@@ -51,7 +55,7 @@ def queue_refs(plan, today=TODAY) -> dict[str, tuple]:
             item.proposal.rag if item.proposal else None,
             item.suggestion.rule.name if item.suggestion else None,
         )
-        for item in reviewing.review_queue(plan, today=today).items
+        for item in review_queue(plan, today=today).items
     }
 
 
@@ -72,7 +76,7 @@ def test_queue_holds_undecided_proposals_and_rule_disagreements(plan, lead):
     superseded.status = ActionStatus.SUPERSEDED
     decided = add(plan, "9")
     propose(decided, Rag.AMBER)
-    reviewing.decide_rag(decided, lead, rag=Rag.GREEN, reason="Partners confirmed funding", seen_version=1)
+    decide_rag(decided, lead, rag=Rag.GREEN, reason="Partners confirmed funding", seen_version=1)
     add(plan, "10", target=days(40), last=None)  # due in 40 days: outside the rule's 30
 
     assert queue_refs(plan) == {
@@ -80,7 +84,7 @@ def test_queue_holds_undecided_proposals_and_rule_disagreements(plan, lead):
         "3": (None, "Past target date"),
         "5": (None, "Due soon without an update"),
     }
-    assert [item.action.ref for item in reviewing.review_queue(plan, today=TODAY).items] == ["3", "1", "5"]  # Red first
+    assert [item.action.ref for item in review_queue(plan, today=TODAY).items] == ["3", "1", "5"]  # Red first
 
 
 def test_the_latest_proposal_counts(plan):
@@ -94,7 +98,7 @@ def test_the_latest_proposal_counts(plan):
 
 def test_a_decision_against_a_rule_stands_for_one_interval(plan, lead):
     action = add(plan, "1", target=days(-1))
-    reviewing.decide_rag(action, lead, rag=Rag.GREEN, reason="Deadline moved by the board", seen_version=1)
+    decide_rag(action, lead, rag=Rag.GREEN, reason="Deadline moved by the board", seen_version=1)
     decided_on = db.session.scalar(db.select(RagChange.changed_at)).date()
     assert queue_refs(plan, today=decided_on) == {}
     assert queue_refs(plan, today=decided_on + timedelta(days=31)) == {"1": (None, "Past target date")}
@@ -129,8 +133,8 @@ def test_a_lead_of_another_plan_cannot_decide(client, login_as, plan):
     other_lead = login_as("lead")
     assert client.get(f"/plans/{plan.id}/review").status_code == 403
     assert client.get(f"/actions/{action.id}/decide").status_code == 403
-    with pytest.raises(reviewing.NotAllowed):
-        reviewing.decide_rag(action, other_lead, rag=Rag.RED, reason="Mine now", seen_version=1)
+    with pytest.raises(NotAllowed):
+        decide_rag(action, other_lead, rag=Rag.RED, reason="Mine now", seen_version=1)
     assert db.session.scalar(db.select(db.func.count(RagChange.id))) == 0
 
 
@@ -181,20 +185,20 @@ def test_overriding_the_proposal_needs_a_reason(client, auth, plan, lead, app):
 def test_moving_to_blue_needs_a_reason_even_when_proposed(plan, lead):
     action = add(plan, "1")
     propose(action, Rag.BLUE)
-    assert reviewing.reason_problem(action, Rag.BLUE, "") == "Give a reason for marking the action Blue (complete)"
-    with pytest.raises(reviewing.ReviewError):
-        reviewing.decide_rag(action, lead, rag=Rag.BLUE, reason="", seen_version=1)
-    change = reviewing.decide_rag(action, lead, rag=Rag.BLUE, reason="Training delivered to all", seen_version=1)
+    assert reason_problem(action, Rag.BLUE, "") == "Give a reason for marking the action Blue (complete)"
+    with pytest.raises(ReviewError):
+        decide_rag(action, lead, rag=Rag.BLUE, reason="", seen_version=1)
+    change = decide_rag(action, lead, rag=Rag.BLUE, reason="Training delivered to all", seen_version=1)
     assert change.to_rag is Rag.BLUE and db.session.get(Action, action.id).rag is Rag.BLUE
 
 
 def test_overriding_a_rule_or_changing_unprompted_needs_a_reason(plan):
     overdue = add(plan, "1", target=days(-1))
     quiet = add(plan, "2")
-    assert reviewing.reason_problem(overdue, Rag.RED, "", TODAY) is None
-    assert "when the rule suggests Red" in reviewing.reason_problem(overdue, Rag.AMBER, "", TODAY)
-    assert "nobody has proposed it" in reviewing.reason_problem(quiet, Rag.AMBER, "", TODAY)
-    assert reviewing.reason_problem(quiet, Rag.GREEN, "", TODAY) is None  # confirming as it stands
+    assert reason_problem(overdue, Rag.RED, "", TODAY) is None
+    assert "when the rule suggests Red" in reason_problem(overdue, Rag.AMBER, "", TODAY)
+    assert "nobody has proposed it" in reason_problem(quiet, Rag.AMBER, "", TODAY)
+    assert reason_problem(quiet, Rag.GREEN, "", TODAY) is None  # confirming as it stands
 
 
 def test_two_leads_deciding_at_once_one_wins_the_other_is_told(client, auth, plan, lead, app):
@@ -204,7 +208,7 @@ def test_two_leads_deciding_at_once_one_wins_the_other_is_told(client, auth, pla
     auth.login(lead)
     opened = check_page(client.get(f"/actions/{action.id}/decide"))
     admin = make_user("admin", name="Alex Admin")
-    reviewing.decide_rag(action, admin, rag=Rag.AMBER, reason="", seen_version=1)  # the other lead is quicker
+    decide_rag(action, admin, rag=Rag.AMBER, reason="", seen_version=1)  # the other lead is quicker
 
     data = {
         "csrf_token": field_value(opened, "csrf_token"),
@@ -225,7 +229,7 @@ def test_a_decision_racing_another_write_is_refused(plan, lead):
     with db.engine.begin() as other:
         other.execute(db.text("UPDATE action SET version = version + 1 WHERE id = :id"), {"id": action.id})
     with pytest.raises(ConflictError):
-        reviewing.decide_rag(action, lead, rag=Rag.GREEN, reason="", seen_version=1)
+        decide_rag(action, lead, rag=Rag.GREEN, reason="", seen_version=1)
     assert db.session.scalar(db.select(db.func.count(RagChange.id))) == 0
 
 
@@ -237,19 +241,19 @@ def test_recording_a_review_snapshots_every_action(plan, lead):
     done = add(plan, "2", rag=Rag.BLUE)
     done.status = ActionStatus.COMPLETE
     unset = add(plan, "3", rag=None)
-    review = review_meetings.record_review(plan, lead, held_on=TODAY, attendees="DSupt Walton, PCC office", today=TODAY)
+    review = record_review(plan, lead, held_on=TODAY, attendees="DSupt Walton, PCC office", today=TODAY)
     snapshots = {s.action_id: (s.rag, s.status) for s in review.snapshots}
     assert snapshots == {red.id: (Rag.RED, None), done.id: (Rag.BLUE, "Complete"), unset.id: (None, None)}
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "review.record")).record_id == review.id
 
-    reviewing.decide_rag(red, lead, rag=Rag.AMBER, reason="Suspect charged", seen_version=red.version)
+    decide_rag(red, lead, rag=Rag.AMBER, reason="Suspect charged", seen_version=red.version)
     board = dashboard.build(plan, include_restricted=True, today=TODAY)
     assert [(m.action.ref, m.before, m.after) for m in board.changed.rows] == [("1", Rag.RED, Rag.AMBER)]
 
 
 def test_a_review_cannot_be_held_in_the_future(plan, lead):
-    with pytest.raises(review_meetings.ReviewError, match="today or in the past"):
-        review_meetings.record_review(plan, lead, held_on=days(1), attendees="", today=TODAY)
+    with pytest.raises(ReviewError, match="today or in the past"):
+        record_review(plan, lead, held_on=days(1), attendees="", today=TODAY)
     assert db.session.scalar(db.select(db.func.count(Review.id))) == 0
 
 
@@ -275,7 +279,7 @@ def test_lead_records_a_review_through_the_page(client, auth, plan, lead, app):
 
 def test_a_long_queue_shows_the_most_urgent_first(client, auth, plan, lead, app, monkeypatch):
     app.config["TODAY"] = TODAY
-    monkeypatch.setattr(reviewing, "QUEUE_PAGE", 2)
+    monkeypatch.setattr("app.services.reviewing.queue.QUEUE_PAGE", 2)
     for ref in ("1", "2", "3"):
         propose(add(plan, ref), Rag.AMBER)
     add(plan, "4", target=days(-1))  # the rule says Red: most urgent
@@ -326,7 +330,7 @@ def test_the_queue_chosen_in_sql_is_the_queue_the_rules_give(plan, lead):
         return (proposed.severity, action.position, action.id)
 
     keys = sorted(key for action in plan.actions if (key := expected(action)))
-    queue = reviewing.review_queue(plan, today=TODAY, limit=1000)
+    queue = review_queue(plan, today=TODAY, limit=1000)
     assert 20 < queue.total == len(keys) < 120
     assert [item.action.id for item in queue.items] == [key[2] for key in keys]
     assert all(item.proposal or item.suggestion for item in queue.items)

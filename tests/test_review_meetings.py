@@ -7,7 +7,10 @@ import pytest
 
 from app.extensions import db
 from app.models import ActionStatus, AuditEvent, Rag, RagChange, Review, Strand, Update
-from app.services import action_editing, dashboard, review_meetings, reviewing
+from app.services.actions import editing as action_editing
+from app.services.reporting import dashboard
+from app.services.reviewing import decisions as reviewing
+from app.services.reviewing import meetings as review_meetings
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 

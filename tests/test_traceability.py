@@ -4,8 +4,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, Strand
-from app.services import traceability
 from app.services.importing.saving import import_workbook
+from app.services.reporting import traceability
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_action, make_plan
 from tests.pages import check_page

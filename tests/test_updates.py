@@ -7,8 +7,8 @@ from sqlalchemy import text as sql
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Rag, Update
-from app.services import updating
-from app.services.conflicts import ConflictError
+from app.services.actions import updating
+from app.services.actions.conflicts import ConflictError
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 

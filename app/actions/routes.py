@@ -5,8 +5,9 @@ from app.actions import bp
 from app.actions.forms import ActionEditForm
 from app.models import ActionStatus, Role
 from app.permissions import can_edit_plan, requires
-from app.services import action_editing, plan_reading
-from app.services.conflicts import ConflictError
+from app.services.actions import editing as action_editing
+from app.services.actions.conflicts import ConflictError
+from app.services.plans import reading as plan_reading
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])

@@ -10,9 +10,9 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
-from app.services import audit_log
 from app.services.accounts import AccountError, second_factor
 from app.services.accounts.users import all_users, create_user, deactivate
+from app.services.audit import reading as audit_log
 
 
 @bp.route("/users")

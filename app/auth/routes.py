@@ -10,8 +10,8 @@ from app.auth.throttling import count_failure, per_account, per_address
 from app.extensions import db
 from app.permissions import public, requires
 from app.security_events import security_event
-from app.services import audit
 from app.services.accounts import AccountError, passwords, second_factor, sessions
+from app.services.audit import trail as audit
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from flask_login import login_user
 from app.extensions import db
 from app.models import User
 from app.security_events import security_event
-from app.services import audit
+from app.services.audit import trail as audit
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60

@@ -15,8 +15,8 @@ from app.extensions import db
 from app.models import User
 from app.permissions import public, requires
 from app.security_events import security_event
-from app.services import audit
 from app.services.accounts import second_factor
+from app.services.audit import trail as audit
 
 ENROL_SECRET_KEY = "two_factor_secret"
 

@@ -8,8 +8,11 @@ from app.authoring.forms import CloseForm, MoveForm, NewActionForm
 from app.authoring.plan_routes import LEADS, plan_i_lead, show_error
 from app.models import ActionStatus, Strand
 from app.permissions import can_edit_plan, requires
-from app.services import action_authoring, action_editing, contacts, plan_reading
-from app.services.conflicts import ConflictError
+from app.services.actions import authoring as action_authoring
+from app.services.actions import editing as action_editing
+from app.services.actions.conflicts import ConflictError
+from app.services.people import contacts
+from app.services.plans import reading as plan_reading
 
 
 def _strand(value: str | None) -> Strand | None:

@@ -28,7 +28,7 @@ from wtforms.widgets import HiddenInput
 from app.fields import GovDateField
 from app.models import Strand
 from app.plans.forms import DaysField
-from app.services.action_authoring import MAX_REASON_LENGTH
+from app.services.actions.authoring import MAX_REASON_LENGTH
 from app.validators import NoControlCharacters, OptionalDate
 
 STRAND_CHOICES = [SelectChoice(s.value, s.value) for s in Strand] + [SelectChoice("", "No strand (PCC deliverable)")]

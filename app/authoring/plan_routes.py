@@ -9,7 +9,8 @@ from app.authoring.forms import ObjectiveForm, PlanForm
 from app.extensions import db
 from app.models import Objective, Role, Strand
 from app.permissions import can_edit_plan, requires
-from app.services import plan_authoring, plan_reading
+from app.services.plans import authoring as plan_authoring
+from app.services.plans import reading as plan_reading
 
 LEADS = (Role.ADMIN, Role.LEAD)
 

@@ -7,7 +7,9 @@ from app.authoring import bp
 from app.authoring.forms import NextYearForm
 from app.authoring.plan_routes import LEADS, plan_i_lead, show_error
 from app.permissions import requires
-from app.services import carry_forward, plan_authoring, plan_reading
+from app.services.plans import authoring as plan_authoring
+from app.services.plans import carry_forward
+from app.services.plans import reading as plan_reading
 
 
 @bp.app_template_global()

@@ -3,7 +3,8 @@ from flask_login import current_user
 
 from app.dashboard import bp
 from app.permissions import can_edit_plan, can_see_restricted, requires
-from app.services import charts, dashboard, plan_reading
+from app.services.plans import reading as plan_reading
+from app.services.reporting import charts, dashboard
 
 
 @bp.route("/plans/<int:plan_id>/dashboard")

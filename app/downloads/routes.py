@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from app.downloads import bp
 from app.permissions import can_see_restricted, requires
-from app.services import plan_reading
 from app.services.exporting import excel as excel_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
+from app.services.plans import reading as plan_reading
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,7 +3,7 @@ from flask import abort, render_template
 from app.links import bp
 from app.models import Framework
 from app.permissions import requires
-from app.services import traceability
+from app.services.reporting import traceability
 
 
 @bp.route("/links/<framework>")

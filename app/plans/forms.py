@@ -5,7 +5,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from app.models import Rag, Strand, User
-from app.services.plan_filters import MAX_SEARCH_LENGTH, ONLY
+from app.services.plans.filters import MAX_SEARCH_LENGTH, ONLY
 
 
 class FilterForm(FlaskForm):

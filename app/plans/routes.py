@@ -6,7 +6,10 @@ from app.permissions import can_edit_plan, can_see_restricted, can_update_action
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
-from app.services import clock, plan_filters, plan_reading, traceability
+from app.services import clock
+from app.services.plans import filters as plan_filters
+from app.services.plans import reading as plan_reading
+from app.services.reporting import traceability
 
 
 @bp.route("/")

@@ -5,8 +5,8 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
-from app.services.review_meetings import MAX_ATTENDEES_LENGTH, MAX_TEXT_LENGTH
-from app.services.reviewing import MAX_REASON_LENGTH
+from app.services.reviewing.decisions import MAX_REASON_LENGTH
+from app.services.reviewing.meetings import MAX_ATTENDEES_LENGTH, MAX_TEXT_LENGTH
 from app.updates.forms import RAG_CHOICES
 from app.validators import NoControlCharacters, NotInFuture
 

@@ -5,8 +5,13 @@ from app.models import Rag, Role
 from app.permissions import can_edit_plan, requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
-from app.services import charts, clock, plan_reading, rag_rules, review_meetings, reviewing
-from app.services.conflicts import ConflictError
+from app.services import clock
+from app.services.actions.conflicts import ConflictError
+from app.services.plans import reading as plan_reading
+from app.services.reporting import charts
+from app.services.reviewing import meetings, rag_rules
+from app.services.reviewing.decisions import ReviewError, decide_rag
+from app.services.reviewing.queue import queue_item, review_queue
 
 LEADS = (Role.ADMIN, Role.LEAD)
 
@@ -20,7 +25,7 @@ def _plan_i_lead(plan_id: int):
 @requires(*LEADS)
 def queue(plan_id: int):
     plan = _plan_i_lead(plan_id)
-    queue = reviewing.review_queue(plan)
+    queue = review_queue(plan)
     return render_template("reviews/queue.html", plan=plan, items=queue.items, total=queue.total, rules=rag_rules.RULES)
 
 
@@ -30,26 +35,26 @@ def decide(action_id: int):
     action = plan_reading.get_action(action_id) or abort(404)
     if not can_edit_plan(current_user, action.plan):
         abort(403)
-    item = reviewing.queue_item(action)
+    item = queue_item(action)
     form = DecisionForm(rag=(item.proposed or action.rag or Rag.GREEN).value, version=action.version)
     if not form.validate_on_submit():
         return render_template("reviews/decide.html", action=action, item=item, form=form)
     try:
-        reviewing.decide_rag(
+        decide_rag(
             action,
             current_user._get_current_object(),
             rag=Rag(form.rag.data),
             reason=form.reason.data,
             seen_version=form.version.data,
         )
-    except reviewing.ReviewError as error:
+    except ReviewError as error:
         form.reason.errors.append(str(error))
         return render_template("reviews/decide.html", action=action, item=item, form=form)
     except ConflictError as conflict:
         action = plan_reading.get_action(action_id)
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
         page = render_template(
-            "reviews/decide.html", action=action, item=reviewing.queue_item(action), form=form, conflict=conflict
+            "reviews/decide.html", action=action, item=queue_item(action), form=form, conflict=conflict
         )
         return page, 409
     flash(f"{action.display_ref}: RAG set to {action.rag.label}")
@@ -63,7 +68,7 @@ def new(plan_id: int):
     form = ReviewForm(held_on=clock.today())
     if form.validate_on_submit():
         try:
-            review = review_meetings.record_review(
+            review = meetings.record_review(
                 plan,
                 current_user._get_current_object(),
                 held_on=form.held_on.data,
@@ -71,24 +76,24 @@ def new(plan_id: int):
                 notes=form.notes.data,
                 decisions=form.decisions.data,
             )
-        except review_meetings.ReviewError as error:
+        except meetings.ReviewError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            held_on = review_meetings.uk_date(review.held_on)
+            held_on = meetings.uk_date(review.held_on)
             flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")
             return redirect(url_for("reviews.show", review_id=review.id))
-    return render_template("reviews/new.html", plan=plan, form=form, reviews=review_meetings.past_reviews(plan))
+    return render_template("reviews/new.html", plan=plan, form=form, reviews=meetings.past_reviews(plan))
 
 
 @bp.route("/reviews/<int:review_id>")
 @requires()
 def show(review_id: int):
-    review = review_meetings.get_review(review_id) or abort(404)
+    review = meetings.get_review(review_id) or abort(404)
     return render_template(
         "reviews/show.html",
         review=review,
         plan=review.plan,
-        lines=review_meetings.review_lines(review),
-        counts=review_meetings.snapshot_counts(review),
+        lines=meetings.review_lines(review),
+        counts=meetings.snapshot_counts(review),
         series=charts.RAG_SERIES,
     )

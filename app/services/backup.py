@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
-from app.services import audit
+from app.services.audit import trail as audit
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_ADVICE = (

@@ -13,7 +13,7 @@ from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
 from app.models import Rag
-from app.services.updating import MAX_UPDATE_LENGTH
+from app.services.actions.updating import MAX_UPDATE_LENGTH
 from app.validators import NoControlCharacters, NotInFuture
 
 RAG_CHOICES = [SelectChoice(rag.value, rag.label) for rag in Rag]

@@ -4,8 +4,9 @@ from flask_login import current_user
 from app.models import Rag, Role
 from app.permissions import can_update_action, requires
 from app.plans.routes import render_action_page
-from app.services import plan_reading, updating
-from app.services.conflicts import ConflictError
+from app.services.actions import updating
+from app.services.actions.conflicts import ConflictError
+from app.services.plans import reading as plan_reading
 from app.updates import bp
 from app.updates.forms import UpdateForm
 

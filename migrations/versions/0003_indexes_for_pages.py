@@ -1,4 +1,4 @@
-"""Indexes for the pages at the size of a whole force (issue 7).
+"""Indexes for the pages at the size of a whole force (the budgets in docs/design.md, Scale and deployment).
 
 - action (plan_id, position, id): a plan's actions in plan order, a page at a time (plan page, dashboard lists,
   review queue); it replaces the index on plan_id alone, which it begins with.

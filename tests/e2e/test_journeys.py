@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Action, Plan, PlanKind, Rag, Strand, Update, User
-from app.services import reviewing, updating
+from app.services.actions import updating
 from app.services.importing.saving import import_workbook
+from app.services.reviewing.decisions import decide_rag
 from tests.conftest import SEED_WORKBOOK
 from tests.e2e.browsing import open_browser
 from tests.factories import make_user
@@ -203,7 +204,7 @@ def test_owner_whose_action_changed_while_writing_is_told_first_and_keeps_the_te
     page.get_by_label("Update", exact=True).fill("Written while the lead was deciding.")
     page.get_by_role("group", name="Proposed RAG").get_by_label("Amber").check()
 
-    reviewing.decide_rag(action, lead, rag=Rag.RED, reason="Escalated at the board", seen_version=action.version)
+    decide_rag(action, lead, rag=Rag.RED, reason="Escalated at the board", seen_version=action.version)
     browser.follow(page.get_by_role("button", name="Add update"))
 
     banner = page.get_by_role("alert").filter(has_text="Your update has not been saved")

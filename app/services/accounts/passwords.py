@@ -9,8 +9,8 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import User
-from app.services import audit
 from app.services.accounts import AccountError
+from app.services.audit import trail as audit
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128

@@ -13,8 +13,8 @@ import pyotp
 import segno
 
 from app.models import Role, User
-from app.services import audit
 from app.services.accounts import passwords
+from app.services.audit import trail as audit
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"

@@ -1,7 +1,7 @@
 """Sessions: the cookie names a per-user token; rotating it ends every session that named the old one."""
 
 from app.models import User
-from app.services import audit
+from app.services.audit import trail as audit
 
 
 def sign_out(user: User) -> None:

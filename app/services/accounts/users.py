@@ -2,9 +2,9 @@
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import audit
 from app.services.accounts import AccountError
 from app.services.accounts.passwords import hash_secret, password_problem
+from app.services.audit import trail as audit
 
 
 def create_user(email: str, name: str, role: Role | str, password: str) -> User:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Objective, Plan, Rag, Review, ReviewSnapshot, Update, User
-from app.services import audit
+from app.services.audit import trail as audit
 
 INTERNAL = "internal"
 PCC = "pcc"

@@ -1,4 +1,4 @@
-"""Export a plan to Excel for the PCC office, in the plan's own layout (issue 4).
+"""Export a plan to Excel for the PCC office, in the plan's own layout (docs/design.md, Export for the PCC office).
 
 The workbook is built new every time with `Workbook()`: an uploaded file is never re-saved, so nothing it
 carried (macros, external links) can reach the PCC office. The `pcc` audience never sees restricted text,

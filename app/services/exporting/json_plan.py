@@ -1,4 +1,4 @@
-"""The plan as JSON, exactly as DESIGN.md's "--format json" describes: how plans are compared and handed on."""
+"""The plan as JSON, exactly as docs/design.md's "--format json" describes: how plans are compared and handed on."""
 
 import json
 

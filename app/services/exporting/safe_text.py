@@ -3,7 +3,7 @@
 openpyxl turns a string that starts with "=" into a live formula and "#N/A" into an error cell, refuses the
 control characters Word pastes in, and silently cuts text at Excel's cell limit. Every user string an export
 writes goes through `put_text` (or `clean` for rich-text runs and page headers) so none of that can happen.
-See ../shared/notes/security-and-openpyxl.md §A1.
+The measurements are in docs/spreadsheet-safety.md.
 """
 
 import re

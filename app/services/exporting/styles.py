@@ -1,7 +1,7 @@
 """The look of an exported workbook, and the one way its cells are made.
 
 Styles are registered once per workbook as NamedStyles and every cell copies a prepared style array, so a
-plan of 5,000 actions and 50,000 updates costs little more than writing the bare values (issue 7's budget).
+plan of 5,000 actions and 50,000 updates costs little more than writing the bare values (docs/design.md's budget).
 Text cells are always made by `CellMaker.text`, which goes through safe_text: no formula, no error cell.
 """
 

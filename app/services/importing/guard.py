@@ -3,7 +3,7 @@
 openpyxl in normal mode (which we need for rich text, merged cells and hidden rows) will happily spend minutes and
 gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576. Everything here
 works on the zip container and streams the sheet XML with a regex, so a rejection costs well under a second and a
-few megabytes whatever the file claims. See ../shared/notes/security-and-openpyxl.md §A2 for the measurements.
+few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
 """
 
 import io

@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.models import Action, Objective, Plan, RagChange, StrategicLink, Update, User
 from app.models.enums import Framework, Rag
-from app.services import audit, gc_pause
+from app.services import gc_pause
+from app.services.audit import trail as audit
 from app.services.importing.findings import ActionRead, PlanRead
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.pcc_links import resolve_pcc_links

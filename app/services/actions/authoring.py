@@ -14,10 +14,12 @@ from sqlalchemy import func
 from app.extensions import db
 from app.models import Action, ActionStatus, Contact, Objective, Plan, Rag, RagChange, Strand, StrategicLink, User
 from app.permissions import can_edit_plan
-from app.services import clock, partners, traceability
-from app.services.conflicts import check_version, flush_action, record_change
+from app.services import clock
+from app.services.actions.conflicts import check_version, flush_action, record_change
 from app.services.importing.wording import parse_links
-from app.services.plan_authoring import AuthoringError, NotAllowed, _text
+from app.services.people import partners
+from app.services.plans.authoring import AuthoringError, NotAllowed, _text
+from app.services.reporting import traceability
 
 CLOSINGS = (ActionStatus.COMPLETE, ActionStatus.WITHDRAWN)
 MAX_REASON_LENGTH = 2_000

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from app.extensions import db
 from app.models import Action, Contact, Role, User, action_contact
-from app.services import audit
 from app.services.accounts import AccountError
 from app.services.accounts.users import create_user
-from app.services.plan_authoring import AuthoringError, _text
+from app.services.audit import trail as audit
+from app.services.plans.authoring import AuthoringError, _text
 
 
 class NotAllowed(PermissionError):

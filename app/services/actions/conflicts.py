@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Rag, User
-from app.services import audit
+from app.services.audit import trail as audit
 
 
 @dataclass(frozen=True)

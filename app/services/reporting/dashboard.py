@@ -14,8 +14,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
-from app.services import charts, clock, rag_rules, review_changes
-from app.services.plan_reading import latest_update_date
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reporting import charts
+from app.services.reviewing import changes, rag_rules
 
 RECENT_UPDATES = 10
 LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
@@ -70,7 +72,7 @@ class Dashboard:
     overdue: Listing
     stale: Listing
     last_review: Review | None
-    changed: review_changes.Changes
+    changed: changes.Changes
     recent_updates: list[Update]
     review_mix: list[RagCounts]
 
@@ -164,9 +166,9 @@ def latest_review(plan: Plan) -> Review | None:
     )
 
 
-def _changed_since(plan: Plan, review: Review | None, include_restricted: bool) -> review_changes.Changes:
+def _changed_since(plan: Plan, review: Review | None, include_restricted: bool) -> changes.Changes:
     """New updates, new and closed actions, changed status, target dates and RAG since the review."""
-    return review_changes.changed_since(plan.id, review, include_restricted=include_restricted, limit=LIST_LIMIT)
+    return changes.changed_since(plan.id, review, include_restricted=include_restricted, limit=LIST_LIMIT)
 
 
 def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:

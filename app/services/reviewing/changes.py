@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, ActionStatus, Rag, Review, ReviewSnapshot, Update
-from app.services.review_meetings import cutoff, uk_date
+from app.services.reviewing.meetings import cutoff, uk_date
 
 
 @dataclass

@@ -21,14 +21,16 @@ from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Plan, Rag, RagChange, Review, ReviewSnapshot, User
 from app.models.base import utcnow
 from app.permissions import can_edit_plan
-from app.services import audit, clock
+from app.services import clock
+from app.services.audit import trail as audit
+from app.services.reviewing import decisions
 from app.validators import has_control_characters
 
 MAX_TEXT_LENGTH = 5_000
 MAX_ATTENDEES_LENGTH = 2_000
 
 
-class ReviewError(ValueError):
+class ReviewError(decisions.ReviewError):
     """A review that cannot be saved, worded for the lead; `field` names the form field at fault."""
 
     def __init__(self, message: str, field: str = "held_on"):
@@ -36,8 +38,7 @@ class ReviewError(ValueError):
         self.field = field
 
 
-class NotAllowed(PermissionError):
-    """Only the plan's lead (or an administrator) records its reviews."""
+NotAllowed = decisions.NotAllowed  # only the plan's lead (or an administrator) records its reviews
 
 
 @dataclass(frozen=True)

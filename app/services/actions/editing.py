@@ -13,9 +13,9 @@ from app.extensions import db
 from app.models import Action, ActionStatus, Framework, Objective, Plan, Role, Strand, StrategicLink, User
 from app.models.base import utcnow
 from app.permissions import can_edit_plan
-from app.services import traceability
-from app.services.conflicts import check_version, flush_action, record_change
+from app.services.actions.conflicts import check_version, flush_action, record_change
 from app.services.importing.wording import parse_links
+from app.services.reporting import traceability
 
 STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD})
 STRANDS = {strand.value.lower(): strand for strand in Strand}

@@ -1,5 +1,5 @@
 """Reading the audit log: filtered, newest first, a page at a time. There is deliberately no writer here
-other than `audit.record`, and nothing that edits or deletes an event."""
+other than `audit.trail.record`, and nothing that edits or deletes an event."""
 
 from datetime import UTC, date, datetime, time, timedelta
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from app.extensions import db
 from app.models import Plan, Role, User
-from app.services import audit
+from app.services.audit import trail as audit
 
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 366

@@ -15,9 +15,10 @@ from app.models import Action, Plan, Rag, Update, User, action_owner
 from app.models.base import utcnow
 from app.models.plan import ACTIVE
 from app.permissions import can_update_action
-from app.services import clock, rag_rules
-from app.services.conflicts import check_version, flush_action, record_change
-from app.services.plan_reading import last_update_dates
+from app.services import clock
+from app.services.actions.conflicts import check_version, flush_action, record_change
+from app.services.plans.reading import last_update_dates
+from app.services.reviewing import rag_rules
 from app.validators import has_control_characters
 
 MAX_UPDATE_LENGTH = 10_000

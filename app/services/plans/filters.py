@@ -17,8 +17,9 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Update, User, action_owner
-from app.services import clock, rag_rules
-from app.services.plan_reading import latest_update_date
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reviewing import rag_rules
 
 ONLY = {"overdue": "Overdue", "stale": "Not updated within the interval", "unresolved": "Links to no PCC deliverable"}
 MAX_SEARCH_LENGTH = 200

@@ -8,7 +8,8 @@ from app.models import Role
 from app.permissions import can_edit_plan, requires
 from app.plans import bp
 from app.plans.forms import PlanSettingsForm
-from app.services import plan_reading, plan_settings
+from app.services.plans import reading as plan_reading
+from app.services.plans import settings as plan_settings
 
 
 @bp.route("/plans/<int:plan_id>/settings", methods=["GET", "POST"])

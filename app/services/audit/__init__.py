@@ -1,0 +1,1 @@
+"""The audit trail: `trail` records who did what (in the caller's transaction); `reading` is the admin's log."""
