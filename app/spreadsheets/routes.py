@@ -1,10 +1,11 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
 from app.services.importing.guard import WorkbookRejected
+from app.services.people import matching
 from app.spreadsheets import bp
 from app.spreadsheets.forms import ConfirmImportForm, UploadForm
 
@@ -34,7 +35,12 @@ def check(pending_id: int):
     except WorkbookRejected as error:
         return _upload_again(error)
     return render_template(
-        "spreadsheets/check.html", filename=filename, report=report, pending_id=pending_id, form=ConfirmImportForm()
+        "spreadsheets/check.html",
+        filename=filename,
+        report=report,
+        pending_id=pending_id,
+        form=ConfirmImportForm(),
+        owner_matches=matching.matches_in(pending.content, filename),
     )
 
 
@@ -44,13 +50,27 @@ def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     if not ConfirmImportForm().validate_on_submit():
         return redirect(url_for("spreadsheets.check", pending_id=pending_id))
+    content, filename = pending.content, pending.filename
     try:
         report = pending_imports.confirm(pending, current_user)
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
     flash(f"Imported {report.filename}: {titles}")
+    _apply_owner_matches(content, filename)
     return redirect(url_for("plans.index"))
+
+
+def _apply_owner_matches(content: bytes, filename: str) -> None:
+    """The people the check page matched to Responsibility and the administrator ticked become owners."""
+    ticked, seen = request.form.getlist("owner_match"), request.form.get("owner_match_digest", "")
+    if not seen:
+        return
+    added = matching.apply_confirmed(content, filename, ticked, seen, current_user._get_current_object())
+    if added is None:
+        flash("The people in the tracker changed while the check page was open, so no owners were set from it")
+    elif added:
+        flash(f"{added} owners set from the Responsibility column")
 
 
 def _upload_again(error: WorkbookRejected):

@@ -2,7 +2,8 @@
 
 The review's snapshot says how each action stood on its day; an action is listed when it was added since, when
 its RAG, status or target date is no longer what the snapshot says, or when updates were written after the
-review. One query whatever the plan's size: the conditions are SQL, and only the rows shown are read.
+review (dated after its day). One query whatever the plan's size: the conditions are SQL, and only the rows
+shown are read.
 """
 
 from dataclasses import dataclass, field
@@ -53,7 +54,10 @@ def changed_since(plan_id: int, review: Review | None, *, include_restricted: bo
         return Changes()
     snapshot = aliased(ReviewSnapshot)
     since = cutoff(review)
-    written = db.select(func.count(Update.id)).where(Update.action_id == Action.id, Update.created_at >= since)
+    # Written after the review and dated after its day: history imported later, dated before or undated, is not news.
+    written = db.select(func.count(Update.id)).where(
+        Update.action_id == Action.id, Update.created_at >= since, Update.as_at > review.held_on
+    )
     if not include_restricted:
         written = written.where(Update.restricted.is_(False))
     new_updates = written.correlate(Action).scalar_subquery()

@@ -7,7 +7,7 @@ target date from the audit trail (every edit in the app records the old and new 
 the date are left out. Where the history cannot say how things stood, a past date is refused:
 - before the plan came into the tracker (an imported plan's earlier RAGs were only in the spreadsheet);
 - before a later import of the plan changed its actions, since an import records its RAGs but not each
-  action's old status and target date.
+  action's old status and target date (actions an import added are simply left out of earlier snapshots).
 A plan has one review a day: a second would give the chart and the export's Summary two columns for one day.
 """
 
@@ -180,8 +180,9 @@ def _check_history_reaches(plan: Plan, day: date, moment: datetime) -> None:
         .order_by(AuditEvent.at.desc())
     )
     for event in imports:
-        new = event.new or {}
-        if new.get("new_plan") or new.get("actions_created") or new.get("actions_changed"):
+        # Actions an import created are left out of an earlier snapshot (they did not exist yet); an import that
+        # changed actions may have changed their status and target dates without saying from what.
+        if (event.new or {}).get("actions_changed"):
             raise ReviewError(
                 f"The plan was imported again on {uk_date(event.at.date())} and the file changed its actions, "
                 f"so the tracker cannot tell how they stood on {uk_date(day)}: enter "
