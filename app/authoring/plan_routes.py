@@ -60,14 +60,23 @@ def archive(plan_id: int):
     return render_template("authoring/archive.html", plan=plan, form=form)
 
 
-@bp.route("/plans/<int:plan_id>/objectives/new", methods=["GET", "POST"], defaults={"objective_id": None})
+@bp.route("/plans/<int:plan_id>/objectives/new", methods=["GET", "POST"])
+@requires(*LEADS)
+def new_objective(plan_id: int):
+    return _objective_page(plan_i_lead(plan_id), None)
+
+
 @bp.route("/plans/<int:plan_id>/objectives/<int:objective_id>", methods=["GET", "POST"])
 @requires(*LEADS)
-def objective(plan_id: int, objective_id: int | None):
+def objective(plan_id: int, objective_id: int):
     plan = plan_i_lead(plan_id)
-    objective = db.session.get(Objective, objective_id) if objective_id else None
-    if objective_id and (objective is None or objective.plan_id != plan.id):
+    found = db.session.get(Objective, objective_id)
+    if found is None or found.plan_id != plan.id:
         abort(404)
+    return _objective_page(plan, found)
+
+
+def _objective_page(plan, objective: Objective | None):
     form = ObjectiveForm(data=_objective_values(objective))
     if form.validate_on_submit():
         text = plan_authoring.ObjectiveText(

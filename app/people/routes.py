@@ -26,13 +26,19 @@ def index():
     return render_template("people/index.html", contacts=contacts.every_contact())
 
 
-@bp.route("/contacts/new", methods=["GET", "POST"], defaults={"contact_id": None})
-@bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
+@bp.route("/contacts/new", methods=["GET", "POST"])
 @requires(*LEADS)
-def contact(contact_id: int | None):
-    found = db.session.get(Contact, contact_id) if contact_id else None
-    if contact_id and found is None:
-        abort(404)
+def new_contact():
+    return _contact_page(None)
+
+
+@bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
+@requires(Role.ADMIN)  # a contact belongs to no plan: leads add contacts, administrators change them
+def contact(contact_id: int):
+    return _contact_page(db.session.get(Contact, contact_id) or abort(404))
+
+
+def _contact_page(found: Contact | None):
     values = {"name": found.name, "role": found.role, "email": found.email or ""} if found else {}
     form = ContactForm(data=values)
     if form.validate_on_submit():
