@@ -15,8 +15,9 @@ from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
+from app.services.importing.choices import ImportChoices
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
-from app.services.importing.saving import import_workbook
+from app.services.importing.saving import ImportNeedsAnswers, import_workbook
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
@@ -74,17 +75,63 @@ def list_plans() -> None:
 @plans_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read the workbook and report what would change, but save nothing.")
-def import_plan(path: Path, dry_run: bool) -> None:
-    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing."""
+@click.option("--plan", "plan_id", type=int, help="The tracker's plan (id from `plans list`) the file's plan is.")
+@click.option("--new-plan", is_flag=True, help="The file's plan is a new plan, whatever plans the tracker holds.")
+@click.option("--renumbered", multiple=True, metavar="'NEW <- OLD'", help="Yes to a possible renumbering.")
+@click.option("--not-renumbered", "kept", multiple=True, metavar="'NEW <- OLD'", help="No to a possible renumbering.")
+@click.option("--all-renumbered", is_flag=True, help="Yes to every possible renumbering the import asks about.")
+@click.option("--none-renumbered", is_flag=True, help="No to every possible renumbering: keep the numbers.")
+@click.option("--take-file", multiple=True, metavar="KEY", help="Where both sides changed a field, take the file's.")
+@click.option("--by", "email", help="Who is importing (email): proposals and decisions are attributed to them.")
+@click.option("--rag-decisions", is_flag=True, help="With --by the plan's lead: the file's RAGs are their decisions.")
+def import_plan(path: Path, dry_run: bool, email: str | None, rag_decisions: bool, **answers) -> None:
+    """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing.
+
+    The import never guesses: when it cannot tell whether an action was renumbered, or which plan a file titled
+    only by its name is, it saves nothing and says which option answers it.
+    """
+    user = None
+    if email:
+        user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+        if user is None:
+            fail(f"There is no user {email}: run `flask users list` to see who can sign in")
+    choices = _import_choices(rag_decisions=rag_decisions, **answers)
     bar = _ProgressBar("Reading the plan")
     try:
-        report = import_workbook(_read_upto_limit(path), path.name, dry_run=dry_run, progress=bar)
+        report = import_workbook(
+            _read_upto_limit(path), path.name, user=user, dry_run=dry_run, progress=bar, choices=choices
+        )
+    except ImportNeedsAnswers as error:
+        bar.close()
+        for line in error.report.summary_lines():
+            click.echo(line.replace(": imported", ": not imported, questions to answer", 1))
+        fail(
+            "Nothing was imported: the import will not guess. Answer each question with --renumbered "
+            "'NEW <- OLD' or --not-renumbered 'NEW <- OLD' (or --all-renumbered / --none-renumbered), "
+            "and say which plan with --plan ID or --new-plan"
+        )
     except WorkbookRejected as error:
         bar.close()
         fail(error.message)
     bar.close()
     for line in report.summary_lines():
         click.echo(line)
+
+
+def _import_choices(plan_id, new_plan, renumbered, kept, all_renumbered, none_renumbered, take_file, rag_decisions):
+    """The command's options as the import's choices (what the check page's form says on the web)."""
+    if plan_id is not None and new_plan:
+        fail("Give --plan or --new-plan, not both")
+    plans = {} if plan_id is None and not new_plan else {0: 0 if new_plan else plan_id}
+    return ImportChoices(
+        take_file=frozenset(take_file),
+        renumbered={key: True for key in renumbered} | {key: False for key in kept},
+        plans=plans,
+        one_plan=bool(plans),
+        rag_decisions=rag_decisions,
+        all_renumbered=all_renumbered,
+        none_renumbered=none_renumbered,
+    )
 
 
 class _ProgressBar:

@@ -3,6 +3,7 @@
 from app.models import guards  # noqa: F401  (append-only triggers)
 from app.models.action import Action, RagChange, StrategicLink, action_contact, action_owner, action_partner
 from app.models.audit import AuditEvent
+from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.plan import Objective, Plan
@@ -13,6 +14,7 @@ from app.models.user import User
 
 __all__ = [
     "Action",
+    "ActionBaseline",
     "ActionStatus",
     "AppendOnlyError",
     "AuditEvent",
@@ -22,6 +24,7 @@ __all__ = [
     "Partner",
     "PendingImport",
     "Plan",
+    "PlanBaseline",
     "PlanKind",
     "Rag",
     "RagChange",

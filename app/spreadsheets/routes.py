@@ -5,9 +5,10 @@ from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
 from app.services.importing.guard import WorkbookRejected
+from app.services.importing.saving import ImportNeedsAnswers
 from app.services.people import matching
 from app.spreadsheets import bp
-from app.spreadsheets.forms import ConfirmImportForm, UploadForm
+from app.spreadsheets.forms import ConfirmImportForm, UploadForm, import_choices
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -29,19 +30,12 @@ def new():
 @requires(Role.ADMIN)
 def check(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
-    filename = pending.filename
+    filename, content = pending.filename, pending.content
     try:
         report = pending_imports.preview(pending, current_user)
     except WorkbookRejected as error:
         return _upload_again(error)
-    return render_template(
-        "spreadsheets/check.html",
-        filename=filename,
-        report=report,
-        pending_id=pending_id,
-        form=ConfirmImportForm(),
-        owner_matches=matching.matches_in(pending.content, filename),
-    )
+    return _check_page(filename, report, pending_id, ConfirmImportForm(), matching.matches_in(content, filename))
 
 
 @bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
@@ -50,15 +44,32 @@ def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     if not ConfirmImportForm().validate_on_submit():
         return redirect(url_for("spreadsheets.check", pending_id=pending_id))
-    content, filename = pending.content, pending.filename
+    filename, content = pending.filename, pending.content
     try:
-        report = pending_imports.confirm(pending, current_user)
+        report = pending_imports.confirm(pending, current_user, import_choices(request.form))
+    except ImportNeedsAnswers as error:
+        form = ConfirmImportForm()
+        form.submit.errors = ["Answer every question on this page, then select Import"]
+        return _check_page(filename, error.report, pending_id, form, matching.matches_in(content, filename))
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
     flash(f"Imported {report.filename}: {titles}")
     _apply_owner_matches(content, filename)
     return redirect(url_for("plans.index"))
+
+
+def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm, owner_matches=()):
+    decides = pending_imports.decides_rags(report, current_user)
+    return render_template(
+        "spreadsheets/check.html",
+        filename=filename,
+        report=report,
+        pending_id=pending_id,
+        form=form,
+        decides_rags=decides,
+        owner_matches=owner_matches,
+    )
 
 
 def _apply_owner_matches(content: bytes, filename: str) -> None:

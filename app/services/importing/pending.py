@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import PureWindowsPath
 
 from app.extensions import db
-from app.models import PendingImport, User
+from app.models import PendingImport, Plan, User
 from app.models.base import utcnow
+from app.services.importing.choices import ImportChoices
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.reader import read_workbook
 from app.services.importing.report import ImportReport
@@ -47,12 +48,23 @@ def preview(pending: PendingImport, user: User) -> ImportReport:
     return import_workbook(pending.content, pending.filename, user=user, dry_run=True)
 
 
-def confirm(pending: PendingImport, user: User) -> ImportReport:
-    """Import the upload and forget it, in the same transaction. Raises WorkbookRejected with nothing changed."""
+def decides_rags(report: ImportReport, user: User) -> bool:
+    """Whether to offer "the RAGs in this file are my decisions": only to the lead of a plan the file updates."""
+    ids = [plan.plan_id for plan in report.plans if plan.plan_id]
+    return (
+        bool(ids)
+        and db.session.scalar(db.select(db.func.count(Plan.id)).where(Plan.id.in_(ids), Plan.lead_user_id == user.id))
+        > 0
+    )
+
+
+def confirm(pending: PendingImport, user: User, choices: ImportChoices | None = None) -> ImportReport:
+    """Import the upload and forget it, in the same transaction. Raises WorkbookRejected with nothing changed
+    (ImportNeedsAnswers, with the report to show again, when a question on the check page is unanswered)."""
     data, filename = pending.content, pending.filename
     db.session.delete(pending)
     try:
-        return import_workbook(data, filename, user=user)
+        return import_workbook(data, filename, user=user, choices=choices)
     except WorkbookRejected:
         db.session.rollback()
         raise

@@ -1,66 +1,81 @@
 """Importing plan workbooks: the whole file in one transaction, or nothing.
 
-Re-importing is safe: plans are matched by title and period, actions by strand and ref, objectives by strand and
-ref. Changed fields are updated, updates not yet in the tracker are appended, and nothing is deleted or blanked:
-an action missing from the file is kept, an empty cell never clears what the tracker holds, and updates written
-in the app are never touched (they are append-only anyway). PCC links are resolved across every plan in the
-database, so links imported earlier resolve when the PCC plan arrives later.
+Re-importing is safe. Plans are matched by title and period (identity.py: a title that is only the file's name
+is asked about). Actions are matched by their words before their numbers, so history follows an action that was
+renumbered (matching.py). Every field goes through a three-way merge against what the last import read
+(merging.py, the baselines): only what the file changed since then is applied, and what both the file and the
+tracker changed is a conflict the administrator settles. A passage of commentary the tracker holds is never
+added again, whatever its colour or place now (passages.py). A file's RAG is a proposal for the plan's lead,
+unless the lead imports it and says it is their decision (rags.py). Nothing is deleted or blanked.
 
-Plans and actions go through the ORM; the many rows under them (links, RAG history, updates) are inserted in
-bulk once the actions have ids, so a plan of thousands of actions imports in a few seconds.
+Plans and actions go through the ORM; the many rows under them (links, RAG history, updates, baselines) are
+inserted in bulk once the actions have ids, so a plan of thousands of actions imports in a few seconds.
 """
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.models import Action, Objective, Plan, RagChange, StrategicLink, Update, User
-from app.models.enums import Framework, Rag
+from app.models import Action, Plan, StrategicLink, Update, User
+from app.models.enums import Framework
 from app.services import gc_pause
 from app.services.audit import trail as audit
+from app.services.importing import baselines, rags
+from app.services.importing.choices import Answers, ImportChoices
 from app.services.importing.findings import ActionRead, PlanRead
 from app.services.importing.guard import WorkbookRejected
+from app.services.importing.identity import find_plan
+from app.services.importing.matching import match_actions
+from app.services.importing.passages import first_words, new_updates
 from app.services.importing.pcc_links import resolve_pcc_links
 from app.services.importing.reader import Progress, read_workbook
-from app.services.importing.report import ImportReport, PlanOutcome
-from app.services.importing.stored import IMPORTED, StoredHistory, new_updates
+from app.services.importing.report import ImportReport, NewAction, NewUpdate, PlanOutcome, Renumbering
+from app.services.importing.stored import StoredHistory
+from app.services.importing.writing import ActionWriting, Written, free_refs, write_objectives, write_plan_fields
 
 log = logging.getLogger(__name__)
 
 NOT_SAVED = "The plan could not be saved, so nothing was imported: try again, and tell the administrator if it recurs"
-ACTION_FIELDS = {
-    "what": "what",
-    "how": "how",
-    "responsibility": "responsibility",
-    "target_date": "target date",
-    "target_date_text": "target date",
-    "status": "status",
-}
-PLAN_FIELDS = {"kind": "kind", "priority": "priority", "lead": "lead", "period_start": "start", "period_end": "end"}
+ONE_PLAN = "The workbook holds {count} plans: say which plan it is only for a workbook of one plan"
 CHUNK = 500  # ids per IN (...) list, well inside every database's limit
 
 
+class ImportNeedsAnswers(WorkbookRejected):
+    """The import asks something only a person can answer (a renumbering, which plan): nothing was saved."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("Answer these questions before importing: " + "; ".join(report.unanswered))
+        self.report = report
+
+
 def import_workbook(
-    data: bytes, filename: str, *, user: User | None = None, dry_run: bool = False, progress: Progress | None = None
+    data: bytes,
+    filename: str,
+    *,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    choices: ImportChoices | None = None,
 ) -> ImportReport:
     """Read the workbook and write its plans in one transaction; a dry run does the same, reports, and rolls back.
 
     Commits the session (rolls it back for a dry run). Raises WorkbookRejected, with one line for the person,
-    when the file cannot be read or saved; the database is then unchanged. `progress(rows_read, rows_in_all)`
-    is told how the reading goes.
+    when the file cannot be read or saved, and ImportNeedsAnswers when a question is unanswered; the database
+    is then unchanged. `progress(rows_read, rows_in_all)` is told how the reading goes.
     """
     with gc_pause.paused():
-        return _import(data, filename, user, dry_run, progress)
+        return _import(data, filename, user, dry_run, progress, choices or ImportChoices())
 
 
-def _import(data: bytes, filename: str, user: User | None, dry_run: bool, progress: Progress | None) -> ImportReport:
+def _import(data, filename: str, user, dry_run: bool, progress, choices: ImportChoices) -> ImportReport:
     reading = read_workbook(data, filename, progress=progress)
+    if choices.one_plan and len(reading.plans) != 1:
+        raise WorkbookRejected(ONE_PLAN.format(count=len(reading.plans)))
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
     try:
-        writers = [_PlanWriter(plan, filename, user) for plan in reading.plans]
+        writers = [_PlanWriter(plan, index, filename, user, choices) for index, plan in enumerate(reading.plans)]
         for writer in writers:
             writer.write()
         db.session.flush()
@@ -68,14 +83,18 @@ def _import(data: bytes, filename: str, user: User | None, dry_run: bool, progre
             writer.write_rows()
         report.earlier_links_resolved = resolve_pcc_links({writer.plan.id for writer in writers})
         report.plans = [writer.outcome_with_links() for writer in writers]
-        if dry_run:
+        if dry_run or report.unanswered:
             db.session.rollback()
             for outcome in report.plans:
                 outcome.plan_id = None if outcome.is_new else outcome.plan_id
+            if not dry_run:
+                raise ImportNeedsAnswers(report)
             return report
         for writer in writers:
             writer.record_audit()
         db.session.commit()
+    except ImportNeedsAnswers:
+        raise
     except SQLAlchemyError as error:
         db.session.rollback()
         log.exception("Import of %r could not be saved", filename)
@@ -86,26 +105,15 @@ def _import(data: bytes, filename: str, user: User | None, dry_run: bool, progre
     return report
 
 
-@dataclass
-class _Written:
-    """One action of the file on its way in: a stored action brought up to date, or a new one's row."""
-
-    read: ActionRead
-    relink: bool  # links to (re)write
-    action: Action | None = None
-    row: dict | None = None
-    id: int | None = None
-
-
 class _PlanWriter:
     """Writes one plan read from the file: creates it, or brings the stored plan up to date with it."""
 
-    def __init__(self, read: PlanRead, filename: str, user: User | None):
-        self.read, self.filename, self.user = read, filename, user
+    def __init__(self, read: PlanRead, index: int, filename: str, user: User | None, choices: ImportChoices):
+        self.read, self.index, self.filename, self.user, self.choices = read, index, filename, user, choices
         self.plan: Plan | None = None
         self.history = StoredHistory()
-        self.written: list[_Written] = []
-        self.rag_changes: list[tuple[_Written, Rag | None, Rag]] = []
+        self.written: list[Written] = []
+        self.writing: ActionWriting | None = None
         self.outcome = PlanOutcome(
             title=read.title,
             period_label=read.period_label,
@@ -118,100 +126,55 @@ class _PlanWriter:
         )
 
     def write(self) -> None:
-        read = self.read
-        plan = db.session.scalar(select(Plan).filter_by(title=read.title, period_label=read.period_label))
+        read, outcome = self.read, self.outcome
+        plan, outcome.plan_question = find_plan(read, self.index, self.filename, self.choices.plans.get(self.index))
         if plan is None:
             plan = Plan(title=read.title, period_label=read.period_label)
             db.session.add(plan)
-            self.outcome.is_new = True
-        for attr, label in PLAN_FIELDS.items():
-            value = getattr(read, attr)
-            if value is not None and getattr(plan, attr) != value:
-                if not self.outcome.is_new:
-                    self.outcome.plan_fields_changed.append(label)
-                setattr(plan, attr, value)
-        plan.source_filename, plan.source_sheet = self.filename[:255], read.sheets[0][:100]
-        self.plan = plan
-        objectives = self._write_objectives(plan)
-        db.session.flush()  # the plan and its objectives have ids for the new actions' rows
-        stored = {}
-        if not self.outcome.is_new:
-            actions = db.session.scalars(select(Action).where(Action.plan_id == plan.id))
-            stored = {(action.strand, action.ref): action for action in actions}
-            self.history = StoredHistory.load([action.id for action in stored.values()])
-        for position, action_read in enumerate(read.actions):
-            objective = objectives.get((action_read.strand, action_read.objective_ref))
-            action = stored.pop((action_read.strand, action_read.ref), None)
-            if action is None:
-                self._create_action(plan, action_read, objective, position)
-            else:
-                self._update_action(action, action_read, objective, position)
-        self.outcome.actions_not_in_file = len(stored)
-
-    def _write_objectives(self, plan: Plan) -> dict:
-        stored = {(objective.strand, objective.ref): objective for objective in plan.objectives}
-        result = {}
-        for position, read in enumerate(self.read.objectives):
-            objective = stored.get((read.strand, read.ref))
-            if objective is None:
-                objective = Objective(strand=read.strand, ref=read.ref[:40], title=read.title)
-                plan.objectives.append(objective)
-            for attr in ("title", "description", "outcomes"):
-                if getattr(read, attr) and getattr(objective, attr) != getattr(read, attr):
-                    setattr(objective, attr, getattr(read, attr))
-            objective.position = position
-            result[(read.strand, read.ref)] = objective
-        return result
-
-    def _create_action(self, plan: Plan, read: ActionRead, objective: Objective | None, position: int) -> None:
-        row = {
-            "plan_id": plan.id,
-            "strand": read.strand,
-            "ref": read.ref,
-            "position": position,
-            "objective_id": objective.id if objective else None,
-            "what": read.what,
-            "how": read.how,
-            "responsibility": read.responsibility,
-            "target_date": read.target_date,
-            "target_date_text": read.target_date_text,
-            "status": read.status,
-            "rag": read.rag,
-            "version": 1,
-        }
-        written = _Written(read, bool(read.links), row=row)
-        self.written.append(written)
-        if read.rag is not None:
-            self.rag_changes.append((written, None, read.rag))
-        self.outcome.actions_created += 1
-
-    def _update_action(self, action: Action, read: ActionRead, objective: Objective | None, position: int) -> None:
-        changed: list[str] = []
-        for attr, label in ACTION_FIELDS.items():
-            value = getattr(read, attr)
-            if value not in (None, "") and getattr(action, attr) != value:
-                setattr(action, attr, value)
-                if label not in changed:
-                    changed.append(label)
-        if objective is not None and action.objective_id != objective.id:
-            action.objective_id = objective.id
-            changed.append("objective")
-        links = [(link.framework, link.code, link.text) for link in read.links]
-        written = _Written(read, bool(links) and links != self.history.links.get(action.id, []), action, id=action.id)
-        if written.relink:
-            changed.append("links")
-        # When the file still says what the last import said, a RAG decided in the app since then stands.
-        if read.rag is not None and action.rag != read.rag and self.history.last_imported_rag(action.id) != read.rag:
-            self.rag_changes.append((written, action.rag, read.rag))
-            action.rag = read.rag
-            changed.append("RAG")
-        if action.position != position:
-            action.position = position
-        self.written.append(written)
-        if changed:
-            self.outcome.actions_changed.append(f"{read.display_ref} ({', '.join(changed)})")
+            outcome.is_new = True
         else:
-            self.outcome.actions_unchanged += 1
+            outcome.title, outcome.period_label = plan.title, plan.period_label
+        self.plan = plan
+        write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
+        objectives = write_objectives(plan, read.objectives)
+        db.session.flush()  # the plan and its objectives have ids for the new actions' rows
+        stored = [] if outcome.is_new else list(db.session.scalars(select(Action).where(Action.plan_id == plan.id)))
+        self.history = StoredHistory.load([action.id for action in stored])
+        matching = match_actions(read.actions, stored, Answers(self.choices))
+        outcome.questions = matching.questions
+        outcome.actions_not_in_file = len(matching.not_in_file)
+        outcome.refs_not_in_file = [action.display_ref for action in matching.not_in_file]
+        free_refs(matching)
+        decides = rags.lead_decides(self.user, plan, self.choices.rag_decisions)
+        self.writing = ActionWriting(plan, objectives, self.history, self.choices.take_file, f"{self.index}:", decides)
+        for position, (action_read, action) in enumerate(matching.pairs):
+            if action is None:
+                self._create_action(plan, action_read, position)
+            else:
+                self._update_action(action, action_read, position, matching.renumbered.get(action.id))
+
+    def _create_action(self, plan: Plan, read: ActionRead, position: int) -> None:
+        self.written.append(self.writing.new(read, position))
+        self.outcome.actions_created += 1
+        self.outcome.new_actions.append(NewAction(read.display_ref, first_words(read.what, 50)))
+
+    def _update_action(self, action: Action, read: ActionRead, position: int, renumbered_from: str | None) -> None:
+        written, merge = self.writing.update(action, read, position)
+        self.written.append(written)
+        outcome = self.outcome
+        if renumbered_from:
+            outcome.renumberings.append(Renumbering(renumbered_from, read.display_ref, first_words(action.what, 50)))
+        outcome.field_changes += merge.changes
+        outcome.conflicts += merge.conflicts
+        if written.rag is not None:
+            outcome.rags.append(written.rag)
+        labels = list(dict.fromkeys(change.label for change in merge.changes))
+        if written.rag is not None and written.rag.decided:
+            labels.append("RAG")
+        if labels:
+            outcome.actions_changed.append(f"{read.display_ref} ({', '.join(labels)})")
+        elif not renumbered_from:
+            outcome.actions_unchanged += 1
 
     def write_rows(self) -> None:
         """New actions, then links, RAG history and updates, in bulk (one statement per table)."""
@@ -237,21 +200,21 @@ class _PlanWriter:
             StrategicLink,
             [_link_row(w.id, index, link) for w in self.written if w.relink for index, link in enumerate(w.read.links)],
         )
-        reason, user_id = f"{IMPORTED}{self.filename}"[:1000], self.user.id if self.user else None
-        _insert(
-            RagChange,
-            [
-                {"action_id": w.id, "from_rag": old, "to_rag": new, "user_id": user_id, "reason": reason}
-                for w, old, new in self.rag_changes
-            ],
-        )
+        rag_changes, proposals = rags.rows(self.written, self.user, self.filename)
+        _insert(rags.RagChange, rag_changes)
         updates = []
         for written in self.written:
-            fresh, already = new_updates(written.read.updates, self.history.updates.get(written.id, []))
-            self.outcome.updates_already_there += already
-            updates += [_update_row(written.id, update) for update in fresh]
+            found = new_updates(written.read.updates, self.history.texts(written.id))
+            self.outcome.updates_already_there += found.already
+            self.outcome.reworded_updates += [f"{written.read.display_ref}: '{words}'" for words in found.reworded]
+            for update in found.fresh:
+                updates.append(_update_row(written.id, update))
+                words = first_words(update.text, 40)
+                self.outcome.new_updates.append(NewUpdate(written.read.display_ref, words, update.as_at))
         _insert(Update, updates)
+        _insert(Update, proposals)
         self.outcome.updates_added = len(updates)
+        baselines.save(self.plan, self.written, self.filename)
 
     def outcome_with_links(self) -> PlanOutcome:
         outcome = self.outcome
@@ -273,7 +236,10 @@ class _PlanWriter:
         return outcome
 
     def record_audit(self) -> None:
+        """One event per plan the import changed; an import that changes nothing leaves no trace."""
         outcome = self.outcome
+        if not (outcome.changes_anything or any(conflict.take_file for conflict in outcome.conflicts)):
+            return
         audit.record(
             "plan.import",
             user=self.user,
@@ -284,7 +250,11 @@ class _PlanWriter:
                 "new_plan": outcome.is_new,
                 "actions_created": outcome.actions_created,
                 "actions_changed": len(outcome.actions_changed),
+                "actions_renumbered": len(outcome.renumberings),
                 "updates_added": outcome.updates_added,
+                "rags_proposed": sum(1 for rag in outcome.rags if not rag.decided),
+                "rags_decided": sum(1 for rag in outcome.rags if rag.decided),
+                "conflicts": {conflict.key: conflict.take_file for conflict in outcome.conflicts},
             },
             detail=f"Imported {outcome.title} from {self.filename}",
         )

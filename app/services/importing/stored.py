@@ -1,7 +1,8 @@
 """What the tracker already holds under a plan's actions, read in a few queries, to compare a file against.
 
-Re-importing must recognise the updates, links and RAG it brought last time, so that importing the same file
-again adds nothing and a RAG decided in the app since the last import is not undone by the same file.
+Re-importing must recognise the updates and links it brought last time, and know what the last import read
+(the baselines), so that importing the same file again changes nothing and an edit made in the app since the
+last import is not undone by a file that did not change that field.
 """
 
 from dataclasses import dataclass, field
@@ -10,11 +11,10 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import RagChange, StrategicLink, Update
-from app.models.enums import Framework, Rag
-from app.services.importing.findings import UpdateRead
+from app.models import ActionBaseline, StrategicLink, Update
+from app.models.enums import Framework
 
-IMPORTED = "Imported from "  # how an import's RAG changes start their reason
+IMPORTED = "Imported from "  # how the RAG an import gives a new action starts its reason: not a decision
 CHUNK = 500
 
 
@@ -22,7 +22,7 @@ CHUNK = 500
 class StoredHistory:
     updates: dict[int, list[tuple[str, str, date | None]]] = field(default_factory=dict)  # text, source, as at
     links: dict[int, list[tuple[Framework, str | None, str]]] = field(default_factory=dict)
-    imported_rags: dict[int, Rag | None] = field(default_factory=dict)
+    baselines: dict[int, dict] = field(default_factory=dict)  # action id -> what the last import read
 
     @classmethod
     def load(cls, action_ids: list[int]) -> "StoredHistory":
@@ -41,37 +41,11 @@ class StoredHistory:
                 .order_by(StrategicLink.position, StrategicLink.id)
             ):
                 history.links.setdefault(action_id, []).append((framework, code, text))
-            for action_id, to_rag in db.session.execute(
-                select(RagChange.action_id, RagChange.to_rag)
-                .where(RagChange.action_id.in_(ids), RagChange.reason.startswith(IMPORTED))
-                .order_by(RagChange.id)
+            for action_id, values in db.session.execute(
+                select(ActionBaseline.action_id, ActionBaseline.values).where(ActionBaseline.action_id.in_(ids))
             ):
-                history.imported_rags[action_id] = to_rag
+                history.baselines[action_id] = values
         return history
 
-    def last_imported_rag(self, action_id: int) -> Rag | None:
-        return self.imported_rags.get(action_id)
-
-
-def new_updates(read: list[UpdateRead], stored: list[tuple[str, str, date | None]]) -> tuple[list[UpdateRead], int]:
-    """The updates of a cell that the tracker does not hold yet, and how many it already holds.
-
-    An update is already there when an update of the action has the same text and either came from an import
-    or was written in the app on the same date (the tracker's export writes those back with their date).
-    """
-    unused = list(stored)
-    fresh = []
-    for update in read:
-        match = next(
-            (
-                index
-                for index, (text, source, as_at) in enumerate(unused)
-                if text == update.text and (source == "import" or as_at == update.as_at)
-            ),
-            None,
-        )
-        if match is None:
-            fresh.append(update)
-        else:
-            unused.pop(match)
-    return fresh, len(read) - len(fresh)
+    def texts(self, action_id: int | None) -> list[str]:
+        return [text for text, _, _ in self.updates.get(action_id, [])]

@@ -4,6 +4,9 @@ An action is in the queue when
 - its owner's latest proposal differs from the confirmed RAG and nobody has decided since it was written, or
 - a rule in rag_rules suggests a worse RAG than the confirmed one, and the lead has not decided on the
   action within the plan's update interval (a decision against a rule stands for one interval).
+
+A file's RAG comes in as a proposal (an update carrying a RAG, attributed to the file and its importer), and
+the RAG an import gives a new action is not a decision, so no import holds back a rule's suggestion.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Update
 from app.services import clock
+from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
 
@@ -87,8 +91,11 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
         .correlate(Action)
         .scalar_subquery()
     )
+    # The RAG an import gives a new action is where it starts, not a decision: it never holds a rule back.
     last_decision = (
-        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
+        db.select(func.max(RagChange.changed_at))
+        .where(RagChange.action_id == Action.id, RagChange.reason.not_like(f"{IMPORTED}%"))
+        .correlate(Action)
     ).scalar_subquery()
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
     facts = (
