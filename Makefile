@@ -24,7 +24,7 @@ test: $(BIN)/activate
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/activate
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: $(BIN)/activate
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -1,16 +1,19 @@
 """Command line: `flask users …`, `flask plans …`, `flask demo`. The contract is in docs/design.md."""
 
 import sys
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import backup, demo_activity
+from app.services import backup, clock, demo_activity
 from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
@@ -31,7 +34,7 @@ DEMO_USERS = [
 ]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """End the command with a one-line message and a non-zero exit."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
@@ -49,11 +52,9 @@ def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.create_user(email, name, role, password)
+        user = users.create_user(email, name, role, password, by=None)
     except AccountError as error:
-        db.session.rollback()
-        fail(str(error))
-    db.session.commit()
+        fail(error.message)
     click.echo(f"Created {user.role.value} {user.email}")
 
 
@@ -141,7 +142,7 @@ class _ProgressBar:
 
     def __init__(self, label: str):
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -173,7 +174,7 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
     plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
     if plan is None:
         fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")
-    today = date.today()
+    today = clock.today()
     if file_format == "json":
         content = json_export.export_json(plan, audience=audience).encode()
         if out is None:
@@ -205,9 +206,8 @@ def demo(if_empty: bool) -> None:
     created = 0
     for email, name, role in DEMO_USERS:
         if db.session.scalar(db.select(User.id).filter_by(email=email)) is None:
-            users.create_user(email, name, role, DEMO_PASSWORD)
+            users.create_user(email, name, role, DEMO_PASSWORD, by=None)
             created += 1
-    db.session.commit()
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
     click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()

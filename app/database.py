@@ -2,7 +2,6 @@
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.extensions import db
 
@@ -27,7 +26,3 @@ def _sqlite_pragmas(busy_timeout_ms: int, wal: bool):
         cursor.close()
 
     return on_connect
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"

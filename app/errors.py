@@ -6,14 +6,16 @@ import secrets
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict as HTTPConflict
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from app.extensions import db
 from app.security_events import security_event
+from app.services.errors import Conflict, NotAllowed
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
+MESSAGES: dict[int | None, tuple[str, str]] = {
     400: ("Sorry, there is a problem with the request", "Go back, check what you entered and try again."),
     403: ("You do not have permission to see this page", "Ask the plan lead or an administrator if you need it."),
     404: ("Page not found", "Check the address, or go back to the list of plans."),
@@ -63,6 +65,18 @@ def init_app(app: Flask) -> None:
             security_event(SECURITY_CODES[error.code])
         title, advice = MESSAGES.get(error.code, (error.name, ""))
         return render_template("errors/error.html", title=title, advice=advice, incident=None), error.code
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        # A service's own check refused: the same page (and security log line) as a view's abort(403).
+        db.session.rollback()
+        return http_error(Forbidden())
+
+    @app.errorhandler(Conflict)
+    def conflict(error: Conflict):
+        # Views that have a form show the conflict on it; any other gets the general "changed meanwhile" page.
+        db.session.rollback()
+        return http_error(HTTPConflict())
 
     @app.errorhandler(OperationalError)
     def database_busy(error: OperationalError):

@@ -7,7 +7,7 @@ from flask import Flask
 from app.models import Rag
 from app.models.plan import title_with_period
 
-RAG_TAG_CLASSES = {
+RAG_TAG_CLASSES: dict[Rag | None, str] = {
     Rag.RED: "govuk-tag--red",
     Rag.AMBER: "govuk-tag--orange",
     Rag.GREEN: "govuk-tag--green",

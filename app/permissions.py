@@ -1,7 +1,7 @@
 """Who may do what. Every view is marked with `requires(...)` or `public`; nothing answers by default.
 
-Role checks live in the decorator; record checks ("is this your action?") in the can_* functions,
-which views call before showing or changing a record.
+Role checks live in the decorator; record checks ("is this your action?") in app.services.access,
+which views and services ask before showing or changing a record.
 """
 
 from functools import wraps
@@ -9,7 +9,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from app.models import Action, Plan, Role, User
+from app.models import Role
 
 ALL_ROLES = tuple(Role)
 
@@ -39,22 +39,3 @@ def requires(*roles: Role):
         return wrapped
 
     return decorator
-
-
-def leads_plan(user: User, plan: Plan) -> bool:
-    return user.role is Role.ADMIN or (user.role is Role.LEAD and plan.lead_user_id == user.id)
-
-
-def can_edit_plan(user: User, plan: Plan) -> bool:
-    """Admins, and the lead of this plan, manage it: RAG decisions, links, owners, reviews."""
-    return leads_plan(user, plan)
-
-
-def can_update_action(user: User, action: Action) -> bool:
-    """Owners write updates on their own actions; the plan's lead on any of its actions."""
-    return leads_plan(user, action.plan) or any(owner.id == user.id for owner in action.owners)
-
-
-def can_see_restricted(user: User) -> bool:
-    """Restricted updates are withheld from viewers (the PCC office) everywhere, not only in exports."""
-    return user.role is not Role.VIEWER

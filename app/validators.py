@@ -1,18 +1,10 @@
 """WTForms validators the tracker's forms share, with messages that say what to do."""
 
-import re
+from wtforms.validators import Length, StopValidation, ValidationError
 
-from wtforms.validators import StopValidation, ValidationError
-
+from app.services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.clock import today
-
-# Control characters other than tab, line feed and carriage return: pasted from Word, they cannot be
-# written to an Excel export (openpyxl raises IllegalCharacterError), so they are refused at the door.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(CONTROL_CHARACTERS.search(text or ""))
+from app.services.plain_text import has_control_characters
 
 
 class NoControlCharacters:
@@ -47,3 +39,21 @@ class NotInFuture:
     def __call__(self, form, field) -> None:
         if field.data and field.data > today():
             raise ValidationError(self.message)
+
+
+def new_password_length() -> Length:
+    """The password rule's length as a form checks it, from the numbers the accounts service enforces (the service
+    checks again, with the list of common passwords, whatever asks it)."""
+    return Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=MAX_PASSWORD_LENGTH,
+        message=f"Password must be between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters",
+    )
+
+
+def typed_password_length(message: str) -> Length:
+    """A password typed to sign in or to confirm who you are: no longer than any password can be."""
+    return Length(max=MAX_PASSWORD_LENGTH, message=message)
+
+
+NEW_PASSWORD_HINT = f"{MIN_PASSWORD_LENGTH} characters or more"

@@ -71,14 +71,16 @@ def seed(args) -> list[Person]:
         actions = list(db.session.scalars(db.select(Action).order_by(Action.id)))
         plan_ids, action_ids = [p.id for p in plans], [a.id for a in actions]
         for i in range(args.owners):
-            owner = users.create_user(f"load-owner-{i}@example.police.uk", f"Load Owner {i}", "owner", PASSWORD)
+            owner = users.create_user(
+                f"load-owner-{i}@example.police.uk", f"Load Owner {i}", "owner", PASSWORD, by=None
+            )
             # Each action has two owners, so some of them write on the same action at the same time.
             mine = [a for n, a in enumerate(actions) if n % args.owners in (i, (i + 1) % args.owners)]
             for action in mine:
                 action.owners.append(owner)
             people.append(Person("owner", owner.email, PASSWORD, plan_ids, [a.id for a in mine]))
         for i in range(args.leads):
-            lead = users.create_user(f"load-lead-{i}@example.police.uk", f"Load Lead {i}", "lead", PASSWORD)
+            lead = users.create_user(f"load-lead-{i}@example.police.uk", f"Load Lead {i}", "lead", PASSWORD, by=None)
             secret = pyotp.random_base32()
             second_factor.enable(lead, secret, pyotp.TOTP(secret).now())
             plan = plans[i % len(plans)]
@@ -86,7 +88,9 @@ def seed(args) -> list[Person]:
             mine = [a.id for a in actions if a.plan_id == plan.id]
             people.append(Person("lead", lead.email, PASSWORD, [plan.id], mine, totp_secret=secret))
         for i in range(args.viewers):
-            viewer = users.create_user(f"load-viewer-{i}@example.police.uk", f"Load Viewer {i}", "viewer", PASSWORD)
+            viewer = users.create_user(
+                f"load-viewer-{i}@example.police.uk", f"Load Viewer {i}", "viewer", PASSWORD, by=None
+            )
             people.append(Person("viewer", viewer.email, PASSWORD, plan_ids, action_ids))
         db.session.commit()
         db.engine.dispose()

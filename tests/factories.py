@@ -25,7 +25,7 @@ def make_user(
     """A user who can sign in. Admins and leads get an authenticator app (two-factor sign-in is required
     for them) unless `two_factor=False`; `AuthActions.login` types its codes."""
     n = next(_counter)
-    user = users.create_user(email or f"user{n}@example.police.uk", name or f"User {n}", role, password)
+    user = users.create_user(email or f"user{n}@example.police.uk", name or f"User {n}", role, password, by=None)
     if two_factor if two_factor is not None else second_factor.required_for(user):
         secret = pyotp.random_base32()
         second_factor.enable(user, secret, pyotp.TOTP(secret).now())

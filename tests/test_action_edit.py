@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Framework, Objective, PlanKind, Strand
 from app.services.actions import editing as action_editing
 from app.services.actions.conflicts import ConflictError
+from app.services.errors import NotAllowed
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 
@@ -170,7 +171,7 @@ def test_owners_and_viewers_cannot_edit(client, login_as, setting, role):
 def test_a_lead_of_another_plan_cannot_edit(client, login_as, setting):
     other = login_as("lead")
     assert client.get(f"/actions/{setting['action'].id}/edit").status_code == 403
-    with pytest.raises(action_editing.NotAllowed):
+    with pytest.raises(NotAllowed):
         action_editing.edit_action(
             setting["action"], other, action_editing.ActionEdit("", (), None, None, None, None, True), seen_version=1
         )

@@ -72,7 +72,7 @@ def test_failed_sign_in_is_audited_and_logged(client, caplog):
 
 def test_inactive_user_cannot_sign_in(client, auth):
     user = make_user("owner")
-    users.deactivate(user)
+    users.deactivate(user, by=None)
     db.session.commit()
     assert WRONG in check_page(auth.login(user))
 
@@ -164,7 +164,7 @@ def test_cookie_replayed_after_deactivation_is_refused(app, client, auth):
     user = make_user("owner")
     auth.login(user)
     cookie = _session_cookie(client)
-    users.deactivate(db.session.get(User, user.id))
+    users.deactivate(db.session.get(User, user.id), by=None)
     db.session.commit()
     assert _replay(app, cookie).status_code == 302
     assert client.get("/plans").status_code == 302

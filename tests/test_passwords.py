@@ -13,7 +13,7 @@ from tests.pages import check_page
 def test_common_passwords_are_refused_whatever_their_case(app, password):
     assert "too common" in passwords.password_problem(password)
     with pytest.raises(AccountError, match="too common"):
-        users.create_user("new@example.police.uk", "New", "owner", password)
+        users.create_user("new@example.police.uk", "New", "owner", password, by=None)
     db.session.rollback()
     assert db.session.scalar(db.select(User.id).filter_by(email="new@example.police.uk")) is None
 

@@ -8,9 +8,10 @@ import pytest
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Rag, RagChange, Review, Strand, Update
 from app.services.actions.conflicts import ConflictError
+from app.services.errors import NotAllowed
 from app.services.reporting import dashboard
 from app.services.reviewing import rag_rules
-from app.services.reviewing.decisions import NotAllowed, ReviewError, decide_rag, reason_problem
+from app.services.reviewing.decisions import ReviewError, decide_rag, reason_problem
 from app.services.reviewing.meetings import record_review
 from app.services.reviewing.queue import review_queue
 from tests.factories import make_action, make_plan, make_user

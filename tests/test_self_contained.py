@@ -30,5 +30,5 @@ def test_nothing_points_outside_the_repository():
 
 
 def test_the_design_notes_are_in_docs():
-    for name in ("design.md", "importing.md", "spreadsheet-safety.md"):
+    for name in ("design.md", "importing.md", "security-model.md", "spreadsheet-safety.md"):
         assert (ROOT / "docs" / name).stat().st_size > 1000, name

@@ -154,7 +154,7 @@ def test_deactivation_half_way_ends_the_sign_in(client, auth):
 
     lead = make_user("lead")
     password_step(client, lead)
-    users.deactivate(fresh(lead))
+    users.deactivate(fresh(lead), by=None)
     db.session.commit()
     assert client.get(CODE_PAGE).headers["Location"] == "/sign-in"
 
@@ -219,7 +219,7 @@ def test_a_lead_whose_app_is_removed_is_signed_out(client, login_as):
 
 def test_reset_ends_sessions_and_asks_for_a_new_app_at_next_sign_in(client, auth, login_as):
     lead = login_as("lead")
-    second_factor.reset(fresh(lead))
+    second_factor.reset(fresh(lead), by=None)
     db.session.commit()
     assert not signed_in(client)
     assert password_step(client, lead).headers["Location"] == SET_UP_AT_SIGN_IN

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Action, AuditEvent, Rag, Update
 from app.services.actions import updating
 from app.services.actions.conflicts import ConflictError
+from app.services.errors import NotAllowed
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page, field_value, textarea_value
 
@@ -126,7 +127,7 @@ def test_owner_cannot_update_an_action_they_do_not_own(client, login_as, frozen)
 def test_service_refuses_an_owner_who_does_not_own_the_action(app):
     stranger = make_user("owner")
     action = make_plan(actions=1, owner=make_user("owner")).actions[0]
-    with pytest.raises(updating.NotAllowed):
+    with pytest.raises(NotAllowed):
         updating.add_update(action, stranger, text="x", as_at=TODAY, rag=Rag.RED, seen_version=1, today=TODAY)
     db.session.rollback()
     assert update_count(action.id) == 0

@@ -4,7 +4,8 @@ from flask_login import current_user
 from app.actions import bp
 from app.actions.forms import ActionEditForm
 from app.models import ActionStatus, Role
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
+from app.services.access import can_edit_plan
 from app.services.actions import editing as action_editing
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
@@ -25,7 +26,7 @@ def edit(action_id: int):
             action, current_user._get_current_object(), _edit_from(form), seen_version=form.version.data
         )
     except action_editing.EditError as error:
-        getattr(form, error.field).errors.append(str(error))
+        getattr(form, error.field or "links").errors.append(error.message)
         return render_template("actions/edit.html", action=action, form=form)
     except ConflictError as conflict:
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version

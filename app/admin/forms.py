@@ -11,6 +11,7 @@ from wtforms import DateField, PasswordField, RadioField, SelectChoice, SelectFi
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.models import Role
+from app.validators import NEW_PASSWORD_HINT, new_password_length
 
 ROLE_CHOICES = [
     SelectChoice(Role.ADMIN.value, "Administrator: users, plans and imports"),
@@ -55,10 +56,10 @@ class NewUserForm(FlaskForm):
     password = PasswordField(
         "Initial password",
         widget=GovPasswordInput(),
-        description="12 characters or more. Give it to the person privately; they can change it after signing in.",
+        description=f"{NEW_PASSWORD_HINT}. Give it to the person privately; they can change it after signing in.",
         validators=[
             DataRequired("Enter an initial password"),
-            Length(min=12, max=128, message="Password must be between 12 and 128 characters"),
+            new_password_length(),
         ],
     )
     confirm = PasswordField(

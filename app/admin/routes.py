@@ -29,12 +29,11 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data)
+            admin = current_user._get_current_object()
+            user = create_user(form.email.data, form.name.data, form.role.data, form.password.data, by=admin)
         except AccountError as error:
-            db.session.rollback()
-            getattr(form, error.field or "email").errors.append(str(error))
+            getattr(form, error.field or "email").errors.append(error.message)
         else:
-            db.session.commit()
             flash(f"{user.name} can now sign in as {user.email}")
             return redirect(url_for("admin.users"))
     return render_template("admin/new_user.html", form=form)
@@ -53,11 +52,10 @@ def deactivate_user(user_id: int):
             flash("You cannot deactivate your own account. Ask another administrator")
         else:
             try:
-                deactivate(user)
+                deactivate(user, by=current_user._get_current_object())
             except AccountError as error:
-                flash(str(error))
+                flash(error.message)
             else:
-                db.session.commit()
                 flash(f"{user.name} has been deactivated and signed out everywhere")
     return redirect(url_for("admin.users"))
 
@@ -67,8 +65,7 @@ def deactivate_user(user_id: int):
 def reset_two_factor(user_id: int):
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
-        second_factor.reset(user)
-        db.session.commit()
+        second_factor.reset(user, by=current_user._get_current_object())
         flash(f"Two-factor sign-in has been reset for {user.name}. They have been signed out everywhere")
     return redirect(url_for("admin.users"))
 

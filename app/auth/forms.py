@@ -3,6 +3,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.validators import NEW_PASSWORD_HINT, new_password_length, typed_password_length
+
 _CODE_TOO_LONG = "Enter a 6-digit code or a recovery code like abcde-12345"
 
 
@@ -15,7 +17,7 @@ class SignInForm(FlaskForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[DataRequired("Enter your password"), Length(max=128, message="Password is too long")],
+        validators=[DataRequired("Enter your password"), typed_password_length("Password is too long")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -26,16 +28,16 @@ class ChangePasswordForm(FlaskForm):
         widget=GovPasswordInput(),
         validators=[
             DataRequired("Enter your current password"),
-            Length(max=128, message="Password must be 128 characters or fewer"),
+            typed_password_length("Password must be 128 characters or fewer"),
         ],
     )
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description="12 characters or more",
+        description=NEW_PASSWORD_HINT,
         validators=[
             DataRequired("Enter a new password"),
-            Length(min=12, max=128, message="Password must be between 12 and 128 characters"),
+            new_password_length(),
         ],
     )
     confirm = PasswordField(

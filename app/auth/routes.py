@@ -7,11 +7,9 @@ from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
 from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
 from app.auth.throttling import count_failure, per_account, per_address
-from app.extensions import db
 from app.permissions import public, requires
 from app.security_events import security_event
 from app.services.accounts import AccountError, passwords, second_factor, sessions
-from app.services.audit import trail as audit
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -25,13 +23,11 @@ def sign_in():
     if form.validate_on_submit():
         user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
-            audit.record("sign_in.failure", detail=form.email.data.strip().lower()[:254], actor="anonymous")
-            db.session.commit()
+            sessions.sign_in_refused(form.email.data)
             security_event("sign_in.failure", email=form.email.data[:254])
             count_failure()
             form.password.errors.append("Enter a correct email address and password")
         else:
-            db.session.commit()  # a password hash upgraded by authenticate()
             next_url = safe_next(request.args.get("next"))
             if second_factor.is_enrolled(user):
                 start_pending(user, next_url)
@@ -49,7 +45,6 @@ def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
         sessions.sign_out(current_user._get_current_object())
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You have signed out")
@@ -81,9 +76,8 @@ def change_password():
             try:
                 passwords.change_password(user, form.new_password.data)
             except AccountError as error:
-                form.new_password.errors.append(str(error))
+                form.new_password.errors.append(error.message)
             else:
-                db.session.commit()
                 start_session(user)  # this browser carries on, on a new session with the new token
                 flash("Your password has been changed. Other devices have been signed out.")
                 return redirect(url_for("auth.account"))

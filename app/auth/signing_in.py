@@ -13,7 +13,7 @@ from flask_login import login_user
 from app.extensions import db
 from app.models import User
 from app.security_events import security_event
-from app.services.audit import trail as audit
+from app.services.accounts import sessions
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
@@ -77,7 +77,6 @@ def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
     """Sign the person in on a brand-new session; returns where they were going."""
     next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
     start_session(user)  # nothing carried over from before, including the pending marker
-    audit.record("sign_in", user=user, record_type="user", record_id=user.id, detail=how)
-    db.session.commit()
+    sessions.signed_in(user, how)
     security_event("sign_in", user_id=user.id, how=how)
     return next_url

@@ -11,12 +11,10 @@ from app.auth import bp
 from app.auth.forms import CodeForm, EnrolForm
 from app.auth.signing_in import abandon_pending, complete_sign_in, pending_user, start_session
 from app.auth.throttling import count_failure, per_account, per_address
-from app.extensions import db
 from app.models import User
 from app.permissions import public, requires
 from app.security_events import security_event
 from app.services.accounts import second_factor
-from app.services.audit import trail as audit
 
 ENROL_SECRET_KEY = "two_factor_secret"
 
@@ -42,8 +40,7 @@ def sign_in_code():
         how = second_factor.verify(user, form.code.data)
         if how:
             return redirect(complete_sign_in(user, how))
-        audit.record("sign_in.failure", user=user, record_type="user", record_id=user.id, detail="wrong code")
-        db.session.commit()
+        second_factor.code_refused(user)
         security_event("sign_in.failure", email=user.email, step="code")
         count_failure()
         form.code.errors.append("The code is not right. Enter the code your authenticator app shows now")
@@ -85,9 +82,8 @@ def _set_up(user: User, signing_in: bool):
         except second_factor.TwoFactorError as error:
             if signing_in:
                 count_failure()
-            form.code.errors.append(str(error))
+            form.code.errors.append(error.message)
         else:
-            db.session.commit()
             if signing_in:
                 next_url = complete_sign_in(user, "new authenticator app")
             else:

@@ -7,7 +7,8 @@ from app.authoring import bp
 from app.authoring.forms import CloseForm, MoveForm, NewActionForm
 from app.authoring.plan_routes import LEADS, plan_i_lead, show_error
 from app.models import ActionStatus, Strand
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
+from app.services.access import can_edit_plan
 from app.services.actions import authoring as action_authoring
 from app.services.actions import editing as action_editing
 from app.services.actions.conflicts import ConflictError

@@ -8,7 +8,8 @@ from app.authoring import bp
 from app.authoring.forms import ObjectiveForm, PlanForm
 from app.extensions import db
 from app.models import Objective, Role, Strand
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
+from app.services.access import can_edit_plan
 from app.services.plans import authoring as plan_authoring
 from app.services.plans import reading as plan_reading
 

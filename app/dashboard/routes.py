@@ -2,7 +2,8 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from app.dashboard import bp
-from app.permissions import can_edit_plan, can_see_restricted, requires
+from app.permissions import requires
+from app.services.access import can_edit_plan, can_see_restricted
 from app.services.plans import reading as plan_reading
 from app.services.reporting import charts, dashboard
 

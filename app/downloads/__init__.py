@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.permissions import can_see_restricted
+from app.services.access import can_see_restricted
 
 bp = Blueprint("downloads", __name__)
 

@@ -1,10 +1,10 @@
-from datetime import date
-
 from flask import Response, abort, request
 from flask_login import current_user
 
 from app.downloads import bp
-from app.permissions import can_see_restricted, requires
+from app.permissions import requires
+from app.services import clock
+from app.services.access import can_see_restricted
 from app.services.exporting import excel as excel_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 from app.services.plans import reading as plan_reading
@@ -22,7 +22,7 @@ def plan_xlsx(plan_id: int):
         abort(400)
     if audience == INTERNAL and not can_see_restricted(current_user):
         abort(403)
-    today = date.today()
+    today = clock.today()
     data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=current_user._get_current_object())
     response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{excel_export.export_filename(plan, today)}"'

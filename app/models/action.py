@@ -1,13 +1,20 @@
 """An action of a plan, its owners, its strategic links and its RAG history."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.base import Model, UTCDateTime, enum_type, utcnow
 from app.models.enums import ActionStatus, Framework, Rag, Strand
+
+if TYPE_CHECKING:
+    from app.models.contact import Contact, Partner
+    from app.models.plan import Objective, Plan
+    from app.models.update import Update
+    from app.models.user import User
 
 action_owner = Table(
     "action_owner",
@@ -31,7 +38,7 @@ action_partner = Table(
 )
 
 
-class Action(db.Model):
+class Action(Model):
     __table_args__ = (
         # A ref is unique within its plan and strand; PCC deliverables have no strand, so a partial index
         # keeps their refs unique within the plan (NULLs never collide in a plain unique constraint).
@@ -74,12 +81,12 @@ class Action(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    plan = relationship("Plan", back_populates="actions")
-    objective = relationship("Objective")
-    successor = relationship("Action", remote_side=[id])
-    owners = relationship("User", secondary=action_owner, order_by="User.name")
-    contacts = relationship("Contact", secondary=action_contact, order_by="Contact.name")
-    partners = relationship("Partner", secondary=action_partner, order_by="Partner.name")
+    plan: Mapped["Plan"] = relationship("Plan", back_populates="actions")
+    objective: Mapped["Objective | None"] = relationship("Objective")
+    successor: Mapped["Action | None"] = relationship("Action", remote_side=[id])
+    owners: Mapped[list["User"]] = relationship("User", secondary=action_owner, order_by="User.name")
+    contacts: Mapped[list["Contact"]] = relationship("Contact", secondary=action_contact, order_by="Contact.name")
+    partners: Mapped[list["Partner"]] = relationship("Partner", secondary=action_partner, order_by="Partner.name")
     links: Mapped[list["StrategicLink"]] = relationship(
         back_populates="action",
         cascade="all, delete-orphan",
@@ -87,14 +94,14 @@ class Action(db.Model):
         order_by="StrategicLink.position",
     )
     # The database cascades a deleted action's updates; the ORM never deletes one (they are append-only).
-    updates = relationship(
+    updates: Mapped[list["Update"]] = relationship(
         "Update",
         back_populates="action",
         cascade="save-update, merge",
         passive_deletes="all",
         order_by="(Update.as_at, Update.id)",
     )
-    rag_changes = relationship(
+    rag_changes: Mapped[list["RagChange"]] = relationship(
         "RagChange", back_populates="action", cascade="all, delete-orphan", order_by="RagChange.id"
     )
 
@@ -115,7 +122,7 @@ class Action(db.Model):
         return f"<Action {self.id} {self.display_ref}>"
 
 
-class StrategicLink(db.Model):
+class StrategicLink(Model):
     """A link from an action to a strategy: NS, Op Sentinel, a PCC plan number or an HMIC recommendation."""
 
     # The traceability pages and the plan page's "links to no PCC deliverable" filter look links up by these.
@@ -130,8 +137,8 @@ class StrategicLink(db.Model):
     # A PCC code resolves to the PCC deliverable (an action of a PCC plan) with that number.
     target_action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="SET NULL"), index=True)
 
-    action = relationship("Action", back_populates="links", foreign_keys=[action_id])
-    target = relationship("Action", foreign_keys=[target_action_id])
+    action: Mapped[Action] = relationship("Action", back_populates="links", foreign_keys=[action_id])
+    target: Mapped[Action | None] = relationship("Action", foreign_keys=[target_action_id])
 
     @property
     def resolved(self) -> bool:
@@ -142,7 +149,7 @@ class StrategicLink(db.Model):
         return f"{self.framework.value} {self.code}" if self.code else self.framework.value
 
 
-class RagChange(db.Model):
+class RagChange(Model):
     """One decision on an action's RAG: kept for ever, shown on the action page."""
 
     # The review queue asks for each action's latest decision.
@@ -156,5 +163,5 @@ class RagChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    action = relationship("Action", back_populates="rag_changes")
-    user = relationship("User")
+    action: Mapped[Action] = relationship("Action", back_populates="rag_changes")
+    user: Mapped["User | None"] = relationship("User")

@@ -1,16 +1,19 @@
 """Who did what, when, to which record. Written by services; never edited or deleted by the app."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import Model, UTCDateTime, utcnow
 from app.models.update import AppendOnlyError
 
+if TYPE_CHECKING:
+    from app.models.user import User
 
-class AuditEvent(db.Model):
+
+class AuditEvent(Model):
     __table_args__ = (Index("ix_audit_event_record", "record_type", "record_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +27,7 @@ class AuditEvent(db.Model):
     new: Mapped[dict | None] = mapped_column(JSON)
     detail: Mapped[str] = mapped_column(String(1000), default="")
 
-    user = relationship("User")
+    user: Mapped["User | None"] = relationship("User")
 
 
 @event.listens_for(AuditEvent, "before_update")

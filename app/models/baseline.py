@@ -11,18 +11,17 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import Model, UTCDateTime, utcnow
 
 
-class ActionBaseline(db.Model):
+class ActionBaseline(Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
     values: Mapped[dict] = mapped_column(JSON, default=dict)  # field name -> the value the file gave, as JSON
     filename: Mapped[str] = mapped_column(String(255), default="")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class PlanBaseline(db.Model):
+class PlanBaseline(Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
     values: Mapped[dict] = mapped_column(JSON, default=dict)
     filename: Mapped[str] = mapped_column(String(255), default="")

@@ -1,15 +1,18 @@
 """People named in plans who have no account, and the partner organisations that deliver with the force."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import Model, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.user import User
 
 
-class Contact(db.Model):
+class Contact(Model):
     """Somebody who owns actions without signing in (Intel Esther Martin, L&D CI Bruton, LPU Sentinel Bronze).
 
     When an administrator turns a contact into a user, `user_id` names the account and the contact's actions
@@ -23,7 +26,7 @@ class Contact(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
-    user = relationship("User")
+    user: Mapped["User | None"] = relationship("User")
 
     @property
     def label(self) -> str:
@@ -33,7 +36,7 @@ class Contact(db.Model):
         return f"<Contact {self.id} {self.name!r}>"
 
 
-class Partner(db.Model):
+class Partner(Model):
     """A partner organisation named on actions, e.g. Hope for Justice, the council, the GLAA."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -89,8 +89,3 @@ class PlanKind(enum.StrEnum):
 
     LOCAL = "local"
     PCC = "pcc"
-
-
-def sql_in(values: type[enum.Enum]) -> str:
-    """The body of a CHECK constraint that allows exactly the enum's values."""
-    return ", ".join(f"'{member.value}'" for member in values)

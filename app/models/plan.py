@@ -1,13 +1,17 @@
 """A delivery plan and the objectives under its strands."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.base import Model, UTCDateTime, enum_type, utcnow
 from app.models.enums import PlanKind, Strand
+
+if TYPE_CHECKING:
+    from app.models.action import Action
+    from app.models.user import User
 
 
 def title_with_period(title: str, period_label: str | None) -> str:
@@ -20,7 +24,7 @@ def title_with_period(title: str, period_label: str | None) -> str:
 ACTIVE, CLOSED, ARCHIVED = "Active", "Closed", "Archived"
 
 
-class Plan(db.Model):
+class Plan(Model):
     __table_args__ = (UniqueConstraint("title", "period_label", name="uq_plan_title_period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,12 +46,14 @@ class Plan(db.Model):
     source_sheet: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
-    lead_user = relationship("User")
-    previous_plan = relationship("Plan", remote_side=[id])
+    lead_user: Mapped["User | None"] = relationship("User")
+    previous_plan: Mapped["Plan | None"] = relationship("Plan", remote_side=[id])
     objectives: Mapped[list["Objective"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"
     )
-    actions = relationship("Action", back_populates="plan", cascade="all, delete-orphan", order_by="Action.position")
+    actions: Mapped[list["Action"]] = relationship(
+        "Action", back_populates="plan", cascade="all, delete-orphan", order_by="Action.position"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -62,7 +68,7 @@ class Plan(db.Model):
         return f"<Plan {self.id} {self.title!r}>"
 
 
-class Objective(db.Model):
+class Objective(Model):
     """A named aim under a strand (or, in a PCC plan, an aim such as "1.2) We will …") with its outcomes."""
 
     __table_args__ = (Index("ix_objective_plan_ref", "plan_id", "ref"),)

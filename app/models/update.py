@@ -1,20 +1,24 @@
 """Dated commentary on an action. Append-only: a correction is a new entry."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.base import Model, UTCDateTime, enum_type, utcnow
 from app.models.enums import Rag
+
+if TYPE_CHECKING:
+    from app.models.action import Action
+    from app.models.user import User
 
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete what somebody wrote."""
 
 
-class Update(db.Model):
+class Update(Model):
     __table_args__ = (
         Index("ix_update_action_as_at", "action_id", "as_at"),  # each action's latest update date
         Index("ix_update_action_created", "action_id", "created_at"),  # latest proposals, recent updates
@@ -31,8 +35,8 @@ class Update(db.Model):
     source: Mapped[str] = mapped_column(String(20), default="app")  # "app" or "import"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    action = relationship("Action", back_populates="updates")
-    author = relationship("User")
+    action: Mapped["Action"] = relationship("Action", back_populates="updates")
+    author: Mapped["User | None"] = relationship("User")
 
 
 @event.listens_for(Update, "before_update")

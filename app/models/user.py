@@ -7,8 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import UTCDateTime, enum_type, utcnow
+from app.models.base import Model, UTCDateTime, enum_type, utcnow
 from app.models.enums import Role
 
 
@@ -16,7 +15,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -2,11 +2,12 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Action, PlanKind, Role
-from app.permissions import can_edit_plan, can_see_restricted, can_update_action, requires
+from app.permissions import requires
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
 from app.services import clock
+from app.services.access import can_edit_plan, can_see_restricted, can_update_action
 from app.services.plans import filters as plan_filters
 from app.services.plans import reading as plan_reading
 from app.services.reporting import traceability

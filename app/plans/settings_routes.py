@@ -3,11 +3,11 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.extensions import db
 from app.models import Role
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
 from app.plans import bp
 from app.plans.forms import PlanSettingsForm
+from app.services.access import can_edit_plan
 from app.services.plans import reading as plan_reading
 from app.services.plans import settings as plan_settings
 
@@ -28,9 +28,8 @@ def settings(plan_id: int):
         try:
             changed = plan_settings.change_settings(plan, current_user._get_current_object(), wanted)
         except plan_settings.SettingsError as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field or "update_interval_days").errors.append(error.message)
         else:
-            db.session.commit()
             flash("Plan settings saved" if changed else "Nothing was changed")
             return redirect(url_for("plans.show", plan_id=plan.id))
     return render_template("plans/settings.html", plan=plan, form=form)

@@ -2,10 +2,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.models import Rag, Role
-from app.permissions import can_edit_plan, requires
+from app.permissions import requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
 from app.services import clock
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
 from app.services.reporting import charts
@@ -39,11 +40,12 @@ def decide(action_id: int):
     form = DecisionForm(rag=(item.proposed or action.rag or Rag.GREEN).value, version=action.version)
     if not form.validate_on_submit():
         return render_template("reviews/decide.html", action=action, item=item, form=form)
+    rag = Rag(form.rag.data)
     try:
         decide_rag(
             action,
             current_user._get_current_object(),
-            rag=Rag(form.rag.data),
+            rag=rag,
             reason=form.reason.data,
             seen_version=form.version.data,
         )
@@ -51,13 +53,13 @@ def decide(action_id: int):
         form.reason.errors.append(str(error))
         return render_template("reviews/decide.html", action=action, item=item, form=form)
     except ConflictError as conflict:
-        action = plan_reading.get_action(action_id)
+        action = plan_reading.get_action(action_id) or abort(404)
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
         page = render_template(
             "reviews/decide.html", action=action, item=queue_item(action), form=form, conflict=conflict
         )
         return page, 409
-    flash(f"{action.display_ref}: RAG set to {action.rag.label}")
+    flash(f"{action.display_ref}: RAG set to {rag.label}")
     return redirect(url_for("reviews.queue", plan_id=action.plan_id))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from app.extensions import db
 from app.services.audit import trail as audit
+from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_ADVICE = (
@@ -23,7 +24,7 @@ PG_DUMP_ADVICE = (
 )
 
 
-class BackupError(Exception):
+class BackupError(ServiceError):
     """A backup or restore that cannot be done, with what to do instead."""
 
 
@@ -110,6 +111,6 @@ def restore(engine: Engine, path: str | os.PathLike, *, force: bool = False) -> 
     finally:
         raw.close()
     engine.dispose()
-    audit.record("database.restore", detail=f"restored from {source_path.name}", actor="cli")
+    audit.record("database.restore", user=None, detail=f"restored from {source_path.name}", actor="cli")
     db.session.commit()
     return kept

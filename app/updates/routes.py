@@ -2,8 +2,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.models import Rag, Role
-from app.permissions import can_update_action, requires
+from app.permissions import requires
 from app.plans.routes import render_action_page
+from app.services.access import can_update_action
 from app.services.actions import updating
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
@@ -41,6 +42,7 @@ def add(action_id: int):
         return render_action_page(action, update_form=form)
     except ConflictError as conflict:
         form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
-        return render_action_page(plan_reading.get_action(action_id), update_form=form, conflict=conflict, status=409)
+        action = plan_reading.get_action(action_id) or abort(404)
+        return render_action_page(action, update_form=form, conflict=conflict, status=409)
     flash("Your update has been added")
     return redirect(url_for("plans.action", action_id=action.id, _anchor="updates"))

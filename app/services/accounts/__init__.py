@@ -4,15 +4,13 @@
 - `passwords`: the password rule, hashing, checking a password, changing it;
 - `sessions`: the per-user session token that the cookie names, and ending sessions;
 - `second_factor`: the authenticator app (TOTP) and recovery codes.
+
+Each function that changes an account commits its own transaction (with its audit event); the person who
+asked is passed in (`by`), never read from the request.
 """
 
+from app.services.errors import ServiceError
 
-class AccountError(ValueError):
-    """A request about an account that cannot be done, worded for the person who asked.
 
-    `field` names the form field the message belongs to ("email", "name", "password"), when there is one.
-    """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AccountError(ServiceError):
+    """A request about an account that cannot be done; `field` is "email", "name" or "password" when given."""

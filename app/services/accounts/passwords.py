@@ -63,7 +63,9 @@ def password_problem(password: str) -> str | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Takes the same time for an unknown email."""
+    """The active user with this email and password, or None. Takes the same time for an unknown email.
+
+    A hash made with older parameters is upgraded (and committed) while the password is at hand."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     try:
         _hasher().verify(user.password_hash if user else _DUMMY[_hasher_name()], password)
@@ -73,13 +75,15 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
+        db.session.commit()
     return user
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this user."""
+    """Set a new password and end every other session of this user; commit."""
     if problem := password_problem(new_password):
         raise AccountError(problem, "password")
     user.password_hash = hash_secret(new_password)
     user.rotate_session_token()
     audit.record("user.password_change", user=user, record_type="user", record_id=user.id)
+    db.session.commit()

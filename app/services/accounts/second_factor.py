@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import segno
 
+from app.extensions import db
 from app.models import Role, User
 from app.services.accounts import passwords
 from app.services.audit import trail as audit
+from app.services.errors import ServiceError
 
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 ISSUER = "Delivery Plan Tracker"
@@ -23,7 +25,7 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(ServiceError):
     """A code that does not work, worded for the person typing it."""
 
 
@@ -72,7 +74,7 @@ def _totp_matches(secret: str, code: str) -> bool:
 def enable(user: User, secret: str, code: str) -> list[str]:
     """Turn two-factor sign-in on once `code` proves the app holds `secret`; returns the recovery codes.
 
-    Every other session of the user ends. The caller commits, then shows the codes once.
+    Every other session of the user ends. Commits; the caller then shows the codes once.
     """
     if not _totp_matches(secret, _normalise(code)):
         raise TwoFactorError("The code is not right. Enter the 6-digit code your authenticator app shows now")
@@ -81,20 +83,23 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     user.recovery_codes = "\n".join(passwords.hash_secret(_normalise(c)) for c in codes)
     user.rotate_session_token()
     audit.record("user.two_factor_enable", user=user, record_type="user", record_id=user.id)
+    db.session.commit()
     return codes
 
 
 def verify(user: User, code: str) -> str | None:
     """Check a sign-in code: "app" for an authenticator code, "recovery code" for a recovery code
-    (which is then used up), None when it matches neither. The caller commits."""
+    (which is then used up), None when it matches neither (the caller then calls code_refused). Commits what
+    a match uses up."""
     code = _normalise(code)
-    if not is_enrolled(user) or not code:
+    if not user.totp_secret or not code:  # not enrolled
         return None
     step = _totp_step(user.totp_secret, code)
     if step is not None:
         if user.totp_last_step is not None and step <= user.totp_last_step:
             return None  # the same code again (someone watching over a shoulder, a replayed request)
         user.totp_last_step = step
+        db.session.commit()
         return "app"
     hashes = (user.recovery_codes or "").splitlines()
     for i, code_hash in enumerate(hashes):
@@ -107,23 +112,32 @@ def verify(user: User, code: str) -> str | None:
                 record_id=user.id,
                 detail=f"{len(hashes) - 1} recovery codes left",
             )
+            db.session.commit()
             return "recovery code"
     return None
+
+
+def code_refused(user: User) -> None:
+    """Audit a sign-in stopped at the code step (a wrong, replayed or empty code)."""
+    audit.record("sign_in.failure", user=user, record_type="user", record_id=user.id, detail="wrong code")
+    db.session.commit()
 
 
 def recovery_codes_left(user: User) -> int:
     return len((user.recovery_codes or "").splitlines())
 
 
-def reset(user: User) -> None:
+def reset(user: User, *, by: User | None) -> None:
     """Turn two-factor sign-in off (an admin helping someone who lost their phone and codes).
 
-    The user's sessions end; admins and leads set it up again at their next sign-in.
+    The user's sessions end; admins and leads set it up again at their next sign-in. `by` is the administrator;
+    commits.
     """
     user.totp_secret = None
     user.recovery_codes = None
     user.rotate_session_token()
-    audit.record("user.two_factor_reset", record_type="user", record_id=user.id, detail=user.email)
+    audit.record("user.two_factor_reset", user=by, record_type="user", record_id=user.id, detail=user.email)
+    db.session.commit()
 
 
 def _recovery_code() -> str:

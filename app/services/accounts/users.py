@@ -7,8 +7,9 @@ from app.services.accounts.passwords import hash_secret, password_problem
 from app.services.audit import trail as audit
 
 
-def create_user(email: str, name: str, role: Role | str, password: str) -> User:
-    """Add a user; the caller commits. Emails are compared in lower case."""
+def create_user(email: str, name: str, role: Role | str, password: str, *, by: User | None) -> User:
+    """Add a user and commit; `by` is the administrator (None from the command line). Emails are compared in
+    lower case. Raises AccountError, with nothing written, for a value that cannot be used."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise AccountError("Enter an email address in the correct format, like name@example.police.uk", "email")
@@ -21,7 +22,8 @@ def create_user(email: str, name: str, role: Role | str, password: str) -> User:
     user = User(email=email, name=name.strip(), role=Role(role), password_hash=hash_secret(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
+    audit.record("user.create", user=by, record_type="user", record_id=user.id, new={"email": email, "role": str(role)})
+    db.session.commit()
     return user
 
 
@@ -30,17 +32,20 @@ def all_users() -> list[User]:
     return list(db.session.scalars(db.select(User).order_by(User.active.desc(), User.name, User.id)))
 
 
-def deactivate(user: User) -> None:
-    """Stop the person signing in and end every session they have. Their records and history stay."""
+def deactivate(user: User, *, by: User | None) -> None:
+    """Stop the person signing in and end every session they have, and commit; `by` is the administrator.
+    Their records and history stay."""
     if not user.active:
         raise AccountError(f"{user.name} is already deactivated")
     user.active = False
     user.rotate_session_token()
     audit.record(
         "user.deactivate",
+        user=by,
         record_type="user",
         record_id=user.id,
         old={"active": True},
         new={"active": False},
         detail=user.email,
     )
+    db.session.commit()

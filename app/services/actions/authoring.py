@@ -13,8 +13,8 @@ from sqlalchemy import func
 
 from app.extensions import db
 from app.models import Action, ActionStatus, Contact, Objective, Plan, Rag, RagChange, Strand, StrategicLink, User
-from app.permissions import can_edit_plan
 from app.services import clock
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_version, flush_action, record_change
 from app.services.importing.wording import parse_links
 from app.services.people import partners

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import Action, AuditEvent, Rag, User
 from app.services.audit import trail as audit
+from app.services.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,17 @@ class Change:
     what: str
 
 
-class ConflictError(Exception):
-    """Someone else changed the action after this form was opened."""
+class ConflictError(Conflict):
+    """Someone else changed the action after this form was opened; `changes` says what they did."""
 
     def __init__(self, action: Action, seen_version: int | None):
         self.action_id = action.id
         self.current_version = action.version
         self.changes = changes_since(action, seen_version or 0)
-        super().__init__(f"Action {action.id} is at version {action.version}, the form was at {seen_version}")
+        super().__init__(
+            f"Someone else changed action {action.display_ref} while your form was open (version {seen_version}, "
+            f"now {action.version}): check what they changed and send yours again"
+        )
 
 
 def check_version(action: Action, seen_version: int | None) -> None:
@@ -54,7 +58,7 @@ def flush_action(action: Action, seen_version: int | None) -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise ConflictError(db.session.get(Action, action.id), seen_version) from None
+        raise ConflictError(db.session.get(Action, action.id) or action, seen_version) from None
 
 
 def record_change(verb: str, action: Action, user: User, *, old: dict | None = None, new: dict | None = None) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import case
 from app.extensions import db
 from app.models import Action, ActionStatus, Framework, Objective, Plan, Role, Strand, StrategicLink, User
 from app.models.base import utcnow
-from app.permissions import can_edit_plan
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_version, flush_action, record_change
+from app.services.errors import NotAllowed, ServiceError
 from app.services.importing.wording import parse_links
 from app.services.reporting import traceability
 
@@ -21,16 +22,8 @@ STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRI
 STRANDS = {strand.value.lower(): strand for strand in Strand}
 
 
-class EditError(ValueError):
-    """An edit that cannot be saved, worded for the lead; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
-
-
-class NotAllowed(PermissionError):
-    """Only the plan's lead (or an administrator) edits its actions."""
+class EditError(ServiceError):
+    """An edit that cannot be saved; `field` names the form field at fault."""
 
 
 @dataclass(frozen=True)

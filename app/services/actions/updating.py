@@ -14,22 +14,19 @@ from app.extensions import db
 from app.models import Action, Plan, Rag, Update, User, action_owner
 from app.models.base import utcnow
 from app.models.plan import ACTIVE
-from app.permissions import can_update_action
 from app.services import clock
+from app.services.access import can_update_action
 from app.services.actions.conflicts import check_version, flush_action, record_change
+from app.services.errors import NotAllowed, ServiceError
+from app.services.plain_text import has_control_characters
 from app.services.plans.reading import last_update_dates
 from app.services.reviewing import rag_rules
-from app.validators import has_control_characters
 
 MAX_UPDATE_LENGTH = 10_000
 
 
-class UpdateError(ValueError):
+class UpdateError(ServiceError):
     """An update that cannot be saved, worded for the person who wrote it."""
-
-
-class NotAllowed(PermissionError):
-    """The user may not write on this action."""
 
 
 def add_update(

@@ -1,6 +1,8 @@
-"""Recording who did what. Part of the caller's transaction, so a rolled-back change leaves no event."""
+"""Recording who did what. Part of the caller's transaction, so a rolled-back change leaves no event.
 
-from flask_login import current_user
+The caller always says who acted: a service is handed the person by its view (or None by the command
+line), and never looks up the signed-in user itself.
+"""
 
 from app.extensions import db
 from app.models import AuditEvent, User
@@ -9,7 +11,7 @@ from app.models import AuditEvent, User
 def record(
     verb: str,
     *,
-    user: User | None = None,
+    user: User | None,
     record_type: str | None = None,
     record_id: int | None = None,
     old: dict | None = None,
@@ -17,9 +19,8 @@ def record(
     detail: str = "",
     actor: str | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session. `user` defaults to whoever is signed in (none from the CLI)."""
-    if user is None and current_user and getattr(current_user, "is_authenticated", False):
-        user = current_user._get_current_object()
+    """Add an audit event to the session. `user` is who acted, None for the command line (`actor` "cli") or
+    somebody not signed in (then `actor` says who they were, e.g. "anonymous")."""
     event = AuditEvent(
         verb=verb,
         user_id=user.id if user else None,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Action, Objective, Plan, Rag, Review, ReviewSnapshot, Update, User
 from app.services.audit import trail as audit
+from app.services.transactions import holds_changes
 
 INTERNAL = "internal"
 PCC = "pcc"
@@ -114,8 +115,14 @@ def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
     return by_action
 
 
-def record_export(plan: Plan, *, audience: str, file_format: str, user=None, extra: dict | None = None) -> None:
-    """Every export is audited (who, which plan, which audience, which format), whatever asked for it."""
+def record_export(plan: Plan, *, audience: str, file_format: str, user: User | None, extra: dict | None = None) -> None:
+    """Every export is audited (who, which plan, which audience, which format), whatever asked for it.
+
+    An export only reads, so its audit event is all it commits: when the session holds anything else not yet
+    committed, the export is refused rather than commit that work along with it (the caller commits or rolls
+    back first)."""
+    if holds_changes(db.session):
+        raise RuntimeError("An export commits only its own audit event: commit or roll back the session first")
     audit.record(
         "plan.export",
         user=user,
@@ -129,7 +136,7 @@ def record_export(plan: Plan, *, audience: str, file_format: str, user=None, ext
 
 def mentions_sensitive_marking(text: str | None) -> bool:
     """Text that carries the OFFICIAL-SENSITIVE marking is treated as restricted, whether flagged or not."""
-    return bool(text) and _SENSITIVE_MARKING.search(text) is not None
+    return bool(text and _SENSITIVE_MARKING.search(text))
 
 
 class Redactor:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models import Plan, User
-from app.services import gc_pause
+from app.services import clock, gc_pause
 from app.services.exporting.content import (
     AUDIENCE_NAMES,
     INTERNAL,
@@ -54,7 +54,7 @@ def export_workbook(
     so that the command line can show a bar for a force-sized plan.
     """
     redactor = Redactor(audience)
-    on = as_at or date.today()
+    on = as_at or clock.today()
     with gc_pause.paused():  # hundreds of thousands of cells: see services/gc_pause.py
         content = load_plan_content(plan, with_reviews=True)
         data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)))

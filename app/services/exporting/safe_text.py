@@ -6,17 +6,14 @@ writes goes through `put_text` (or `clean` for rich-text runs and page headers) 
 The measurements are in docs/spreadsheet-safety.md.
 """
 
-import re
-
 from openpyxl.cell.cell import Cell
+
+from app.services.plain_text import without_control_characters
 
 EXCEL_CELL_LIMIT = 32_767
 CONTINUED = "… (continued in the tracker)"
 # Characters that make a spreadsheet (or a CSV saved from it) treat the cell as a formula when edited.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-# What XML 1.0 and Excel refuse: C0 controls other than tab, line feed and carriage return; lone surrogates;
-# and the two non-characters U+FFFE and U+FFFF.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def excel_length(text: str) -> int:
@@ -41,9 +38,7 @@ def fit(text: str, limit: int) -> str:
 def clean(value: object, limit: int = EXCEL_CELL_LIMIT) -> str:
     """The value as text Excel accepts: unwritable characters removed, cut with a visible note when too long."""
     text = "" if value is None else str(value)
-    if _UNWRITABLE.search(text):
-        text = _UNWRITABLE.sub("", text)
-    return fit(text, limit)
+    return fit(without_control_characters(text), limit)
 
 
 def starts_like_formula(text: str) -> bool:

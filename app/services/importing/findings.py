@@ -108,7 +108,3 @@ class WorkbookReading:
     plans: list[PlanRead] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)  # about the whole file: macros, links, sheets
     sheets_not_read: list[str] = field(default_factory=list)  # e.g. "Summary (a summary the tracker writes)"
-
-    @property
-    def all_warnings(self) -> list[ReadWarning]:
-        return self.warnings + [warning for plan in self.plans for warning in plan.warnings]

@@ -12,9 +12,9 @@ from datetime import date
 from app.extensions import db
 from app.models import Objective, Plan, Role, Strand, User
 from app.models.plan import ACTIVE, ARCHIVED
-from app.permissions import can_edit_plan
+from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
-from app.validators import has_control_characters
+from app.services.plain_text import has_control_characters
 
 PERIOD_RE = re.compile(r"^(?P<start>(19|20)\d\d)-(?P<end>\d\d)$")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from app.extensions import db
 from app.models import Action, ActionStatus, Objective, Plan, RagChange, StrategicLink, User
 from app.models.plan import CLOSED
-from app.permissions import can_edit_plan
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import record_change
 from app.services.audit import trail as audit
 from app.services.plans.authoring import AuthoringError, NotAllowed, next_period, period_dates

@@ -50,18 +50,6 @@ def last_update_dates(action_ids: list[int]) -> dict[int, date]:
     return {action_id: last for action_id, last in rows if last is not None}
 
 
-def plan_actions(plan: Plan) -> list[Action]:
-    """Every action of the plan with its owners and links loaded, in plan order."""
-    return list(
-        db.session.scalars(
-            db.select(Action)
-            .where(Action.plan_id == plan.id)
-            .options(selectinload(Action.owners), selectinload(Action.links), selectinload(Action.objective))
-            .order_by(Action.position, Action.id)
-        )
-    )
-
-
 def group_actions(plan: Plan, actions: list[Action]) -> list[StrandGroup]:
     """Local plans group under Prepare / Prevent / Protect / Pursue; PCC plans under their aims."""
     if any(action.strand for action in actions):

@@ -5,17 +5,14 @@ from dataclasses import dataclass
 from app.extensions import db
 from app.models import Plan, Role, User
 from app.services.audit import trail as audit
+from app.services.errors import ServiceError
 
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 366
 
 
-class SettingsError(ValueError):
-    """A setting that cannot be made, worded for the person who asked; `field` names the form field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class SettingsError(ServiceError):
+    """A setting that cannot be made; `field` names the form field."""
 
 
 @dataclass(frozen=True)
@@ -31,18 +28,18 @@ def possible_leads() -> list[User]:
 
 def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]:
     """Apply the settings; returns the names of what changed. Only an admin may hand the plan to another lead,
-    because leading a plan is what lets a lead decide its RAG. The caller commits."""
+    because leading a plan is what lets a lead decide its RAG. Commits; SettingsError leaves the plan as it was."""
     if not MIN_INTERVAL_DAYS <= settings.update_interval_days <= MAX_INTERVAL_DAYS:
         raise SettingsError(
-            "update_interval_days", f"Enter an update interval between {MIN_INTERVAL_DAYS} and {MAX_INTERVAL_DAYS} days"
+            f"Enter an update interval between {MIN_INTERVAL_DAYS} and {MAX_INTERVAL_DAYS} days", "update_interval_days"
         )
     old = {"update_interval_days": plan.update_interval_days, "lead_user_id": plan.lead_user_id}
     new = {"update_interval_days": settings.update_interval_days, "lead_user_id": settings.lead_user_id}
     if new["lead_user_id"] != old["lead_user_id"]:
         if user.role is not Role.ADMIN:
-            raise SettingsError("lead_user_id", "Only an administrator can change who leads the plan")
+            raise SettingsError("Only an administrator can change who leads the plan", "lead_user_id")
         if new["lead_user_id"] is not None and new["lead_user_id"] not in {u.id for u in possible_leads()}:
-            raise SettingsError("lead_user_id", "Select a lead from the list")
+            raise SettingsError("Select a lead from the list", "lead_user_id")
     changed = [name for name in new if new[name] != old[name]]
     if changed:
         plan.update_interval_days = settings.update_interval_days
@@ -55,4 +52,5 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
             old={name: old[name] for name in changed},
             new={name: new[name] for name in changed},
         )
+        db.session.commit()
     return changed

@@ -64,7 +64,7 @@ def stacked_bar_chart(chart_id: str, title: str, description: str, groups: list[
     parts = _frame(chart_id, title, description, top)
     for gi, group in enumerate(groups):
         x = LEFT + gi * band + (band - bar_w) / 2
-        base = TOP + plot_h
+        base: float = TOP + plot_h
         for s in series:
             count = group.counts.get(s.key, 0)
             h = plot_h * count / top

@@ -10,20 +10,17 @@ from datetime import date
 from app.extensions import db
 from app.models import Action, Rag, RagChange, User
 from app.models.base import utcnow
-from app.permissions import can_edit_plan
+from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_stored_version, check_version, flush_action, record_change
+from app.services.errors import NotAllowed, ServiceError
+from app.services.plain_text import has_control_characters
 from app.services.reviewing.queue import queue_item
-from app.validators import has_control_characters
 
 MAX_REASON_LENGTH = 2_000
 
 
-class ReviewError(ValueError):
+class ReviewError(ServiceError):
     """A decision or review that cannot be saved, worded for the lead."""
-
-
-class NotAllowed(PermissionError):
-    """Only the plan's lead (or an administrator) reviews it."""
 
 
 def decide_rag(
@@ -76,7 +73,7 @@ def reason_problem(action: Action, rag: Rag, reason: str, today: date | None = N
     if rag is Rag.BLUE:
         return "Give a reason for marking the action Blue (complete)"
     item = queue_item(action, today)
-    if item.proposal and rag != item.proposal.rag:
+    if item.proposal and item.proposal.rag and rag != item.proposal.rag:
         return f"Give a reason for setting {rag.label} when the owner proposed {item.proposal.rag.label}"
     if not item.proposal and item.suggestion and rag != item.suggestion.rag:
         return f"Give a reason for setting {rag.label} when the rule suggests {item.suggestion.rag.label}"

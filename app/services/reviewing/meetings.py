@@ -20,11 +20,11 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Action, ActionStatus, AuditEvent, Plan, Rag, RagChange, Review, ReviewSnapshot, User
 from app.models.base import utcnow
-from app.permissions import can_edit_plan
 from app.services import clock
+from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
+from app.services.plain_text import has_control_characters
 from app.services.reviewing import decisions
-from app.validators import has_control_characters
 
 MAX_TEXT_LENGTH = 5_000
 MAX_ATTENDEES_LENGTH = 2_000

@@ -9,10 +9,11 @@ A file's RAG comes in as a proposal (an update carrying a RAG, attributed to the
 the RAG an import gives a new action is not a decision, so no import holds back a rule's suggestion.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Row, and_, case, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -80,7 +81,7 @@ def queue_item(action: Action, today: date | None = None) -> QueueItem:
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _queue_rows(which, interval_days: int, today: date, limit: int) -> list:
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
     """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
     proposal = aliased(Update)
     latest_proposal = (

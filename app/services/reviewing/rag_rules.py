@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, null, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from app.models import Action, ActionStatus, Plan, Rag
 
@@ -147,7 +148,7 @@ def due_soon_without_update_clause(today: date, interval_days: int, last_update:
     )
 
 
-def severity_clause(rag: ColumnElement) -> ColumnElement[int]:
+def severity_clause(rag: ColumnElement | QueryableAttribute) -> ColumnElement[int]:
     """A RAG column as its severity (Red 0 … Blue 3; no RAG 4), to compare and sort by in SQL."""
     return case(*((rag == member, member.severity) for member in Rag), else_=len(Rag))
 

@@ -1,0 +1,20 @@
+"""Which characters the tracker cannot keep in text, said once for the forms, the services and the exports.
+
+XML 1.0 (and so Excel, Word and openpyxl) refuses the C0 control characters other than tab, line feed and
+carriage return, lone surrogates, and the non-characters U+FFFE and U+FFFF; DEL is refused with them because
+it is as invisible and only ever arrives pasted from another program. A form refuses text holding any of them
+(nothing is saved, the person is told to retype it); an export removes them from text that came in another way,
+such as an imported workbook.
+"""
+
+import re
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def has_control_characters(text: str | None) -> bool:
+    return bool(CONTROL_CHARACTERS.search(text or ""))
+
+
+def without_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
