@@ -68,7 +68,6 @@ def account(contact_id: int):
                 password=form.password.data,
             )
         except AccountError as error:
-            db.session.rollback()
             getattr(form, error.field if error.field in ("email", "password", "role") else "email").errors.append(
                 str(error)
             )

@@ -12,11 +12,8 @@ from app.models import Action, Contact, Role, User, action_contact
 from app.services.accounts import AccountError
 from app.services.accounts.users import create_user
 from app.services.audit import trail as audit
+from app.services.errors import NotAllowed
 from app.services.plans.authoring import AuthoringError, _text
-
-
-class NotAllowed(PermissionError):
-    """Leads and administrators keep the contacts; only an administrator makes accounts."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +64,16 @@ def save_contact(user: User, details: ContactDetails, contact: Contact | None = 
 
 
 def turn_into_user(admin: User, contact: Contact, *, email: str, role: Role, password: str) -> User:
-    """Give the contact an account and hand their actions to it; commit. Raises AccountError (nothing written)."""
+    """Give the contact an account and hand their actions to it; commit. Raises AccountError (nothing written)
+    when the contact already has an account or the email, role or password cannot be used."""
     if admin.role is not Role.ADMIN:
         raise NotAllowed(f"{admin.email} cannot create accounts")
     if contact.user_id is not None:
         raise AccountError(f"{contact.name} already has an account", "email")
     if role not in (Role.OWNER, Role.LEAD, Role.VIEWER):
         raise AccountError("Select the person's role", "role")
-    user = create_user(email or contact.email or "", contact.name, role, password)
+    # create_user refuses (writing nothing) or commits the account; the hand-over below then commits on its own.
+    user = create_user(email or contact.email or "", contact.name, role, password, by=admin)
     actions = list(
         db.session.scalars(db.select(Action).join(action_contact).where(action_contact.c.contact_id == contact.id))
     )

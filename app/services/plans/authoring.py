@@ -14,21 +14,14 @@ from app.models import Objective, Plan, Role, Strand, User
 from app.models.plan import ACTIVE, ARCHIVED
 from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
+from app.services.errors import NotAllowed, ServiceError
 from app.services.plain_text import has_control_characters
 
 PERIOD_RE = re.compile(r"^(?P<start>(19|20)\d\d)-(?P<end>\d\d)$")
 
 
-class AuthoringError(ValueError):
+class AuthoringError(ServiceError):
     """A change that cannot be saved, worded for the person; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
-
-
-class NotAllowed(PermissionError):
-    """Only the plan's lead (or an administrator) writes the plan."""
 
 
 @dataclass(frozen=True)
