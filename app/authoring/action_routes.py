@@ -110,9 +110,9 @@ def close(action_id: int):
             show_error(form, error)
         except ConflictError as conflict:
             form.version.raw_data, form.version.data = [str(conflict.current_version)], conflict.current_version
-            action = plan_reading.get_action(action_id)
+            action = plan_reading.get_action(action_id) or action
             return render_template("authoring/close.html", action=action, form=form, conflict=conflict), 409
         else:
-            flash(f"{action.display_ref} closed: {action.status.value}")
+            flash(f"{action.display_ref} closed: {action.status.value if action.status else 'closed'}")
             return redirect(url_for("plans.action", action_id=action.id))
     return render_template("authoring/close.html", action=action, form=form)

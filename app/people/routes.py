@@ -46,7 +46,7 @@ def _contact_page(found: Contact | None):
         try:
             saved = contacts.save_contact(current_user._get_current_object(), details, found)
         except AuthoringError as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field or "name").errors.append(str(error))
         else:
             flash(f"{saved.name} saved")
             return redirect(url_for("people.index"))

@@ -79,7 +79,7 @@ def new(plan_id: int):
                 decisions=form.decisions.data,
             )
         except meetings.ReviewError as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field or "held_on").errors.append(str(error))
         else:
             held_on = meetings.uk_date(review.held_on)
             flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")

@@ -187,7 +187,9 @@ def close_action(action: Action, user: User, *, as_status: ActionStatus, reason:
     if as_status not in CLOSINGS:
         raise AuthoringError("Select whether the action is complete or withdrawn", "as_status")
     if not action.is_open:
-        raise AuthoringError(f"This action is already closed ({action.status.value})", "as_status")
+        raise AuthoringError(
+            f"This action is already closed ({action.status.value if action.status else 'closed'})", "as_status"
+        )
     reason = _text(reason, "reason", "reason", MAX_REASON_LENGTH)
     old = {"status": action.status.value if action.status else None, "rag": action.rag.value if action.rag else None}
     if as_status is ActionStatus.COMPLETE and action.rag is not Rag.BLUE:

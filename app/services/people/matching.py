@@ -125,7 +125,9 @@ def apply_confirmed(data: bytes, filename: str, ticked: list[str], seen_digest: 
                 Action.ref == match.ref,
             )
         )
-        person = db.session.get(User if match.kind == "user" else Contact, match.person_id)
+        person: User | Contact | None = (
+            db.session.get(User, match.person_id) if match.kind == "user" else db.session.get(Contact, match.person_id)
+        )
         if action is None or person is None:
             continue
         owners = action.owners if match.kind == "user" else action.contacts

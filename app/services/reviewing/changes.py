@@ -115,7 +115,7 @@ def describe(line: ChangeLine) -> list[str]:
         said.append("Added since the review")
     else:
         if line.closed:
-            said.append(f"Closed: {action.status.value}")
+            said.append(f"Closed: {action.status.value if action.status else 'closed'}")
         elif line.status_before != action.status:
             said.append(f"Status {_status(line.status_before)} → {_status(action.status)}")
         if line.target_before != action.target_date:
