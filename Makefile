@@ -12,6 +12,8 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(BIN)/activate
 
+# The first run makes a random secret key in instance/secret_key (never committed); a key the app did not make
+# must be long and unpublished, or the app answers this computer only (app/secret_key.py).
 run: $(BIN)/activate
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
@@ -36,6 +38,7 @@ bench: $(BIN)/activate
 clean:
 	rm -rf $(VENV) instance .pytest_cache
 
-# 20 signed-in people for 30 s on gunicorn (2 workers) and PostgreSQL on 127.0.0.1 (database `load`, recreated).
+# 20 signed-in people for 30 s on gunicorn (2 workers sharing Redis on 127.0.0.1:6379) and PostgreSQL on
+# 127.0.0.1 (database `load`, recreated).
 load: $(BIN)/activate
 	$(BIN)/python bench/load.py

@@ -5,14 +5,15 @@
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
+def _database_url(variable: str = "DATABASE_URL") -> str:
+    url = os.environ.get(variable, "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy needs the driver named
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
@@ -21,7 +22,8 @@ def _database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # None: the app makes a random key on its first start and keeps it in instance/secret_key (app/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     PORT = int(os.environ.get("PORT", "5000"))
@@ -35,12 +37,12 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Sign-in throttling (Flask-Limiter): failed attempts per address and per account. The counts live in
-    # RATELIMIT_STORAGE_URI: "memory://" suits one process; several workers or machines must share one
-    # store, e.g. redis://host:6379/0 (pip install redis) or memcached://host:11211 (pip install pymemcache).
+    # Sign-in throttling: failed attempts per address and per account, counted in Flask-Limiter's storage
+    # (app/auth/throttling.py). "memory://" suits one process; several workers or machines must share one
+    # store: Redis, RATELIMIT_STORAGE_URI=redis://host:6379/0. ProductionConfig insists on it.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_STRATEGY = "moving-window"  # the throttle counts and checks in one step: it needs this strategy
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per hour")
     # Behind a load balancer, the number of proxies that add X-Forwarded-For/-Proto: without it every
@@ -59,14 +61,17 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
-    # The suite runs on a throwaway SQLite file unless DATABASE_URL points it at PostgreSQL (see .ci/run).
-    SQLALCHEMY_DATABASE_URI = _database_url() if os.environ.get("DATABASE_URL") else "sqlite://"
+    SECRET_KEY = secrets.token_hex(32)  # new for every run of the suite
+    # The suite runs on a throwaway SQLite file unless TEST_DATABASE_URL points it at a PostgreSQL database
+    # whose name ends in _test (see .ci/run and tests/conftest.py). It never reads DATABASE_URL: that is the
+    # deployment's database, and the suite drops tables.
+    SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL") if os.environ.get("TEST_DATABASE_URL") else "sqlite://"
     PASSWORD_HASH_FAST = True
     WTF_CSRF_ENABLED = True
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True  # refuses `flask demo`, whose accounts share a published password
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -77,5 +82,33 @@ class ProductionConfig(Config):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"ProductionConfig needs {' and '.join(missing)} set in the environment")
+        from app.secret_key import MIN_LENGTH, is_strong
+
+        if not is_strong(os.environ["SECRET_KEY"]):
+            raise RuntimeError(f"ProductionConfig needs a SECRET_KEY of {MIN_LENGTH} random characters or more")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = _database_url()
+        cls.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if problem := rate_limit_store_problem(cls.RATELIMIT_STORAGE_URI, os.environ.get("RATELIMIT_SINGLE_PROCESS")):
+            raise RuntimeError(problem)
+
+
+def rate_limit_store_problem(uri: str, single_process: str | None) -> str | None:
+    """Why a production deployment may not count sign-in failures in `uri`, or None.
+
+    Each gunicorn worker has its own memory: with memory:// every worker would count on its own, and an
+    attacker would get the limit once per worker. So production needs Redis, shared by every worker and
+    machine, unless the operator says there is only one process (RATELIMIT_SINGLE_PROCESS=1, e.g.
+    `gunicorn -w 1` on one machine). Only Redis is accepted besides: the throttle needs its moving window.
+    """
+    scheme = uri.split("://", 1)[0]
+    if scheme == "memory":
+        if single_process == "1":
+            return None
+        return (
+            "ProductionConfig needs RATELIMIT_STORAGE_URI=redis://host:6379/0, a store that every worker shares; "
+            "set RATELIMIT_SINGLE_PROCESS=1 instead only if a single process serves the tracker"
+        )
+    if scheme not in ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"):
+        return f"RATELIMIT_STORAGE_URI must be redis://… (or memory:// for one process), not {scheme}://"
+    return None

@@ -15,9 +15,14 @@ def create_app(config_object: object | str | None = None) -> Flask:
         config_object = import_string(config_object)
     if hasattr(config_object, "check"):
         config_object.check()  # ProductionConfig refuses to start half-configured
-    app = Flask(__name__, static_url_path="/assets", instance_relative_config=True)
+    instance_path = getattr(config_object, "INSTANCE_PATH", None)
+    app = Flask(__name__, static_url_path="/assets", instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(config_object)
     os.makedirs(app.instance_path, exist_ok=True)
+
+    from app import secret_key
+
+    secret_key.init_app(app)  # before anything signs a cookie: the operator's key, or one made in instance/
 
     _init_extensions(app)
     _init_jinja(app)

@@ -19,6 +19,7 @@ from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
 from app.services.importing.choices import ImportChoices
+from app.services.importing.columns import parse_mapping
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers, import_workbook
 
@@ -85,7 +86,28 @@ def list_plans() -> None:
 @click.option("--take-file", multiple=True, metavar="KEY", help="Where both sides changed a field, take the file's.")
 @click.option("--by", "email", help="Who is importing (email): proposals and decisions are attributed to them.")
 @click.option("--rag-decisions", is_flag=True, help="With --by the plan's lead: the file's RAGs are their decisions.")
-def import_plan(path: Path, dry_run: bool, email: str | None, rag_decisions: bool, **answers) -> None:
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="'HEADING=MEANING'",
+    help="What a column means, e.g. 'Date raised=ignore' or 'H=target date'. Remembered for the plan.",
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of 'HEADING=MEANING' lines, one column a line.",
+)
+def import_plan(
+    path: Path,
+    dry_run: bool,
+    email: str | None,
+    rag_decisions: bool,
+    columns: tuple[str, ...],
+    mapping_file: Path | None,
+    **answers,
+) -> None:
     """Import the plans in a workbook (.xlsx). Importing the same file again changes nothing.
 
     The import never guesses: when it cannot tell whether an action was renumbered, or which plan a file titled
@@ -97,6 +119,7 @@ def import_plan(path: Path, dry_run: bool, email: str | None, rag_decisions: boo
         if user is None:
             fail(f"There is no user {email}: run `flask users list` to see who can sign in")
     choices = _import_choices(rag_decisions=rag_decisions, **answers)
+    choices.columns = _column_mapping(columns, mapping_file)
     bar = _ProgressBar("Reading the plan")
     try:
         report = import_workbook(
@@ -117,6 +140,19 @@ def import_plan(path: Path, dry_run: bool, email: str | None, rag_decisions: boo
     bar.close()
     for line in report.summary_lines():
         click.echo(line)
+
+
+def _column_mapping(columns: tuple[str, ...], mapping_file: Path | None) -> dict[str, str]:
+    """--column and --mapping as the import's column mapping; a mistake ends the command with what to write."""
+    entries = list(columns)
+    if mapping_file:
+        lines = mapping_file.read_text(encoding="utf-8").splitlines()
+        entries = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")] + entries
+    try:
+        return parse_mapping(entries)
+    except ValueError as error:
+        fail(str(error))
+        raise
 
 
 def _import_choices(plan_id, new_plan, renumbered, kept, all_renumbered, none_renumbered, take_file, rag_decisions):
@@ -200,6 +236,8 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
 def demo(if_empty: bool) -> None:
     """Create one demo user per role and load every workbook in plans/."""
+    if current_app.config.get("PRODUCTION"):  # its accounts have a published password
+        fail("flask demo is refused under ProductionConfig: its accounts share a published password. Use users create")
     if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
         click.echo(f"The database already has users; demo users sign in with the password {DEMO_PASSWORD}")
         return

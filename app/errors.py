@@ -3,12 +3,13 @@
 import logging
 import secrets
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import Conflict as HTTPConflict
 from werkzeug.exceptions import Forbidden, HTTPException
 
+from app import kept_text
 from app.extensions import db
 from app.security_events import security_event
 from app.services.errors import Conflict, NotAllowed
@@ -25,17 +26,19 @@ MESSAGES: dict[int | None, tuple[str, str]] = {
     429: ("Too many attempts", "Wait a few minutes before you try again."),
 }
 
-# Never echoed back: secrets, and the form's own plumbing.
-_NOT_ECHOED = ("password", "confirm", "code", "csrf_token", "submit")
-
 
 def _what_was_typed() -> list[tuple[str, str]]:
-    """The text fields of a refused form, so that nothing a person typed is lost with an expired page."""
-    typed = []
-    for name, value in request.form.items(multi=True):
-        if value.strip() and not any(secret in name.lower() for secret in _NOT_ECHOED):
-            typed.append((name.replace("_", " ").capitalize(), value))
-    return typed[:50]
+    """The text fields of a refused form that its page declares, so that nothing a person typed is lost."""
+    return kept_text.typed_text()
+
+
+def _signed_out_of_a_signed_in_page() -> bool:
+    from flask_login import current_user
+
+    from app.request_guards import current_view
+
+    view = current_view(request.endpoint) if request.endpoint else None
+    return view is not None and hasattr(view, "roles") and not current_user.is_authenticated
 
 
 def _is_busy(error: OperationalError) -> bool:
@@ -51,6 +54,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         security_event("csrf.refused", reason=error.description)
+        if _signed_out_of_a_signed_in_page():  # e.g. signed out in another tab: sign in, then see the text
+            flash(kept_text.SIGNED_OUT_WITH_A_FORM, "info")
+            return redirect(url_for("auth.sign_in", next=kept_text.keep_for_after_sign_in()))
         return render_template(
             "errors/error.html",
             title="Your form has expired",

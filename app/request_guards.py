@@ -3,8 +3,9 @@
 import secrets
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, login_url
 
+from app import kept_text
 from app.extensions import db, login_manager
 from app.models import User
 from app.services.accounts import second_factor
@@ -16,10 +17,10 @@ class Anonymous(AnonymousUserMixin):
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to continue"
-    login_manager.login_message_category = "info"
+    login_manager.login_message = None  # the sign-in page says it already: no banner, and never a green one
     login_manager.session_protection = "strong"
     login_manager.anonymous_user = Anonymous
+    login_manager.unauthorized_handler(_sign_in_first)
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
@@ -41,7 +42,16 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)
-    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", "")})
+    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", ""), "kept_text": kept_text.shown_here})
+
+
+def _sign_in_first():
+    """Not signed in (or no longer): to the sign-in page, and back afterwards. A form's text is kept, and the
+    way back is the form's page, since the address it was posted to may take only POSTs."""
+    if request.method == "POST":
+        flash(kept_text.SIGNED_OUT_WITH_A_FORM, "info")
+        return redirect(url_for("auth.sign_in", next=kept_text.keep_for_after_sign_in()))
+    return redirect(login_url("auth.sign_in", request.url))
 
 
 def _end_sessions_past_their_life():
@@ -54,8 +64,11 @@ def _end_sessions_past_their_life():
         logout_user()
         session.clear()
         hours = int(current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds() // 3600)
-        flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again")
-        return redirect(url_for("auth.sign_in", next=request.path if request.method == "GET" else None))
+        flash(f"You have been signed out because your session was more than {hours} hours old. Sign in again", "info")
+        if request.method == "POST":
+            flash("Nothing was saved: what you typed will be shown on the form's page once you have signed in", "info")
+            return redirect(url_for("auth.sign_in", next=kept_text.keep_for_after_sign_in()))
+        return redirect(url_for("auth.sign_in", next=request.path))
     return None
 
 

@@ -7,6 +7,7 @@ compare query counts against.
 """
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -47,7 +48,7 @@ def make_app(path: Path):
 
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
-        SECRET_KEY = "bench-only"
+        SECRET_KEY = secrets.token_hex(32)
         PASSWORD_HASH_FAST = True  # sign-in is not what is measured
 
     return create_app(BenchConfig)

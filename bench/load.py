@@ -4,7 +4,9 @@
    and users with `flask demo`; adds load users: owners (no second factor: it is optional for them) who each
    own a few actions, two leads who each lead one plan (an authenticator app enrolled with a known key, whose
    codes the clients type with pyotp), and viewers.
-2. Starts gunicorn on 127.0.0.1 with 2 workers; each client signs in once (the sign-in throttle is never near).
+2. Starts gunicorn on 127.0.0.1 with 2 workers, which share their sign-in counts in Redis on 127.0.0.1:6379 (as
+   production must; LOAD_RATELIMIT_STORAGE_URI to use another); each client signs in once (the throttle is
+   never near).
 3. Runs the clients for the given time with no pause between requests: page views (plans, plan page, action
    page, dashboard, my actions, review queue) and owners posting updates with the CSRF token and the action's
    version read from the form.
@@ -168,7 +170,16 @@ def main() -> int:
     args = parser.parse_args()
 
     url = database_url()
-    os.environ.update({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "FLASK_APP": "wsgi"})
+    # The workers count sign-in failures in one shared Redis, as production must (a key prefix of the run's own).
+    redis_url = os.environ.get("LOAD_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "FLASK_APP": "wsgi",
+            "RATELIMIT_STORAGE_URI": redis_url,
+        }
+    )
     os.environ.pop("FLASK_CONFIG", None)  # production cookies are Secure: they would not come back over http
     env = dict(os.environ)
     print(f"Preparing the database {DATABASE}: create, migrate, demo plans and users", flush=True)

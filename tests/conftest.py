@@ -1,27 +1,54 @@
+"""The suite's fixtures, and its guard: it never touches a database that is not its own.
+
+DATABASE_URL names the deployment's database (the README tells deployers to set it), and the suite drops
+tables, so it is forgotten before anything can read it. The suite runs on a throwaway SQLite file, or on the
+database TEST_DATABASE_URL names, which must end in `_test`.
+"""
+
 import os
 import re
 import shutil
 
-import pyotp
-import pytest
+os.environ.pop("DATABASE_URL", None)  # before config.py is imported: nothing in the suite can reach it
+
+import pyotp  # noqa: E402
+import pytest  # noqa: E402
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url  # noqa: E402
 
-from app import create_app
-from app.extensions import db as _db
-from app.models import Contact, Objective, Strand, User
-from config import TestConfig
-from tests.factories import PASSWORD, make_pending_import, make_plan, make_review, make_user
+from app import create_app  # noqa: E402
+from app.extensions import db as _db  # noqa: E402
+from app.models import Contact, Objective, Strand, User  # noqa: E402
+from config import TestConfig  # noqa: E402
+from tests.factories import PASSWORD, make_pending_import, make_plan, make_review, make_user  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
+
+
+def suite_database_problem(url: str) -> str | None:
+    """Why the suite must not run on `url`, or None. Only a database named ..._test is the suite's own."""
+    try:
+        name = make_url(url).database or ""
+    except Exception:  # noqa: BLE001  (any unreadable URL is refused, with its reason)
+        return f"TEST_DATABASE_URL is not a database URL: {url!r}"
+    if not os.path.splitext(os.path.basename(name))[0].endswith("_test"):
+        return f"TEST_DATABASE_URL names the database {name!r}: the suite only runs on one whose name ends in _test"
+    return None
+
+
+def pytest_configure(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and (problem := suite_database_problem(url)):
+        raise pytest.UsageError(problem + ". It drops tables: never point it at a database that holds data.")
 
 
 def _test_config(tmp_path) -> type:
     class Config(TestConfig):
         pass
 
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("TEST_DATABASE_URL"):
         # A file, not :memory:, so that threads (the live server, concurrency tests) share it.
         Config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'test.db'}"
     Config.EXPORTS_DIR = tmp_path / "exports"
@@ -71,7 +98,7 @@ def runner(app):
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-SECRET_RE = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+SECRET_RE = re.compile(r'id="totp-secret">([A-Z2-7]{4}(?: [A-Z2-7]{1,4})*)<')  # shown in groups of four
 
 
 def csrf_token(client, url: str = "/sign-in") -> str:
@@ -111,7 +138,7 @@ class AuthActions:
 
     def set_up_two_factor(self, url: str = "/account/two-factor"):
         """Scan the QR code (read the key off the page) and confirm with the app's code."""
-        secret = SECRET_RE.search(self.client.get(url).get_data(as_text=True)).group(1)
+        secret = SECRET_RE.search(self.client.get(url).get_data(as_text=True)).group(1).replace(" ", "")
         return self.post(url, {"code": pyotp.TOTP(secret).now()})
 
     def logout(self):

@@ -29,6 +29,7 @@ def make_user(
     if two_factor if two_factor is not None else second_factor.required_for(user):
         secret = pyotp.random_base32()
         second_factor.enable(user, secret, pyotp.TOTP(secret).now())
+        user.totp_last_step = None  # enrolled long ago: the code of this half-minute has not been used
     db.session.commit()
     return user
 

@@ -22,7 +22,7 @@ from app.services.exporting.json_plan import plan_as_dict
 from app.services.importing import pending as pending_imports
 from app.services.importing import saving as excel_import
 from app.services.importing.guard import WorkbookRejected
-from app.services.importing.reader import read_workbook
+from app.services.importing.workbook import read_workbook
 from tests.conftest import SEED_WORKBOOK
 from tests.factories import make_plan, make_user
 from tests.workbooks import local_plan

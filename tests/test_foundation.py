@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -34,7 +35,8 @@ def test_production_config_refuses_without_database_url(monkeypatch):
 
 def test_production_config_sets_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -129,10 +131,11 @@ def test_action_version_increments_on_change(app):
 
 def test_migrations_match_the_models(tmp_path):
     """`flask db upgrade` on an empty database, then `flask db check`: models and migrations agree."""
-    env = {**os.environ, "FLASK_APP": "wsgi"}
-    if not os.environ.get("DATABASE_URL"):
+    env = {**os.environ, "FLASK_APP": "wsgi", "SECRET_KEY": secrets.token_hex(32)}
+    if not os.environ.get("TEST_DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
+    else:  # the suite's own database (its name ends in _test, which conftest.py insists on)
+        env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
         _drop_everything(env["DATABASE_URL"])
     flask = [sys.executable, "-m", "flask"]
     upgrade = subprocess.run([*flask, "db", "upgrade"], env=env, capture_output=True, text=True)
@@ -146,6 +149,10 @@ def test_migrations_match_the_models(tmp_path):
 
 def _drop_everything(url: str) -> None:
     from sqlalchemy import create_engine, text
+
+    from tests.conftest import suite_database_problem
+
+    assert suite_database_problem(url) is None, url  # never a database that is not the suite's own
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
@@ -257,3 +264,17 @@ def test_full_title_says_the_period_once():
     assert Plan(title="Delivery Plan 2015-16", period_label="2015-16").full_title == "Delivery Plan 2015-16"
     assert Plan(title="Local Delivery Plan", period_label="2015-16").full_title == "Local Delivery Plan (2015-16)"
     assert Plan(title="Local Delivery Plan", period_label="").full_title == "Local Delivery Plan"
+
+
+def test_demo_is_refused_under_production_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty-production.db'}")
+    production = create_app(ProductionConfig)
+    with production.app_context():
+        db.create_all()
+        result = production.test_cli_runner().invoke(args=["demo", "--if-empty"])
+        assert result.exit_code == 1 and "refused under ProductionConfig" in result.output
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0  # no account with the published password
+        db.drop_all()
+        db.engine.dispose()

@@ -85,7 +85,8 @@ def test_no_hsts_on_a_laptop(client):
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'prod.db'}")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'prod.db'}")
     production = create_app(ProductionConfig)
     response = production.test_client().get("/sign-in", base_url="https://tracker.example")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

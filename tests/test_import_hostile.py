@@ -14,10 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Action, AuditEvent, Objective, Plan, RagChange, StrategicLink, Update
-from app.services.importing import reader as workbook_reader
 from app.services.importing import saving as excel_import
-from app.services.importing.guard import WorkbookRejected
+from app.services.importing import sheet_cells
+from app.services.importing.guard import WorkbookRejected, check_workbook
 from app.services.importing.saving import import_workbook
+from app.services.importing.workbook import UNREADABLE as UNREADABLE_LINE
 from tests.workbooks import (
     Fill,
     Sheet,
@@ -79,7 +80,7 @@ def openpyxl_must_not_load(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("load_workbook was called on a file the guard should have refused")
 
-    monkeypatch.setattr(workbook_reader, "load_workbook", refuse)
+    monkeypatch.setattr(sheet_cells, "load_workbook", refuse)
 
 
 def zip_of(parts: dict[str, bytes]) -> bytes:
@@ -326,7 +327,7 @@ def test_18_dates_are_read_day_first_and_free_text_is_kept(app):
     assert [(action.target_date, action.target_date_text) for action in stored] == [
         (date(2025, 4, 3), None),
         (date(2025, 3, 31), None),
-        (None, "Q4 2024/25"),
+        (date(2025, 3, 31), None),  # the fourth quarter of 2024/25 ends on 31 March 2025
     ]
 
 
@@ -375,3 +376,58 @@ def test_10c_too_many_shared_strings(existing, openpyxl_must_not_load):
     strings = b"<sst " + MAIN_NS + b">" + b"<si><t>a</t></si>" * 250_001 + b"</sst>"
     data = add_parts(a_plan(), {"xl/sharedStrings.xml": strings})
     assert_rejected(data, "The workbook holds more than 250,000 pieces of text", existing)
+
+
+# The guard finds sheets as openpyxl does, and bounds merges and dimensions before anything walks them
+
+
+def test_22_a_merge_over_the_whole_sheet_is_refused_before_openpyxl_loads_it(existing, openpyxl_must_not_load):
+    data = a_plan()
+    xml = sheet_xml(data).replace(
+        b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="H1:XFD1048576"/></mergeCells></worksheet>'
+    )
+    assert len(replace_part(data, SHEET, xml)) < 20_000
+    message = assert_rejected(replace_part(data, SHEET, xml), "XFD1048576", existing)
+    assert message.startswith("Sheet 'Plan' has a cell at XFD1048576, beyond the 20,000 rows")
+
+
+def test_22b_many_merges_inside_the_sheet_are_refused(existing, openpyxl_must_not_load):
+    merges = b"".join(b'<mergeCell ref="A%d:BH%d"/>' % (row, row + 99) for row in range(1, 20_000, 100))
+    xml = sheet_xml(a_plan()).replace(b"</worksheet>", b"<mergeCells>" + merges + b"</mergeCells></worksheet>")
+    assert_rejected(replace_part(a_plan(), SHEET, xml), "merges more than 250,000 cells", existing)
+
+
+def test_22c_a_dimension_beyond_the_caps_is_refused(existing, openpyxl_must_not_load):
+    xml = sheet_xml(a_plan()).replace(b"<sheetData", b'<dimension ref="A1:XFD1048576"/><sheetData', 1)
+    assert_rejected(replace_part(a_plan(), SHEET, xml), "XFD1048576", existing)
+
+
+def test_23_a_sheet_kept_elsewhere_in_the_package_is_still_checked(existing, openpyxl_must_not_load):
+    data = a_plan()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    rels = archive.read("xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", b"big/sheet1.xml")
+    types = archive.read("[Content_Types].xml").replace(b"/xl/worksheets/sheet1.xml", b"/xl/big/sheet1.xml")
+    cells = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (row, row) for row in range(1, 300_002))
+    data = replace_part(data, SHEET, None)
+    data = add_parts(data, {"xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types})
+    data = add_parts(data, {"xl/big/sheet1.xml": sheet_with_cells(cells)})
+    assert_rejected(data, "beyond the 20,000 rows", existing)
+
+
+def test_24_a_parser_failure_prints_one_line_and_no_traceback(app, runner, tmp_path):
+    data = a_plan()
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(replace_part(data, SHEET, LAUGHS + sheet_xml(data)))
+    result = runner.invoke(args=["plans", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [f"Error: {UNREADABLE_LINE}"]
+
+
+def test_25_the_caps_count_data_rows_a_20000_action_sheet_passes_the_guard():
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c><c r="B%d"><v>2</v></c></row>' % (row, row, row)
+        for row in range(1, 20_000 + 8)
+    )
+    data = replace_part(a_plan(), SHEET, sheet_with_cells(rows))
+    check_workbook(data)  # title rows and the header above 20,000 actions are not counted against the plan

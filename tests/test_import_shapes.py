@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from app.models import ActionStatus, Framework, PlanKind, Rag, Strand
-from app.services.importing.reader import read_workbook
+from app.services.importing.workbook import read_workbook
 from tests.workbooks import (
     LOCAL_HEADER,
     Fill,
@@ -157,7 +157,7 @@ def test_hidden_sheets_hidden_rows_blank_and_notes_rows_are_skipped():
     assert refs(plan) == ["Prepare 1", "Prepare 3"]
     assert reading.sheets_not_read == ["Lookups (hidden)", "Old (hidden)"]
     assert "Sheet 'Lookups': is hidden and was not read" in "\n".join(str(w) for w in reading.warnings)
-    assert "row 4: is not an action (no number or 'What' text), so it was not imported: 'Note" in messages(plan)
+    assert "row 4: is not an action (a total, key or note), so it was not imported: 'Note" in messages(plan)
     assert "row 5: is hidden and was not imported" in messages(plan)
 
 
@@ -270,9 +270,10 @@ def test_a_pcc_sheet_with_one_deliverable_a_row_and_a_ref_column():
         )
     )
     assert plan.kind is PlanKind.PCC
+    # the aim as numbered: its deliverables all carry one letter (3.3c), so they are the aim's, not a part's
     assert [(a.ref, a.what, a.objective_ref) for a in plan.actions] == [
-        ("3.3c.1", "Support reporting centres", "3.3c"),
-        ("3.3c.2", "Train", "3.3c"),
+        ("3.3c.1", "Support reporting centres", "3.3"),
+        ("3.3c.2", "Train", "3.3"),
     ]
     assert [u.text for u in plan.actions[0].updates] == ["• Done"]
 

@@ -66,7 +66,9 @@ def test_wrong_code_at_set_up_stores_nothing_and_signs_nobody_in(client, auth):
 def test_set_up_at_sign_in_shows_ten_recovery_codes_once_and_signs_in(client, auth):
     lead = make_user("lead", two_factor=False)
     password_step(client, lead, next_url="/plans")
-    shown = SECRET_RE.search(client.get(SET_UP_AT_SIGN_IN).get_data(as_text=True)).group(1)
+    grouped = SECRET_RE.search(client.get(SET_UP_AT_SIGN_IN).get_data(as_text=True)).group(1)
+    assert re.fullmatch(r"([A-Z2-7]{4} ){7}[A-Z2-7]{4}", grouped)  # 32 characters in groups of four
+    shown = grouped.replace(" ", "")
     page = check_page(auth.post(SET_UP_AT_SIGN_IN, {"code": pyotp.TOTP(shown).now()}))
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", page)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -75,7 +77,7 @@ def test_set_up_at_sign_in_shows_ten_recovery_codes_once_and_signs_in(client, au
     stored = fresh(lead)
     assert stored.totp_secret == shown  # the secret shown is the one kept
     hashes = stored.recovery_codes.splitlines()
-    assert len(hashes) == 10 and all(h.startswith("$argon2id$") for h in hashes)
+    assert len(hashes) == 10 and all(h.startswith("hmac-sha256$") for h in hashes)
     assert not any(code.replace("-", "") in stored.recovery_codes for code in codes)
     assert db.session.scalar(db.select(AuditEvent.id).filter_by(verb="user.two_factor_enable", record_id=lead.id))
 

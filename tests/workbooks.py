@@ -18,7 +18,7 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Color, PatternFill
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from app.services.importing.reader import read_workbook
+from app.services.importing.workbook import read_workbook
 
 LOCAL_HEADER = [
     "Strand",

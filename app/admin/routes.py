@@ -10,6 +10,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, User
 from app.permissions import requires
+from app.query_args import kept_filters, page_number
 from app.services.accounts import AccountError, second_factor
 from app.services.accounts.users import all_users, create_user, deactivate
 from app.services.audit import reading as audit_log
@@ -49,7 +50,7 @@ def deactivate_user(user_id: int):
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
         if user.id == current_user.id:
-            flash("You cannot deactivate your own account. Ask another administrator")
+            flash("You cannot deactivate your own account. Ask another administrator", "info")
         else:
             try:
                 deactivate(user, by=current_user._get_current_object())
@@ -88,6 +89,6 @@ def audit():
             "date_from": form.date_from.data,
             "date_to": form.date_to.data,
         }
-    page = audit_log.search(**filters, page=request.args.get("page", 1, type=int))
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}  # dates have 3 parts
+    page = audit_log.search(**filters, page=page_number(request.args))
+    args = kept_filters(request.args, (field.name for field in form))  # dates have 3 parts
     return render_template("admin/audit.html", form=form, page=page, args=args)

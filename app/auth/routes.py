@@ -6,7 +6,7 @@ from flask_login import current_user, logout_user
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
 from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
-from app.auth.throttling import count_failure, per_account, per_address
+from app.auth.throttling import count_failure, throttled, typed_email
 from app.permissions import public, requires
 from app.security_events import security_event
 from app.services.accounts import AccountError, passwords, second_factor, sessions
@@ -14,8 +14,7 @@ from app.services.accounts import AccountError, passwords, second_factor, sessio
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@per_address
-@per_account
+@throttled(typed_email)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("plans.home"))
@@ -23,8 +22,7 @@ def sign_in():
     if form.validate_on_submit():
         user = passwords.authenticate(form.email.data, form.password.data)
         if user is None:
-            sessions.sign_in_refused(form.email.data)
-            security_event("sign_in.failure", email=form.email.data[:254])
+            security_event("sign_in.failure", email=sessions.sign_in_refused(form.email.data))
             count_failure()
             form.password.errors.append("Enter a correct email address and password")
         else:
@@ -66,11 +64,15 @@ def account():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires()
+@throttled(lambda: current_user.email)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if passwords.authenticate(user.email, form.current_password.data) is None:
+            passwords.record_wrong_current_password(user)
+            security_event("password_change.failure", step="current password")
+            count_failure()
             form.current_password.errors.append("Your current password is not correct")
         else:
             try:

@@ -1,9 +1,14 @@
 """The steps of signing in: password, then (for some) a second factor, then a fresh session.
 
-Between the password and the code the person is *not* signed in: the session holds only a pending
-marker (their current session token, so a rotation voids it) that expires after five minutes.
+Between the password and the code the person is *not* signed in. The cookie is signed, not encrypted, so
+anybody holding it can read it: the pending marker holds the user's id and email, and a keyed digest of
+their session token (a rotation voids it, yet nothing in it can be turned into a signed-in cookie). It
+expires after five minutes. The session token itself is made new at every completed sign-in, so the
+token a cookie names exists only once every factor has been checked.
 """
 
+import hashlib
+import hmac
 import time
 from urllib.parse import urlsplit
 
@@ -33,20 +38,44 @@ def safe_next(target: str | None) -> str:
     return url_for("plans.home")
 
 
+def _token_digest(user: User) -> str:
+    key = hashlib.sha256(b"pending-sign-in:" + str(current_app.secret_key).encode()).digest()
+    return hmac.new(key, user.session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def _clear_session() -> None:
+    """A new session; only the text of a form sent after the last one ended is carried over."""
+    from app.kept_text import KEPT_KEY
+
+    kept = session.get(KEPT_KEY)
+    session.clear()
+    if kept:
+        session[KEPT_KEY] = kept
+
+
 def start_pending(user: User, next_url: str) -> None:
     """Password right, second factor to come: a new session that only remembers who is half-way in."""
-    session.clear()
-    session[PENDING_KEY] = {"token": user.session_token, "email": user.email, "at": int(time.time()), "next": next_url}
+    _clear_session()
+    session[PENDING_KEY] = {
+        "user_id": user.id,
+        "check": _token_digest(user),
+        "email": user.email,
+        "at": int(time.time()),
+        "next": next_url,
+    }
 
 
 def pending_user() -> User | None:
-    """The person half-way through signing in, or None when there is none or it has expired."""
+    """The person half-way through signing in, or None when there is none, it has expired or it was voided."""
     pending = session.get(PENDING_KEY)
-    if not pending:
+    if not pending or not isinstance(pending.get("user_id"), int):
         return None
     if time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    return db.session.scalar(db.select(User).filter_by(session_token=pending.get("token"), active=True))
+    user = db.session.get(User, pending["user_id"])
+    if user is None or not user.active or not hmac.compare_digest(_token_digest(user), str(pending.get("check"))):
+        return None  # deactivated, reset or signed out everywhere since the password step
+    return user
 
 
 def abandon_pending() -> bool:
@@ -60,7 +89,7 @@ def start_session(user: User) -> None:
     The session is permanent so that Flask refuses a cookie signed longer ago than PERMANENT_SESSION_LIFETIME
     (refreshed on each request: an idle timeout); `session_expired` caps its whole life.
     """
-    session.clear()
+    _clear_session()
     login_user(user)
     session.permanent = True
     session[SIGNED_IN_AT_KEY] = int(time.time())
@@ -76,6 +105,7 @@ def session_expired() -> bool:
 def complete_sign_in(user: User, how: str, next_url: str | None = None) -> str:
     """Sign the person in on a brand-new session; returns where they were going."""
     next_url = next_url or session.get(PENDING_KEY, {}).get("next") or url_for("plans.home")
+    user.rotate_session_token()  # a token nobody has seen, issued only now that every factor is checked
     start_session(user)  # nothing carried over from before, including the pending marker
     sessions.signed_in(user, how)
     security_event("sign_in", user_id=user.id, how=how)

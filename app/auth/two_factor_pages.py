@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth import bp
 from app.auth.forms import CodeForm, EnrolForm
 from app.auth.signing_in import abandon_pending, complete_sign_in, pending_user, start_session
-from app.auth.throttling import count_failure, per_account, per_address
+from app.auth.throttling import count_failure, pending_email, throttled
 from app.models import User
 from app.permissions import public, requires
 from app.security_events import security_event
@@ -21,14 +21,13 @@ ENROL_SECRET_KEY = "two_factor_secret"
 
 def _back_to_sign_in():
     if abandon_pending():
-        flash("Sign in again. The code must be entered within 5 minutes of your password")
+        flash("Sign in again. The code must be entered within 5 minutes of your password", "info")
     return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-@per_address
-@per_account
+@throttled(pending_email)
 def sign_in_code():
     user = pending_user()
     if user is None:
@@ -49,8 +48,7 @@ def sign_in_code():
 
 @bp.route("/sign-in/set-up-two-factor", methods=["GET", "POST"])
 @public
-@per_address
-@per_account
+@throttled(pending_email)
 def set_up_two_factor_at_sign_in():
     user = pending_user()
     if user is None:
@@ -65,7 +63,7 @@ def set_up_two_factor_at_sign_in():
 def set_up_two_factor():
     user = current_user._get_current_object()
     if second_factor.is_enrolled(user):
-        flash("Two-factor sign-in is already on")
+        flash("Two-factor sign-in is already on", "info")
         return redirect(url_for("auth.account"))
     return _set_up(user, signing_in=False)
 

@@ -44,6 +44,9 @@ class Plan(Model):
     update_interval_days: Mapped[int] = mapped_column(default=30)
     source_filename: Mapped[str | None] = mapped_column(String(255))
     source_sheet: Mapped[str | None] = mapped_column(String(100))
+    # What the admin said columns of this plan's workbook mean (normalised heading -> meaning), used again on the
+    # next import of the plan.
+    column_mapping: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     lead_user: Mapped["User | None"] = relationship("User")

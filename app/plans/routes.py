@@ -6,6 +6,7 @@ from app.permissions import requires
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
+from app.query_args import kept_filters, page_number
 from app.services import clock
 from app.services.access import can_edit_plan, can_see_restricted, can_update_action
 from app.services.plans import filters as plan_filters
@@ -36,12 +37,12 @@ def show(plan_id: int):
         plan,
         criteria,
         include_restricted=can_see_restricted(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
     )
     groups = plan_reading.group_actions(plan, found.actions)
     filters = FilterForm(formdata=request.args)
     filters.set_owners(plan_filters.plan_owners(plan))
-    args = {key: values for key, values in request.args.lists() if key != "page"}  # the filters stay on every page
+    args = kept_filters(request.args, (field.name for field in filters))  # the filters stay on every page
     return render_template(
         "plans/show.html",
         plan=plan,

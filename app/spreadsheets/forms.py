@@ -4,13 +4,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from app.services.importing.choices import ImportChoices
+from app.services.importing.columns import meaning_choices, normal_label
 
 
 class UploadForm(FlaskForm):
     workbook = FileField(
         "Upload a plan workbook",
         widget=GovFileInput(),
-        description="An Excel workbook (.xlsx) smaller than 20 MB",
+        description="An Excel workbook (.xlsx, or .xlsm: its macros are not run) smaller than 20 MB. "
+        "CSV files cannot be imported: save them as an Excel workbook first.",
         validators=[FileRequired("Select the plan workbook (.xlsx)")],
     )
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
@@ -37,4 +39,18 @@ def import_choices(data) -> ImportChoices:
         renumbered=renumbered,
         plans=plans,
         rag_decisions=data.get("rag_decisions") == "y",
+        columns=mapping_from(data),
     )
+
+
+COLUMN_FIELD = "column-"  # a check-page field per column heading: what the admin says the column means
+
+
+def mapping_from(values) -> dict[str, str]:
+    """The column mapping the check page sent (query string or form): heading -> meaning, choices only."""
+    choices = {meaning for meaning, _ in meaning_choices()}
+    mapping = {}
+    for name, meaning in values.items():
+        if name.startswith(COLUMN_FIELD) and meaning in choices:
+            mapping[normal_label(name.removeprefix(COLUMN_FIELD))[:200]] = meaning
+    return mapping

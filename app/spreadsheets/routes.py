@@ -4,11 +4,13 @@ from flask_login import current_user
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
+from app.services.importing.choices import ImportChoices
+from app.services.importing.columns import meaning_choices, normal_label
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers
 from app.services.people import matching
 from app.spreadsheets import bp
-from app.spreadsheets.forms import ConfirmImportForm, UploadForm, import_choices
+from app.spreadsheets.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, import_choices, mapping_from
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -32,10 +34,11 @@ def check(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     filename, content = pending.filename, pending.content
     try:
-        report = pending_imports.preview(pending, current_user)
+        report = pending_imports.preview(pending, current_user, ImportChoices(columns=mapping_from(request.args)))
     except WorkbookRejected as error:
         return _upload_again(error)
-    return _check_page(filename, report, pending_id, ConfirmImportForm(), matching.matches_in(content, filename))
+    matches = matching.matches_in(content, filename)
+    return _check_page(filename, report, pending_id, ConfirmImportForm(), mapping_from(request.args), matches)
 
 
 @bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
@@ -50,7 +53,8 @@ def confirm(pending_id: int):
     except ImportNeedsAnswers as error:
         form = ConfirmImportForm()
         form.submit.errors = ["Answer every question on this page, then select Import"]
-        return _check_page(filename, error.report, pending_id, form, matching.matches_in(content, filename))
+        matches = matching.matches_in(content, filename)
+        return _check_page(filename, error.report, pending_id, form, mapping_from(request.form), matches)
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
@@ -59,7 +63,9 @@ def confirm(pending_id: int):
     return redirect(url_for("plans.index"))
 
 
-def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm, owner_matches=()):
+def _check_page(
+    filename: str, report, pending_id: int, form: ConfirmImportForm, mapping: dict[str, str], owner_matches=()
+):
     decides = pending_imports.decides_rags(report, current_user)
     return render_template(
         "spreadsheets/check.html",
@@ -68,6 +74,9 @@ def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm,
         pending_id=pending_id,
         form=form,
         decides_rags=decides,
+        mapping=mapping,
+        choices=meaning_choices(),
+        field=lambda label: COLUMN_FIELD + normal_label(label),
         owner_matches=owner_matches,
     )
 

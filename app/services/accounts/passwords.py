@@ -1,5 +1,7 @@
 """Passwords: the rule a new one must meet, argon2 hashing, checking one at sign-in, changing it."""
 
+import hashlib
+import hmac
 from functools import cache
 from pathlib import Path
 
@@ -33,15 +35,8 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_secret(secret: str) -> str:
-    """An argon2 hash of a password or a recovery code, with the deployment's parameters."""
+    """An argon2 hash of a password, with the deployment's parameters."""
     return _hasher().hash(secret)
-
-
-def secret_matches(secret_hash: str, secret: str) -> bool:
-    try:
-        return _hasher().verify(secret_hash, secret)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 @cache
@@ -77,6 +72,26 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = _hasher().hash(password)
         db.session.commit()
     return user
+
+
+def typed_address_label(typed: str) -> str:
+    """How a typed email goes into the logs: as typed when it is a user's, else a marker and a keyed digest.
+
+    People type passwords into the email box; a typed value that is nobody's address is never stored, but
+    the digest (keyed with the secret key, so it cannot be reversed by trying guesses) still shows an
+    operator that one unknown value was tried again and again.
+    """
+    email = typed.strip().lower()[:254]
+    if email and db.session.scalar(db.select(User.id).filter_by(email=email)):
+        return email
+    key = hashlib.sha256(b"typed-address:" + str(current_app.secret_key).encode()).digest()
+    return "unknown address " + hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def record_wrong_current_password(user: User) -> None:
+    """Audit a wrong current password on the change-password page (committed): a stolen session guessing."""
+    audit.record("password_change.failure", user=user, record_type="user", record_id=user.id, detail="wrong current")
+    db.session.commit()
 
 
 def change_password(user: User, new_password: str) -> None:

@@ -2,6 +2,7 @@
 
 from app.extensions import db
 from app.models import User
+from app.services.accounts.passwords import typed_address_label
 from app.services.audit import trail as audit
 
 
@@ -12,10 +13,13 @@ def sign_out(user: User) -> None:
     db.session.commit()
 
 
-def sign_in_refused(email: str) -> None:
-    """Audit a sign-in refused for a wrong email or password (the person is not known: `actor` anonymous)."""
-    audit.record("sign_in.failure", user=None, detail=email.strip().lower()[:254], actor="anonymous")
+def sign_in_refused(email: str) -> str:
+    """Audit a sign-in refused for a wrong email or password (the person is not known: `actor` anonymous);
+    returns the address as it may be logged: as typed only when it is a user's (passwords.typed_address_label)."""
+    label = typed_address_label(email)
+    audit.record("sign_in.failure", user=None, detail=label, actor="anonymous")
     db.session.commit()
+    return label
 
 
 def signed_in(user: User, how: str) -> None:

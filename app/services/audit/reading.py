@@ -26,7 +26,7 @@ def search(
         query = query.where(AuditEvent.user_id == user_id)
     if date_from:
         query = query.where(AuditEvent.at >= datetime.combine(date_from, time.min, UTC))
-    if date_to:
+    if date_to and date_to < date.max:  # the last day there is has no day after it: no upper bound then
         query = query.where(AuditEvent.at < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
     return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False, count=True)
 

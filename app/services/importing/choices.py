@@ -12,6 +12,8 @@ class ImportChoices:
     - `plans`: the index of a plan in the file -> the id of the tracker's plan it is, or 0 for a new plan.
     - `rag_decisions`: the importer, as the plan's lead, says the file's RAGs are their decisions.
     - `all_renumbered` / `none_renumbered`: answer every renumbering question at once (the CLI's flags).
+    - `columns`: what the administrator said columns mean (normalised heading or column letter -> meaning);
+      remembered with the plan, and a plan's remembered mapping is used when none is given.
     """
 
     take_file: frozenset[str] = frozenset()
@@ -21,6 +23,7 @@ class ImportChoices:
     one_plan: bool = False  # `plans` names the plan of a workbook that must hold only one (`--plan ID`)
     all_renumbered: bool = False
     none_renumbered: bool = False
+    columns: dict[str, str] = field(default_factory=dict)
 
     def answer_for(self, key: str) -> bool | None:
         if key in self.renumbered:

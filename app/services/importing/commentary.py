@@ -6,27 +6,21 @@ with nothing lost or repeated. A line that starts with a date (`31/12/2015: …`
 update of its own on that date.
 """
 
-import re
-
 from app.services.importing.findings import UpdateRead
-from app.services.importing.wording import SUB_REF_RE, parse_date_text
+from app.services.importing.wording import SUB_REF_RE, date_label
 
-Segment = tuple[str, bool]  # (text, marked in red, bold or italic)
+# (text, mark): the mark is falsy for plain text, else what marks the run ("red", "bold", "red bold"…), so that
+# two touching passages in different marks (an italic update, then a red one) stay two updates.
+Segment = tuple[str, object]
 BULLETS = " \t•·▪◦‣○●-–*>"
-DATED_LINE_RE = re.compile(
-    r"^\s*(?:[•·▪\-*]\s*)?"
-    r"(?:(?P<date>\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?\s+\d{4})|(?P<undated>undated))"
-    r"\s*(?:\((?P<author>[^()\n]{1,100})\))?\s*:\s+",
-    re.IGNORECASE,
-)
 
 
 class _Line:
-    """One line of a cell: its runs, and whether it carries on a marked run that crossed the line break."""
+    """One line of a cell: its runs, and the mark of a marked run that crossed the line break into it."""
 
     __slots__ = ("segments", "continues")
 
-    def __init__(self, continues: bool = False):
+    def __init__(self, continues: object = False):
         self.segments: list[Segment] = []
         self.continues = continues
 
@@ -56,14 +50,19 @@ def join_lines(lines: list[_Line]) -> list[Segment]:
 
 
 def passages(segments: list[Segment]) -> list[str]:
-    """The base text first, then each marked passage in the order written."""
+    """The base text first, then each marked passage in the order written.
+
+    A marked line that is only a date label (a bold 'Update 12/01/16') heads the plain lines below it: they are
+    that update's text, not the base text.
+    """
     base: list[str] = []
     later: list[list[str]] = []
-    open_passage = False
+    open_passage: object = False
+    heading_open = False
     for line in lines_of(segments):
         first = next((i for i, (text, marked) in enumerate(line.segments) if marked and text.strip()), None)
         if first is None:
-            base.append(line.text.rstrip())
+            (later[-1] if heading_open else base).append(line.text.rstrip())
             open_passage = False
             continue
         prefix = "".join(text for text, _ in line.segments[:first])
@@ -71,10 +70,12 @@ def passages(segments: list[Segment]) -> list[str]:
         if prefix.strip(BULLETS):  # "• [REDACTED] " then a red run: the plain words stay in the base text
             base.append(prefix.rstrip())
             prefix = ""
-        if line.continues and open_passage and not prefix:
+        if line.continues and open_passage == line.segments[first][1] and not prefix:
             later[-1].append(body)
         else:
             later.append([prefix + body])
+        label = date_label(line.text.strip() + " ")
+        heading_open = bool(label and not label[3].strip())
         open_passage = line.segments[-1][1]
     texts = ["\n".join(base).strip()] + ["\n".join(parts).strip() for parts in later]
     return [text for text in texts if text]
@@ -84,19 +85,19 @@ def updates_from(segments: list[Segment]) -> list[UpdateRead]:
     """The update history written in one cell."""
     updates: list[UpdateRead] = []
     for text in passages(segments):
-        updates.extend(_dated_updates(text))
+        updates.extend(dated_updates(text))
     return updates
 
 
-def _dated_updates(text: str) -> list[UpdateRead]:
+def dated_updates(text: str) -> list[UpdateRead]:
+    """A passage split at the lines that start with a date label; a date inside a line is part of its text."""
     updates: list[UpdateRead] = []
     current: UpdateRead | None = None
     for line in text.split("\n"):
-        match = DATED_LINE_RE.match(line)
-        as_at = parse_date_text(match.group("date")) if match and match.group("date") else None
-        if match and (as_at or match.group("undated")):
-            author = (match.group("author") or "").strip()
-            current = UpdateRead(text=line[match.end() :], as_at=as_at, author_name=author)
+        label = date_label(line)
+        if label is not None:
+            as_at, _, author, rest = label
+            current = UpdateRead(text=rest, as_at=as_at, author_name=author)
             updates.append(current)
         elif current is None:
             current = UpdateRead(text=line)

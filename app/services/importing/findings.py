@@ -90,6 +90,7 @@ class PlanRead:
     actions: list[ActionRead] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
     columns_not_understood: list[str] = field(default_factory=list)
+    column_readings: list[tuple[str, list]] = field(default_factory=list)  # (sheet, [ColumnReading]) per sheet
 
     def actions_per_group(self) -> dict[str, int]:
         """Actions per strand in 4P order (local plans), or per aim (PCC plans)."""

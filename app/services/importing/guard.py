@@ -20,15 +20,24 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # the same limit as the web upload (MAX_CONTE
 MAX_PARTS = 500  # a plan workbook has 10-40 parts
 MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024  # a 5,000-action plan with long commentary unpacks to about 18 MB
-MAX_ROWS = 20_000
+MAX_DATA_ROWS = 20_000  # rows of actions a plan sheet can hold, not counting its title and header rows
+TITLE_ROWS = 100  # room above and around the data for titles, headers, separators and notes
+MAX_ROWS = MAX_DATA_ROWS + TITLE_ROWS
 MAX_COLUMNS = 60
 MAX_CELLS = 250_000  # per workbook; openpyxl takes about a second per 50,000 cells in normal mode
+MAX_MERGED_CELLS = 250_000  # cells covered by merged ranges, per workbook: openpyxl makes an object for each
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 1 << 20
 LONGEST_TAG = 64 * 1024  # a tag longer than this is not a spreadsheet
 
+MERGE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref=\"([^\"]{1,40})\"")
+DIMENSION_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref=\"([^\"]{1,40})\"")
+RANGE_RE = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?$")
+WORKSHEET_TYPES = ("worksheet+xml", "chartsheet+xml", "dialogsheet+xml", "macrosheet+xml")
+WORKBOOK_TYPES = ("sheet.main+xml", "sheet.macroEnabled.main+xml", "template.main+xml", "addin.macroEnabled.main+xml")
+OFFICE_DOCUMENT = "/officeDocument"
 CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")  # <c ...> and prefixed <x:c ...>
 CELL_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
@@ -67,6 +76,7 @@ class _SheetScan:
     max_column: int = 0
     last_ref: str = ""
     has_formulas: bool = False
+    merged_cells: int = 0
 
 
 def check_workbook(data: bytes) -> WorkbookFacts:
@@ -92,12 +102,18 @@ def check_workbook(data: bytes) -> WorkbookFacts:
         has_macros=any(name.lower().endswith("vbaproject.bin") for name in names),
         external_links=sum(1 for name in names if name.startswith("xl/externalLinks/") and name.endswith(".xml")),
     )
-    total_cells = 0
+    total_cells = merged_cells = 0
     try:
         for path, sheet_name in sheets.items():
             scan = _scan_sheet(archive, path, MAX_CELLS - total_cells)
             total_cells += scan.cells
+            merged_cells += scan.merged_cells
             _check_sheet_size(sheet_name, scan, total_cells)
+            if merged_cells > MAX_MERGED_CELLS:
+                raise WorkbookRejected(
+                    f"Sheet '{sheet_name}' merges more than {MAX_MERGED_CELLS:,} cells, far more than a plan needs: "
+                    "unmerge the cells below and beside the plan and try again"
+                )
             if scan.has_formulas and (missing := _formulas_without_value(archive, path)):
                 facts.formulas_without_value[sheet_name] = missing
         if SHARED_STRINGS in names and _count(archive, SHARED_STRINGS, SHARED_STRING_RE, MAX_CELLS) > MAX_CELLS:
@@ -134,36 +150,74 @@ def _check_package_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
         raise WorkbookRejected("This is an OpenDocument spreadsheet (.ods): save it as an Excel Workbook (.xlsx)")
     if "[Content_Types].xml" in names and any(name.startswith("word/") for name in names):
         raise WorkbookRejected("This is a Word document, not an Excel workbook (.xlsx)")
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+    if "[Content_Types].xml" not in names:
         raise WorkbookRejected(NOT_XLSX)
 
 
-def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Worksheet part path -> sheet name, read from the workbook and its relationships with defusedxml."""
+def _xml(archive: zipfile.ZipFile, name: str):
     try:
-        workbook = SafeTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = SafeTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        return SafeTree.fromstring(archive.read(name))
     except KeyError as error:
         raise WorkbookRejected(NOT_XLSX) from error
     except (DefusedXmlException, SafeTree.ParseError, zipfile.BadZipFile, zlib.error, OSError) as error:
         raise WorkbookRejected(DAMAGED) from error
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _workbook_part(archive: zipfile.ZipFile, names: set[str], types) -> str:
+    """The workbook part, as openpyxl finds it: by its content type, else the package's officeDocument relation."""
+    for element in types:
+        if _local(element.tag) == "Override" and (element.get("ContentType") or "").endswith(WORKBOOK_TYPES):
+            path = (element.get("PartName") or "").lstrip("/")
+            if path in names:
+                return path
+    if "_rels/.rels" in names:
+        for rel in _xml(archive, "_rels/.rels"):
+            if (rel.get("Type") or "").endswith(OFFICE_DOCUMENT) and (path := _resolve("", rel.get("Target", ""))):
+                if path in names:
+                    return path
+    raise WorkbookRejected(NOT_XLSX)
+
+
+def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part path -> sheet name, read with defusedxml from the workbook and its relationships.
+
+    Every part the content types call a worksheet is scanned too, named or not, wherever it sits: whatever
+    openpyxl might parse passes the size checks first.
+    """
+    types = _xml(archive, "[Content_Types].xml")
+    workbook_path = _workbook_part(archive, names, types)
+    workbook = _xml(archive, workbook_path)
+    rels_path = posixpath.join(posixpath.dirname(workbook_path), "_rels", posixpath.basename(workbook_path) + ".rels")
     targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id")] = path
+    if rels_path in names:
+        for rel in _xml(archive, rels_path):
+            targets[rel.get("Id")] = _resolve(workbook_path, rel.get("Target", ""))
     sheets = {}
     for element in workbook.iter():
-        if element.tag.rsplit("}", 1)[-1] != "sheet":
+        if _local(element.tag) != "sheet":
             continue
-        rel_id = next((value for key, value in element.attrib.items() if key.rsplit("}", 1)[-1] == "id"), None)
+        rel_id = next((value for key, value in element.attrib.items() if _local(key) == "id"), None)
         path = targets.get(rel_id)
         if path in names:
             sheets[path] = element.get("name", path)
-    # A worksheet part that the workbook does not list is still parsed by nothing, but count it anyway.
+    for element in types:
+        if _local(element.tag) == "Override" and (element.get("ContentType") or "").endswith(WORKSHEET_TYPES):
+            path = (element.get("PartName") or "").lstrip("/")
+            if path in names:
+                sheets.setdefault(path, path)
     for name in names:
-        if name.startswith("xl/worksheets/") and name.endswith(".xml") and name not in sheets:
-            sheets[name] = name
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            sheets.setdefault(name, name)
     return sheets
 
 
@@ -203,6 +257,10 @@ def _count(archive: zipfile.ZipFile, path: str, pattern: re.Pattern, cap: int) -
 
 def _scan_block(scan: _SheetScan, block: bytes) -> None:
     scan.cells += len(CELL_RE.findall(block))
+    for ref in MERGE_RE.findall(block):
+        _scan_range(scan, ref, merge=True)
+    for ref in DIMENSION_RE.findall(block):
+        _scan_range(scan, ref, merge=False)
     for letters, digits in CELL_REF_RE.findall(block):
         row, column = int(digits), _column_number(letters)
         if row > scan.max_row or column > scan.max_column:
@@ -212,10 +270,25 @@ def _scan_block(scan: _SheetScan, block: bytes) -> None:
         scan.has_formulas = True
 
 
+def _scan_range(scan: _SheetScan, ref: bytes, merge: bool) -> None:
+    """A merge's or the dimension's far corner counts as a cell there; a merge's area counts as merged cells."""
+    match = RANGE_RE.match(ref.decode("ascii", "replace").upper())
+    if match is None:
+        return
+    first_column, first_row = _column_number(match.group(1).encode()), int(match.group(2))
+    last_column = _column_number(match.group(3).encode()) if match.group(3) else first_column
+    last_row = int(match.group(4)) if match.group(4) else first_row
+    if last_row > scan.max_row or last_column > scan.max_column:
+        scan.last_ref = ref.decode("ascii", "replace").split(":")[-1].replace("$", "")
+    scan.max_row, scan.max_column = max(scan.max_row, last_row), max(scan.max_column, last_column)
+    if merge:
+        scan.merged_cells += max(0, last_row - first_row + 1) * max(0, last_column - first_column + 1)
+
+
 def _check_sheet_size(sheet_name: str, scan: _SheetScan, total_cells: int) -> None:
     if scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
         raise WorkbookRejected(
-            f"Sheet '{sheet_name}' has a cell at {scan.last_ref}, beyond the {MAX_ROWS:,} rows and {MAX_COLUMNS} "
+            f"Sheet '{sheet_name}' has a cell at {scan.last_ref}, beyond the {MAX_DATA_ROWS:,} rows and {MAX_COLUMNS} "
             "columns a plan can use: delete the stray cells and try again"
         )
     if total_cells > MAX_CELLS:

@@ -5,13 +5,12 @@ under the same numbers; each group of evidence becomes the update history of its
 """
 
 import re
-from datetime import datetime
 
-from app.services.importing.cells import SheetGrid
 from app.services.importing.columns import COMMENTARY, HOW, OBJECTIVE, REF, STRAND, WHAT, Header, is_repeated_header
 from app.services.importing.commentary import group_by_sub_refs, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
-from app.services.importing.local_sheets import MAX_REF, read_row_fields
+from app.services.importing.local_sheets import MAX_REF, SheetContext, read_row_fields
+from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import AIM_NUMBER_RE, SUB_REF_RE, clean_ref
 
 LOOKS_NUMBERED_RE = re.compile(r"^\s*\d+(?:\.\d+[a-z]?)+\.?\s")
@@ -37,13 +36,15 @@ def is_pcc_layout(grid: SheetGrid, header: Header, title_lines: list[str]) -> bo
 
 
 class PccSheetReader:
-    def __init__(self, grid: SheetGrid, header: Header, epoch: datetime | None):
-        self.grid, self.header, self.epoch = grid, header, epoch
+    def __init__(self, grid: SheetGrid, header: Header, context: SheetContext):
+        self.grid, self.header, self.context = grid, header, context
         self.objectives: dict[str, ObjectiveRead] = {}
         self.actions: list[ActionRead] = []
         self.aim = ""
+        self.split_aims: set[str] = set()
 
     def read(self) -> tuple[list[ObjectiveRead], list[ActionRead]]:
+        self.split_aims = self._aims_with_several_parts()
         for row in self.grid.data_rows(self.header.first_data_row):
             texts = self.grid.row_texts(row)
             if not texts:
@@ -53,6 +54,24 @@ class PccSheetReader:
             elif not is_repeated_header(self.grid, row, self.header):
                 self._read_row(row, texts)
         return list(self.objectives.values()), self.actions
+
+    def _aims_with_several_parts(self) -> set[str]:
+        """Aim numbers whose deliverables are numbered for more than one part ('3.7a.1', '3.7b.1'): each part is an
+        objective of its own. An aim whose deliverables all carry one letter ('3.3a.1') stays the aim ('3.3')."""
+        column = self.header.column(OBJECTIVE)
+        if column is None:
+            return set()
+        parts: dict[str, set[str]] = {}
+        columns = [self.header.column(meaning) for meaning in (HOW, WHAT, REF) if self.header.has(meaning)]
+        for row in range(self.header.first_data_row, self.grid.max_row + 1):
+            aim = AIM_NUMBER_RE.match(self.grid.text(row, column, merged=True))
+            if aim is None:
+                continue
+            for other in columns:
+                for line in self.grid.text(row, other).splitlines():
+                    if (match := SUB_REF_RE.match(line)) and (sub := AIM_OF_SUB_REF_RE.match(match.group(1))):
+                        parts.setdefault(aim.group(1), set()).add(sub.group(1))
+        return {aim for aim, found in parts.items() if len(found) > 1}
 
     def _read_row(self, row: int, texts: list[tuple[int, str]]) -> None:
         if self.header.has(OBJECTIVE):
@@ -66,7 +85,7 @@ class PccSheetReader:
         actions = []
         for ref, text in items:
             action = ActionRead(ref=ref, strand=None, sheet=self.grid.title, row=row, objective_ref=objective.ref)
-            read_row_fields(self.grid, _without(self.header, WHAT, HOW, COMMENTARY, REF), row, action, self.epoch)
+            read_row_fields(self.grid, _without(self.header, WHAT, HOW, COMMENTARY, REF), row, action, self.context)
             action.what = text.strip()
             actions.append(action)
         self._add_evidence(row, actions)
@@ -109,12 +128,18 @@ class PccSheetReader:
     def _objective(self, row: int, first_ref: str, source: int | None) -> ObjectiveRead:
         sub_aim = AIM_OF_SUB_REF_RE.match(first_ref)
         aim_number = AIM_NUMBER_RE.match(self.aim)
-        ref = sub_aim.group(1) if sub_aim else aim_number.group(1) if aim_number else str(len(self.objectives) + 1)
+        # The aim as numbered ('3.3)'), even when its deliverables carry a letter ('3.3a.1'), unless they are
+        # numbered for several parts of it ('3.7a.1', '3.7b.1'): then each part is an objective.
+        if aim_number and not (sub_aim and aim_number.group(1) in self.split_aims):
+            ref = aim_number.group(1)
+        else:
+            ref = sub_aim.group(1) if sub_aim else str(len(self.objectives) + 1)
         what_column = self.header.column(WHAT)
         description = self.grid.text(row, what_column) if what_column and what_column != source else ""
         objective = self.objectives.get(ref)
         if objective is None:
-            objective = self.objectives[ref] = ObjectiveRead(ref, self.aim or f"Aim {ref}", None, description or None)
+            title = AIM_NUMBER_RE.sub("", self.aim, count=1).strip() if aim_number else self.aim
+            objective = self.objectives[ref] = ObjectiveRead(ref, title or f"Aim {ref}", None, description or None)
         elif description and description not in (objective.description or ""):
             objective.description = f"{objective.description}\n{description}" if objective.description else description
         return objective
@@ -145,4 +170,4 @@ class PccSheetReader:
 def _without(header: Header, *meanings: str) -> Header:
     """The header with some columns left out, for the fields a PCC row shares between its deliverables."""
     columns = {meaning: columns for meaning, columns in header.columns.items() if meaning not in meanings}
-    return Header(header.row, header.first_data_row, columns, header.labels, header.strand)
+    return Header(header.row, header.first_data_row, columns, header.labels, header.strand, pcc_links=header.pcc_links)

@@ -13,9 +13,9 @@ from app.models import PendingImport, Plan, User
 from app.models.base import utcnow
 from app.services.importing.choices import ImportChoices
 from app.services.importing.guard import WorkbookRejected
-from app.services.importing.reader import read_workbook
 from app.services.importing.report import ImportReport
 from app.services.importing.saving import import_workbook
+from app.services.importing.workbook import read_workbook
 
 KEPT_FOR = timedelta(days=1)
 
@@ -43,9 +43,9 @@ def get_pending(pending_id: int, user: User) -> PendingImport | None:
     return pending if pending is not None and pending.user_id == user.id else None
 
 
-def preview(pending: PendingImport, user: User) -> ImportReport:
-    """What confirming would create and change: the import run as a dry run."""
-    return import_workbook(pending.content, pending.filename, user=user, dry_run=True)
+def preview(pending: PendingImport, user: User, choices: ImportChoices | None = None) -> ImportReport:
+    """What confirming would create and change: the import run as a dry run (columns read as `choices` say)."""
+    return import_workbook(pending.content, pending.filename, user=user, dry_run=True, choices=choices)
 
 
 def decides_rags(report: ImportReport, user: User) -> bool:

@@ -96,6 +96,8 @@ class PlanOutcome:
     pcc_unresolved: list[str] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
     columns_not_understood: list[str] = field(default_factory=list)
+    column_readings: list[tuple[str, list]] = field(default_factory=list)  # (sheet, [ColumnReading]) per sheet
+    first_actions: list = field(default_factory=list)  # [ActionRead], as they will be stored
     field_changes: list[FieldChange] = field(default_factory=list)
     new_actions: list[NewAction] = field(default_factory=list)
     new_updates: list[NewUpdate] = field(default_factory=list)
@@ -240,10 +242,27 @@ def _plan_lines(plan: PlanOutcome, dry_run: bool) -> list[str]:
         )
     if plan.columns_not_understood:
         lines.append(f"  Columns not understood: {'; '.join(plan.columns_not_understood)}")
+    for sheet, readings in plan.column_readings:
+        lines.append(f"  Columns of sheet '{sheet}':")
+        lines.extend(f"    {reading}" for reading in readings)
+    if plan.first_actions:
+        lines.append("  First actions, as they will be stored:")
+        lines.extend(f"    {action_line(action)}" for action in plan.first_actions)
     if plan.warnings:
         lines.append(f"  Warnings ({len(plan.warnings)}):")
         lines.extend(f"    {warning}" for warning in plan.warnings)
     return lines
+
+
+def action_line(action) -> str:
+    """'Prepare 1 (row 6): RAG green, target 31/03/2016, 3 updates'."""
+    rag = action.rag.value if action.rag else "no RAG"
+    if action.target_date:
+        target = f"target {action.target_date:%d/%m/%Y}"
+    else:
+        target = f"target '{action.target_date_text}' (not a date)" if action.target_date_text else "no target date"
+    objective = f", objective {action.objective_ref}" if action.objective_ref else ""
+    return f"{action.display_ref} (row {action.row}){objective}: RAG {rag}, {target}, {len(action.updates)} updates"
 
 
 def _some(items: list[str], separator: str = ", ", shown: int = 10) -> str:

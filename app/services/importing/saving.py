@@ -30,9 +30,9 @@ from app.services.importing.identity import find_plan
 from app.services.importing.matching import match_actions
 from app.services.importing.passages import first_words, new_updates
 from app.services.importing.pcc_links import resolve_pcc_links
-from app.services.importing.reader import Progress, read_workbook
 from app.services.importing.report import ImportReport, NewAction, NewUpdate, PlanOutcome, Renumbering
 from app.services.importing.stored import StoredHistory
+from app.services.importing.workbook import Progress, read_workbook
 from app.services.importing.writing import ActionWriting, Written, free_refs, write_objectives, write_plan_fields
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,16 @@ log = logging.getLogger(__name__)
 NOT_SAVED = "The plan could not be saved, so nothing was imported: try again, and tell the administrator if it recurs"
 ONE_PLAN = "The workbook holds {count} plans: say which plan it is only for a workbook of one plan"
 CHUNK = 500  # ids per IN (...) list, well inside every database's limit
+PREVIEW_ACTIONS = 5  # the first actions shown as they will be stored, on the check page and in a dry run
+
+
+def remembered_mapping(plans: list[PlanRead]) -> dict[str, str]:
+    """The column mapping the admin gave when these plans were last imported (first plan that has one)."""
+    for read in plans:
+        stored = db.session.scalar(select(Plan).filter_by(title=read.title, period_label=read.period_label))
+        if stored is not None and stored.column_mapping:
+            return dict(stored.column_mapping)
+    return {}
 
 
 class ImportNeedsAnswers(WorkbookRejected):
@@ -70,7 +80,11 @@ def import_workbook(
 
 
 def _import(data, filename: str, user, dry_run: bool, progress, choices: ImportChoices) -> ImportReport:
-    reading = read_workbook(data, filename, progress=progress)
+    mapping = choices.columns
+    reading = read_workbook(data, filename, progress=progress, mapping=mapping)
+    if not mapping and (remembered := remembered_mapping(reading.plans)):
+        reading = read_workbook(data, filename, mapping=remembered)
+        mapping = remembered
     if choices.one_plan and len(reading.plans) != 1:
         raise WorkbookRejected(ONE_PLAN.format(count=len(reading.plans)))
     report = ImportReport(filename, dry_run, warnings=reading.warnings, sheets_not_read=reading.sheets_not_read)
@@ -78,6 +92,8 @@ def _import(data, filename: str, user, dry_run: bool, progress, choices: ImportC
         writers = [_PlanWriter(plan, index, filename, user, choices) for index, plan in enumerate(reading.plans)]
         for writer in writers:
             writer.write()
+            if mapping:
+                writer.plan.column_mapping = dict(mapping)
         db.session.flush()
         for writer in writers:
             writer.write_rows()
@@ -123,6 +139,8 @@ class _PlanWriter:
             actions_per_group=read.actions_per_group(),
             warnings=read.warnings,
             columns_not_understood=read.columns_not_understood,
+            column_readings=read.column_readings,
+            first_actions=read.actions[:PREVIEW_ACTIONS],
         )
 
     def write(self) -> None:

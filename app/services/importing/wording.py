@@ -11,8 +11,11 @@ from app.models.enums import ActionStatus, Framework, Rag, Strand
 from app.services.importing.findings import LinkRead
 
 STRAND_RE = re.compile(
-    r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?(prepare|prevent|protect|pursue)\b", re.IGNORECASE
+    r"^\s*(?:strand\s*\d*\s*[:.\-–)]?\s*|\d+\s*[.):\-–]?\s*)?"
+    r"(prepare|prevent|protect|pursue|prep|prev|prot|purs)(?:\b\.?|(?<=\.))",
+    re.IGNORECASE,
 )
+STRAND_ABBREVIATIONS = {"prep": "prepare", "prev": "prevent", "prot": "protect", "purs": "pursue"}
 SUB_REF_RE = re.compile(r"^\s*(\d+\.\d+[a-z]?\.\d+[a-z]?)\s*\.?(?=\s|$)\s*", re.IGNORECASE)  # 1.2.1, 3.3c.1, 3.7a.2
 # "1. Engage…", "2) Train…", "1.2 Survey…"; not "2020 was…" or "3 officers…"
 LEADING_NUMBER_RE = re.compile(r"^\s*(\d+(?:\.\d+)+[a-z]?|\d+[a-z]?(?=\s*[.):]))\s*[.):]?\s+(?=\S)", re.IGNORECASE)
@@ -75,10 +78,13 @@ STATUS_WORDS = {
     "carried forward": ActionStatus.CARRIED_FORWARD,
 }
 
+PCC_CODE = r"\d+(?:\.\d+[a-z]?)+|\d+[a-z]?\b(?!\s*%)"
+MORE_CODES_RE = re.compile(rf"\s*(?:,|;|/|&|\band\b|\+)\s*({PCC_CODE})", re.IGNORECASE)
 LINK_RE = re.compile(
     r"(?P<ns>National\s+(?:Modern\s+Slavery\s+)?Strategy(?:\s*\(\s*NS\s*\))?|\bNS\b)"
     r"|(?P<sentinel>(?:\bOp(?:eration)?\.?\s+)?\bSentinel\b(?:\s*\(\s*S\s*\))?)"
-    r"|(?P<pcc>\bPCC\b(?:\s*(?:plan|ref(?:erence)?)\.?)?\s*(?P<code>\d+(?:\.[0-9A-Za-z]+)*)?)"
+    r"|(?P<pcc>(?:\bPCC(?=\d|\b)|\bP\s*&\s*C\b|\bPolice\s+(?:and|&)\s+Crime\b|\bPCP(?=\d|\b))"
+    r"(?:\s*(?:plan|ref(?:erence)?|objective|priority)\.?)?\s*(?P<code>\d+(?:\.[0-9A-Za-z]+)*)?)"
     r"|(?P<hmic>\bHMIC(?:FRS)?\b)",
     re.IGNORECASE,
 )
@@ -91,7 +97,12 @@ SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
-    return Strand(match.group(1).capitalize()) if match else None
+    return _strand(match.group(1)) if match else None
+
+
+def _strand(word: str) -> Strand:
+    word = word.lower()
+    return Strand(STRAND_ABBREVIATIONS.get(word, word).capitalize())
 
 
 def strand_heading(text: str | None) -> Strand | None:
@@ -103,7 +114,7 @@ def strand_heading(text: str | None) -> Strand | None:
     rest = text[match.end() :].strip()
     if rest and rest[0] not in ":–—-(|/" and rest.split()[0].lower() not in ("strand", "actions", "plan"):
         return None
-    return Strand(match.group(1).capitalize())
+    return _strand(match.group(1))
 
 
 def clean_ref(value) -> str:
@@ -125,8 +136,36 @@ def leading_number(text: str) -> tuple[str | None, str]:
     return match.group(1), text[match.end() :]
 
 
+RAG_SYMBOLS = {
+    "🔴": Rag.RED,
+    "🟥": Rag.RED,
+    "🟠": Rag.AMBER,
+    "🟧": Rag.AMBER,
+    "🟡": Rag.AMBER,
+    "🟨": Rag.AMBER,
+    "🟢": Rag.GREEN,
+    "🟩": Rag.GREEN,
+    "🔵": Rag.BLUE,
+    "🟦": Rag.BLUE,
+    "✅": Rag.BLUE,
+    "✔": Rag.BLUE,
+    "☑": Rag.BLUE,
+}
+COLOURED_SYMBOLS = set("●⬤•◉○◯■▲")  # their RAG is the colour they are written in
+
+
 def rag_and_status(text: str) -> tuple[Rag | None, ActionStatus | None, bool]:
-    """Read a RAG or Status cell; the flag says whether anything was recognised."""
+    """Read a RAG or Status cell; the flag says whether anything was recognised.
+
+    'G', 'Green (on track)', 'RED - at risk', 'Complete' (blue), '🔴', '✅ Complete'; 'Amber/Red' and 'A/G' are
+    two RAGs, so nothing is recognised and a person decides.
+    """
+    text = text.replace("\ufe0f", "")
+    symbol = next((RAG_SYMBOLS[char] for char in text.strip()[:1] if char in RAG_SYMBOLS), None)
+    if symbol is not None:
+        rest = text.strip()[1:]
+        _, status, _ = rag_and_status(rest) if rest.strip() else (None, None, False)
+        return symbol, status, True
     words = " ".join(text.lower().replace("_", " ").split()).strip(" .")
     status = STATUS_WORDS.get(words)
     rag = RAG_WORDS.get(words)
@@ -192,8 +231,29 @@ def key_value(text: str) -> tuple[str, str] | None:
     return (match.group(1).strip().lower(), match.group(2).strip()) if match else None
 
 
-def parse_links(text: str) -> list[LinkRead]:
-    """Strategic links written one a line or run together: 'National Strategy (NS) Sentinel (S) PCC 1.4.3'."""
+NO_LINK_WORDS = {"n/a", "na", "none", "-", "–", "nil", "not applicable", "no link", "tbc"}
+BARE_CODES_RE = re.compile(rf"^\s*(?:{PCC_CODE})(?:\s*(?:,|;|/|&|\band\b|\+)\s*(?:{PCC_CODE}))*\s*\.?$", re.I)
+
+
+def parse_links(text: str, *, bare_numbers_are_pcc: bool = False) -> list[LinkRead]:
+    """Strategic links written one a line or run together: 'National Strategy (NS) Sentinel (S) PCC 1.4.3'.
+
+    'PCC1.2.1', 'P&C Plan 1.2.2', 'Police and Crime Plan 3.3a.1' and 'PCP 4.1.1' are PCC codes, and so is each
+    code of 'PCC 2.1.1, 2.1.2'. In a column headed for the Police and Crime Plan, bare numbers ('2.1 / 2.4') are
+    its codes. 'N/A' is no link.
+    """
+    if text.strip().lower() in NO_LINK_WORDS:
+        return []
+    if bare_numbers_are_pcc:
+        links: list[LinkRead] = []
+        for line in text.splitlines():
+            if BARE_CODES_RE.match(line):
+                for code in re.findall(PCC_CODE, line, re.IGNORECASE):
+                    _add(links, LinkRead(Framework.PCC, code, f"PCC {code}"))
+            else:
+                for link in _parse_links(line):
+                    _add(links, link)
+        return links
     return list(_parse_links(text))
 
 
@@ -220,6 +280,11 @@ def _parse_links(text: str) -> tuple[LinkRead, ...]:
             else:
                 code = (match.group("code") or "").rstrip(".") or None
                 _add(links, LinkRead(Framework.PCC, code, written.rstrip(".")))
+                position = match.end()
+                while code and (more := MORE_CODES_RE.match(line, position, end)):
+                    _add(links, LinkRead(Framework.PCC, more.group(1), f"PCC {more.group(1)}"))
+                    position = more.end()
+                continue
             position = match.end()
         _add_other(links, line[position:])
     return tuple(links)
@@ -234,3 +299,118 @@ def _add_other(links: list[LinkRead], text: str) -> None:
 def _add(links: list[LinkRead], link: LinkRead) -> None:
     if not any(known.framework is link.framework and known.code == link.code for known in links):
         links.append(link)
+
+
+# Dates as people type them ------------------------------------------------------------------------------------
+
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_MONTH_YEAR = (
+    rf"(?P<d>\d{{1,2}})\s*[/.\-]\s*(?P<m>\d{{1,2}})\s*[/.\-]\s*(?P<y>\d{{4}}|\d{{2}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[\s\-]+(?P<mn>{_MONTH_NAMES})\.?,?[\s\-]+(?P<y2>\d{{4}}|\d{{2}})"
+    rf"|(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})"
+)
+_MONTH_YEAR = rf"(?P<mn3>{_MONTH_NAMES})\.?[\s\-/]*'?(?P<y3>\d{{4}}|\d{{2}})"
+LABEL_RE = re.compile(
+    r"^\s*(?:[•·▪\-*]\s*)?(?P<open>\[|\()?\s*"
+    r"(?P<prefix>(?:update[sd]?|progress|as\s+at|w/c|wc|w\.c\.|week\s+commencing)\s*[:\-–]?\s*)?"
+    rf"(?:(?P<full>{_DAY_MONTH_YEAR})|(?P<month>{_MONTH_YEAR}))(?![\d/])"
+    r"\s*(?P<close>[\])])?"
+    r"\s*(?:\((?P<author>[^()\n]{1,100})\))?"
+    r"(?P<sep>\s*[:\-–—]\s*|\s+|$)",
+    re.IGNORECASE,
+)
+UNDATED_LABEL_RE = re.compile(r"^\s*(?:[•·▪\-*]\s*)?undated\s*(?:\((?P<author>[^()\n]{1,100})\))?\s*:\s+", re.I)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _full_date(match: re.Match) -> date | None:
+    try:
+        if match.group("d"):
+            return date(_year(match.group("y")), int(match.group("m")), int(match.group("d")))
+        if match.group("d2"):
+            return date(_year(match.group("y2")), MONTHS[match.group("mn").lower()], int(match.group("d2")))
+        return date(int(match.group("iy")), int(match.group("im")), int(match.group("id")))
+    except ValueError:  # 31/02/2016
+        return None
+
+
+def date_label(line: str) -> tuple[date | None, bool, str, str] | None:
+    """The date a commentary line starts with, as people write it, and the rest of the line.
+
+    '12/10/2015 - Team…', 'Update 04/01/16: …', '[23/11/2015] …', 'w/c 02/11/2015 …', '12th October 2015 – …'
+    give the day; 'Oct 15: …', 'Sept 15 – …', 'Nov 2015: …' only the month (the flag says so, and the date is
+    the month's last day). Returns (date, month_only, author, rest), or None when the line starts with no date.
+    A month and year need a ':' or dash after them, so that 'March 2016 was…' stays a sentence.
+    """
+    if match := UNDATED_LABEL_RE.match(line):
+        return None, False, (match.group("author") or "").strip(), line[match.end() :]
+    match = LABEL_RE.match(line)
+    if not match or bool(match.group("open")) != bool(match.group("close")):
+        return None
+    author = (match.group("author") or "").strip()
+    rest = line[match.end() :]
+    if match.group("full"):
+        found = _full_date(match)
+        if found is None or not (match.group("sep").strip() or match.group("open") or match.group("prefix") or rest):
+            return None
+        return found, False, author, rest
+    if not (match.group("sep").strip() or match.group("open") or match.group("prefix")):
+        return None
+    month = MONTHS[match.group("mn3").lower()]
+    return _month_end(_year(match.group("y3")), month), True, author, rest
+
+
+QUARTER_RE = re.compile(
+    r"^(?:q(?:uarter)?\s*(?P<q>[1-4]))\s*(?:of\s+)?(?:(?P<fy1>(?:19|20)?\d\d)\s*[/\-–]\s*(?P<fy2>\d{2,4}))?$", re.I
+)
+MONTH_ONLY_RE = re.compile(rf"^(?:end\s+(?:of\s+)?)?(?P<mn>{_MONTH_NAMES})\.?$", re.IGNORECASE)
+MONTH_YEAR_RE = re.compile(rf"^(?:end\s+(?:of\s+)?)?{_MONTH_YEAR}$", re.IGNORECASE)
+TARGET_PREFIX_RE = re.compile(r"^(?:by|due|before|no\s+later\s+than|deadline|target)\s*[:\-–]?\s+", re.IGNORECASE)
+REVISED_RE = re.compile(r"\b(?:revised|extended|moved|changed|now|new\s+date|re-?profiled)\b", re.IGNORECASE)
+ANY_DATE_RE = re.compile(rf"(?<![\d/])(?:{_DAY_MONTH_YEAR})(?![\d/])", re.IGNORECASE)
+
+
+def quarter_end(quarter: int, first_year: int) -> date:
+    """The last day of a quarter of the financial year that starts in April of `first_year` (Q1 = April-June)."""
+    return [date(first_year, 6, 30), date(first_year, 9, 30), date(first_year, 12, 31), date(first_year + 1, 3, 31)][
+        quarter - 1
+    ]
+
+
+def target_date_of(text: str, first_year: int | None = None) -> date | None:
+    """A target date typed as people type them; None when the text gives no date ('Ongoing', 'TBC').
+
+    A month means its last day ('March 2016', 'Mar-16'); a quarter of a financial year its last day
+    ('Q4 2015/16'); a month with no year ('end of March') the one inside the plan's year, which starts in
+    April of `first_year`; a revised date wins ('31/03/2016 (revised 30/06/2016)'); 'By 31/03/2016' is the date.
+    """
+    text = " ".join(text.split()).strip(" .")
+    text = TARGET_PREFIX_RE.sub("", text)
+    dates = [found for match in ANY_DATE_RE.finditer(text) if (found := _full_date(match))]
+    if len(dates) > 1 and REVISED_RE.search(text):
+        return dates[-1]
+    if parsed := parse_date_text(text):
+        return parsed
+    if match := re.fullmatch(_DAY_MONTH_YEAR, text, re.IGNORECASE):
+        return _full_date(match)
+    if match := MONTH_YEAR_RE.match(text):
+        return _month_end(_year(match.group("y3")), MONTHS[match.group("mn3").lower()])
+    if match := QUARTER_RE.match(text):
+        if match.group("fy1"):
+            return quarter_end(int(match.group("q")), _year(match.group("fy1")))
+        return quarter_end(int(match.group("q")), first_year) if first_year else None
+    if (match := MONTH_ONLY_RE.match(text)) and first_year:
+        month = MONTHS[match.group("mn").lower()]
+        return _month_end(first_year + (month < 4), month)
+    if len(dates) == 1 and len(text) <= 40:
+        return dates[0]
+    return None

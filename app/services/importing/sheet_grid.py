@@ -1,6 +1,6 @@
 """Reading cells the way a person sees them: merged ranges, rich-text runs, fill colours and error values.
 
-`SheetGrid` wraps one worksheet's cells (read by sheet_xml), capped at the guard's row and column limits,
+`SheetGrid` wraps one worksheet's cells (read by sheet_cells), capped at the guard's row and column limits,
 and records a warning (with the row) the first time a cell that cannot be read is touched.
 """
 
@@ -16,7 +16,7 @@ from app.models.enums import Rag
 from app.services.importing.commentary import Segment
 from app.services.importing.findings import ReadWarning
 from app.services.importing.guard import MAX_COLUMNS, MAX_ROWS
-from app.services.importing.sheet_xml import Cell, RichText, SheetCells
+from app.services.importing.sheet_cells import Cell, RichText, SheetCells
 from app.services.importing.wording import clean_ref
 
 DRAWING_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -31,7 +31,6 @@ class SheetGrid:
         sheet: SheetCells,
         palette: list[str],
         formulas_without_value: set[str] | None = None,
-        fill_of: Callable[[int], object] | None = None,
     ):
         self.title = sheet.title
         self.max_row = min(sheet.max_row, MAX_ROWS)
@@ -39,7 +38,6 @@ class SheetGrid:
         self.palette = palette
         self.warnings: list[ReadWarning] = []
         self._cells = sheet.cells
-        self._fill_of = fill_of or (lambda style_id: None)
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self._width: dict[tuple[int, int], int] = {}
         for merged in sheet.merged:
@@ -49,6 +47,8 @@ class SheetGrid:
                     if (row, column) != (merged.min_row, merged.min_col):
                         self._origin[(row, column)] = (merged.min_row, merged.min_col)
         self.hidden_rows = sheet.hidden_rows
+        self.hidden_columns = sheet.hidden_columns
+        self.filtered_rows = sheet.filtered_rows
         self._formulas = formulas_without_value or set()
         self._conditional = sheet.conditional
         self._warned: set[tuple[int, int]] = set()
@@ -105,7 +105,7 @@ class SheetGrid:
         if isinstance(value, RichText):
             return [(text, self._is_marked(font)) for text, font in value]
         text = text_of(value)
-        return [(text, False)] if text else []
+        return [(text, "")] if text else []
 
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """(column, text) of every cell of the row that holds something, merged cells counted once."""
@@ -118,7 +118,7 @@ class SheetGrid:
     def fill_rag(self, row: int, column: int) -> tuple[Rag | None, bool]:
         """The RAG a solid fill colour shows, and whether the cell is coloured at all."""
         cell = self.cell(*self.origin(row, column))
-        fill = self._fill_of(cell.style_id) if cell is not None else None
+        fill = cell.fill if cell is not None else None
         if fill is None or getattr(fill, "fill_type", None) != "solid":
             return None, False
         return rag_of_colour(rgb_of(fill.fgColor, self.palette))
@@ -135,13 +135,23 @@ class SheetGrid:
             self._warned.add((row, column))
             self.warn(row, f"cell {get_column_letter(column)}{row} {problem}")
 
-    def _is_marked(self, font) -> bool:
+    def _is_marked(self, font) -> str:
+        """How a run is marked as a later update ('red', 'bold italic'…), or '' for plain text."""
         if font is None:
-            return False
-        if font.b or font.i:
-            return True
+            return ""
         rag, _ = rag_of_colour(rgb_of(font.color, self.palette), max_lightness=0.8)
-        return rag is Rag.RED
+        marks = [name for name, on in (("red", rag is Rag.RED), ("bold", font.b), ("italic", font.i)) if on]
+        return " ".join(marks)
+
+    def font_rag(self, row: int, column: int) -> Rag | None:
+        """The RAG a cell's font colour shows (a '●' written in green)."""
+        cell = self.cell(*self.origin(row, column))
+        source = getattr(cell, "source", None)
+        font = getattr(source, "font", None)
+        if font is None:
+            return None
+        rag, _ = rag_of_colour(rgb_of(font.color, self.palette))
+        return rag
 
 
 def text_of(value) -> str:
