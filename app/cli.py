@@ -17,7 +17,7 @@ from app.services import backup, clock, demo_activity
 from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
-from app.services.exporting.content import AUDIENCES, INTERNAL, MARKINGS
+from app.services.exporting.content import AUDIENCES, MARKINGS
 from app.services.importing.choices import ImportChoices
 from app.services.importing.columns import parse_mapping
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
@@ -203,7 +203,12 @@ def _read_upto_limit(path: Path) -> bytes:
 @plans_cli.command("export")
 @click.argument("plan_id", metavar="PLAN")
 @click.option("--format", "file_format", required=True, type=click.Choice(["xlsx", "json"]), help="File format.")
-@click.option("--audience", type=click.Choice(AUDIENCES), default=INTERNAL, show_default=True, help="Who it is for.")
+@click.option(
+    "--audience",
+    required=True,
+    type=click.Choice(AUDIENCES),
+    help="Who it is for: pcc (OFFICIAL, restricted text withheld) or internal (OFFICIAL-SENSITIVE, everything).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
 def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None) -> None:
     """Export plan PLAN (its id from `plans list`); xlsx goes to exports/ and json to the screen unless --out."""
@@ -223,7 +228,7 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
         finally:
             bar.close()
         if out is None:
-            out = Path(current_app.config["EXPORTS_DIR"]) / excel_export.export_filename(plan, today)
+            out = Path(current_app.config["EXPORTS_DIR"]) / excel_export.export_filename(plan, today, audience)
             out.parent.mkdir(parents=True, exist_ok=True)
     try:
         out.write_bytes(content)

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.extensions import db
 from app.models import Plan
+from app.services import gc_pause
 from app.services.exporting.excel import export_workbook
 from app.services.importing.saving import import_workbook
 
@@ -69,10 +70,13 @@ def interleaved(runs: int, tracker: Callable[[], float], alone: Callable[[], flo
 
 
 def timed(work: Callable[[], object]) -> float:
+    """One run with the cyclic collector paused, as the tracker's import and export pause it: both sides of a
+    comparison run with the same collector setting, or the ratio measures the collector."""
     gc.collect()  # neither side pays for the garbage the run before it left
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+    with gc_pause.paused():
+        start = time.perf_counter()
+        work()
+        return time.perf_counter() - start
 
 
 def compare_import(app, data: bytes, runs: int) -> Comparison:

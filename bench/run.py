@@ -164,7 +164,11 @@ def write_results(table: str) -> None:
         "The latest `make bench`: the tracker at the size of a whole force against its budgets. "
         "tests/test_query_counts.py keeps every main page's SQL statements fixed as a plan grows."
     )
-    (ROOT / "bench" / "results.md").write_text(f"# Benchmark results\n\n{intro}\n\n{table}\n")
+    path = ROOT / "bench" / "results.md"
+    kept = ""  # the export bench's own section (python -m bench.export) is left as it was
+    if path.exists() and "<!-- export bench -->" in (old := path.read_text()):
+        kept = "\n<!-- export bench -->" + old.split("<!-- export bench -->", 1)[1]
+    path.write_text(f"# Benchmark results\n\n{intro}\n\n{table}\n{kept}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def state() -> dict:
         order = list(table.primary_key.columns) or list(table.columns)
         tables[table.name] = [tuple(r) for r in db.session.execute(db.select(table).order_by(*order))]
     plans = [
-        json.dumps(plan_as_dict(plan), sort_keys=True, default=str) for plan in db.session.scalars(db.select(Plan))
+        json.dumps(plan_as_dict(plan, audience="internal"), sort_keys=True, default=str)
+        for plan in db.session.scalars(db.select(Plan))
     ]
     return {"rows": tables, "plans": plans}
 
@@ -60,7 +61,7 @@ def texts(ref: str, plan_title: str = TITLE) -> list[str]:
 def corpus_problems(step: int, plan: Plan, folder: Path) -> list[str]:
     """check_corpus.py's shortfalls of the plan against a step of the re-import sequence (empty: it matches)."""
     export = folder / f"step{step}-{plan.id}.json"
-    export.write_text(json.dumps(plan_as_dict(plan), default=str))
+    export.write_text(json.dumps(plan_as_dict(plan, audience="internal"), default=str))
     expected = CORPUS / f"14-reimport-sequence.step{step}.expected.json"
     result = subprocess.run(
         [sys.executable, str(CORPUS / "check_corpus.py"), str(expected), str(export)], capture_output=True, text=True

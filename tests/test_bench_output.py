@@ -20,3 +20,13 @@ def test_bench_writes_results_md_and_leaves_the_readme_alone(tmp_path, monkeypat
 def test_the_readme_links_to_the_bench_results():
     assert "[bench/results.md](bench/results.md)" in (ROOT / "README.md").read_text()
     assert (ROOT / "bench" / "results.md").exists()
+
+
+def test_make_bench_keeps_the_export_benchs_section(tmp_path, monkeypatch):
+    (tmp_path / "bench").mkdir()
+    section = "<!-- export bench -->\n## Export\n\n| Tracker export | 1.00 s |\n<!-- /export bench -->\n"
+    (tmp_path / "bench" / "results.md").write_text("# Benchmark results\n\nold table\n\n" + section)
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    run.write_results("| Import | 0.82 s |")
+    text = (tmp_path / "bench" / "results.md").read_text()
+    assert "| Import | 0.82 s |" in text and "old table" not in text and section in text

@@ -41,7 +41,7 @@ def database_state(app) -> dict:
             order = list(table.primary_key.columns) or list(table.columns)
             tables[table.name] = [tuple(row) for row in db.session.execute(db.select(table).order_by(*order))]
         plans = [
-            json.dumps(plan_as_dict(plan), sort_keys=True, default=str)
+            json.dumps(plan_as_dict(plan, audience="internal"), sort_keys=True, default=str)
             for plan in db.session.scalars(db.select(Plan).order_by(Plan.id))
         ]
         db.session.remove()

@@ -10,10 +10,22 @@ from openpyxl import load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from app.extensions import db
-from app.models import AuditEvent, Framework, Objective, PlanKind, Rag, Review, ReviewSnapshot, Strand, Update
+from app.models import (
+    AuditEvent,
+    Framework,
+    Objective,
+    PlanKind,
+    Rag,
+    RagChange,
+    Review,
+    ReviewSnapshot,
+    Role,
+    Strand,
+    Update,
+)
 from app.services.exporting.excel import export_filename, export_workbook
 from app.services.exporting.safe_text import CONTINUED, EXCEL_CELL_LIMIT
-from tests.factories import make_action, make_plan
+from tests.factories import make_action, make_plan, make_user
 from tests.test_export_json import count_queries
 
 AS_AT = date(2025, 11, 25)
@@ -92,11 +104,23 @@ def test_plan_sheet_has_title_rows_and_the_plans_own_headings(plan):
     assert [cell.value for cell in ws[7]] == HEADINGS
 
 
-def test_strand_is_merged_down_the_first_column(plan):
+def test_the_strand_is_on_every_row_with_nothing_merged_under_the_filter(plan):
     ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A8:A10"}  # Prevent and Pursue have one action each
-    assert [ws.cell(row=r, column=1).value for r in (8, 11, 12)] == ["PREPARE", "PREVENT", "PURSUE"]
+    assert not ws.merged_cells.ranges
+    assert [ws.cell(row=r, column=1).value for r in range(8, 13)] == ["PREPARE"] * 3 + ["PREVENT", "PURSUE"]
     assert [ws.cell(row=r, column=2).value for r in range(8, 13)] == [1, 2, 8, 1, 3]
+    # A block: the first row of a strand has a rule above it, the rows after it none and grey words.
+    first, more = ws["A8"], ws["A9"]
+    assert first.border.top.style == "thin" and more.border.top.style is None
+    assert more.font.color.rgb == "FF7F7F7F" and first.font.b and more.font.b
+
+
+def test_filtering_on_a_strand_keeps_every_row_of_it(plan):
+    """What a filter on PREPARE shows: every row whose Strand cell says PREPARE (no merge hides them)."""
+    ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
+    assert ws.auto_filter.ref == "A7:I12"
+    kept = [row[1].value for row in ws.iter_rows(min_row=8, max_row=12) if row[0].value == "PREPARE"]
+    assert kept == [1, 2, 8]
 
 
 def test_action_row_carries_text_links_rag_colour_and_date(plan):
@@ -110,7 +134,8 @@ def test_action_row_carries_text_links_rag_colour_and_date(plan):
     assert row["Target date"].value == datetime(2025, 10, 31) and row["Target date"].number_format == "DD/MM/YYYY"
     colours = {ws.cell(row=r, column=8).value: ws.cell(row=r, column=8).fill.fgColor.rgb for r in range(9, 12)}
     assert colours == {"Amber": "FFFFC000", "Blue": "FF0070C0", "Green": "FF00B050"}
-    assert ws.cell(row=12, column=8).value is None  # no RAG set: left empty, not guessed
+    assert ws.cell(row=12, column=8).value == "Not set"  # no RAG set: said so, not guessed and not left empty
+    assert ws.cell(row=12, column=8).fill.fgColor.rgb == "FFBFBFBF"
     assert row["Commentary"].alignment.wrap_text and row["What are we going to do?"].alignment.wrap_text
 
 
@@ -119,16 +144,16 @@ def test_commentary_is_dated_updates_newest_last_with_the_latest_in_red(plan):
     commentary = ws["F8"].value
     assert isinstance(commentary, CellRichText)
     assert str(commentary).split("\n") == [
-        "• Operational group set up",
+        "Undated: • Operational group set up",
         "31/12/2015: Media release done",
         f"01/09/2025: {SECRET}",
         "20/11/2025: Event held, 200 partners",
     ]
-    latest = commentary[-1]
-    assert isinstance(latest, TextBlock) and latest.text == "20/11/2025: Event held, 200 partners"
-    assert latest.font.color.rgb == "FFFF0000"
-    red = [b.text for b in commentary if isinstance(b, TextBlock) and b.font.color is not None]
-    assert red == [latest.text]
+    red = "".join(b.text for b in commentary if isinstance(b, TextBlock) and b.font.color.rgb == "FFFF0000")
+    assert red == "20/11/2025: Event held, 200 partners"
+    italic = "".join(b.text for b in commentary if isinstance(b, TextBlock) and b.font.i)
+    assert italic == f"31/12/2015: Media release done01/09/2025: {SECRET}"
+    assert {b.font.rFont for b in commentary if isinstance(b, TextBlock)} == {"Arial"}
 
 
 def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
@@ -152,15 +177,22 @@ def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
         "RAG",
         "Target date",
     ]
-    assert {str(r) for r in ws.merged_cells.ranges} == {"A9:A10", "B9:B10"}
-    assert [ws.cell(row=r, column=1).value for r in (9, 11)] == [aims[0].title, aims[1].title]
-    assert ws["B9"].value == "Surveys"
+    assert not ws.merged_cells.ranges
+    assert [ws.cell(row=r, column=1).value for r in (9, 10, 11)] == [aims[0].title, aims[0].title, aims[1].title]
+    assert ws["B9"].value == "Surveys" and ws["B10"].value is None
     assert [ws.cell(row=r, column=3).value for r in (9, 10, 11)] == [
         "1.2.1 We will deliver 1.2.1\n• We will do it",
         "1.2.3 We will deliver 1.2.3\n• We will do it",
         "3.3c.1 We will deliver 3.3c.1\n• We will do it",
     ]
     assert str(ws["D9"].value) == "01/06/2025: Progress 1"
+    updates = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Updates"]
+    assert [c.value for c in updates[4]][:2] == ["Aim", "Ref"]
+    assert [(r[0], r[1]) for r in updates.iter_rows(min_row=5, values_only=True)] == [
+        ("1.2", "1.2.1"),
+        ("1.2", "1.2.3"),
+        ("3.3", "3.3c.1"),
+    ]
 
 
 def test_empty_title_lines_are_left_out(app):
@@ -196,7 +228,8 @@ def test_summary_counts_match_the_database_and_carry_a_stacked_chart(plan):
     assert figures["Stale: no update in 30 days, not Blue"] == 2
     assert len(ws._charts) == 1
     chart_xml = xml_members(data)["xl/charts/chart1.xml"]
-    assert '<grouping val="stacked"' in chart_xml and "<barChart>" in chart_xml
+    assert '<c:grouping val="stacked"/>' in chart_xml and "<c:barChart>" in chart_xml
+    assert '<c:barDir val="col"/>' in chart_xml and '<c:overlap val="100"/>' in chart_xml
 
 
 def test_summary_sets_past_reviews_side_by_side(plan):
@@ -220,23 +253,15 @@ def test_summary_sets_past_reviews_side_by_side(plan):
 def test_updates_sheet_lists_every_update_and_can_be_filtered(plan):
     ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Updates"]
     header = 4
-    assert [c.value for c in ws[header]] == [
-        "Strand",
-        "Ref",
-        "Action",
-        "As at",
-        "Author",
-        "RAG",
-        "Restricted",
-        "Update",
-    ]
+    assert [c.value for c in ws[header]] == ["Strand", "Ref", "As at", "Author", "RAG", "Restricted", "Update"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=header + 1)]
     assert len(rows) == db.session.scalar(db.select(db.func.count(Update.id)))
-    engage = ["Prepare", "1", "Engage with community groups"]
+    engage = ["Prepare", "1"]  # the action by its strand and ref only: its text is on the Plan sheet
     assert rows[0] == [*engage, None, "DCI Chisholm", None, "No", "• Operational group set up"]
     assert rows[1] == [*engage, datetime(2015, 12, 31), "DCI Chisholm", "Amber", "No", "Media release done"]
     assert rows[2] == [*engage, datetime(2025, 9, 1), "Intel", None, "Yes", SECRET]
-    assert ws.auto_filter.ref == f"A{header}:H{header + len(rows)}"
+    assert "Engage with community groups" not in {cell.value for row in ws.iter_rows() for cell in row}
+    assert ws.auto_filter.ref == f"A{header}:G{header + len(rows)}"
     assert ws.freeze_panes == "A5"
 
 
@@ -244,7 +269,8 @@ def test_every_sheet_prints_landscape_one_page_wide_with_marking_and_page_number
     workbook = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))
     for ws in workbook.worksheets:
         assert ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # Excel's default is 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.paperSize == 9  # A4
         assert ws.oddHeader.center.text == "Local Delivery Plan 2015-16"
         assert ws.oddHeader.left.text == ws.oddFooter.left.text == "OFFICIAL-SENSITIVE"
         assert ws.oddFooter.center.text == "Page &P of &N"
@@ -252,7 +278,7 @@ def test_every_sheet_prints_landscape_one_page_wide_with_marking_and_page_number
     assert plan_sheet.freeze_panes == "A8"
     assert plan_sheet.auto_filter.ref == "A7:I12"
     assert plan_sheet.print_title_rows == "$7:$7"
-    assert plan_sheet.column_dimensions["F"].width == 60
+    assert plan_sheet.column_dimensions["F"].width == pytest.approx(60, abs=1)
     assert workbook.properties.title == "Local Delivery Plan 2015-16 [OFFICIAL-SENSITIVE]"
     assert "OFFICIAL-SENSITIVE" in workbook.properties.subject and "OFFICIAL-SENSITIVE" in workbook.properties.keywords
 
@@ -278,10 +304,10 @@ def test_hostile_text_is_written_as_text_never_as_a_formula_or_error(plan):
     for value, cell in written.items():
         assert cell.data_type == "s"
         assert cell.quotePrefix == value.startswith(("=", "+", "-", "@", "\t"))
-    assert set(HOSTILE) <= {cell.value for cell in workbook["Updates"]["H"]}
+    assert set(HOSTILE) <= {cell.value for cell in workbook["Updates"]["G"]}
 
 
-def test_long_text_is_cut_visibly_and_control_characters_are_removed(plan):
+def test_long_commentary_points_to_the_updates_sheet_and_control_characters_are_removed(plan):
     action = plan.actions[1]
     action.what = "Word paste\x0b with a vertical tab\x01"
     action.updates.append(Update(as_at=date(2025, 11, 2), text="x" * 40_000, author_name="DCI Chisholm"))
@@ -291,9 +317,14 @@ def test_long_text_is_cut_visibly_and_control_characters_are_removed(plan):
     assert max(len(text) for text in all_strings(workbook)) <= EXCEL_CELL_LIMIT
     ws = workbook["Plan"]
     assert ws["C9"].value == "Word paste with a vertical tab"
-    commentary = str(ws["F9"].value)
-    assert CONTINUED in commentary and commentary.endswith("03/11/2025: Latest line")
-    long_update = next(c.value for c in workbook["Updates"]["H"] if c.value and c.value.startswith("xxx"))
+    commentary = str(ws["F9"].value).split("\n")
+    # More than a row can show (409 points): the newest that fit, after a pointer to where every update is.
+    assert commentary == [
+        "Earlier updates: see the Updates sheet (Prepare 2) for all 3 updates.",
+        "03/11/2025: Latest line",
+    ]
+    assert ws.row_dimensions[9].height <= 409
+    long_update = next(c.value for c in workbook["Updates"]["G"] if c.value and c.value.startswith("xxx"))
     assert len(long_update) == EXCEL_CELL_LIMIT and long_update.endswith(CONTINUED)
 
 
@@ -309,11 +340,12 @@ def test_pcc_file_has_no_restricted_text_anywhere(plan):
     pursue = [ws.cell(row=12, column=c).value for c in range(1, 10)]
     assert pursue[:2] == ["PURSUE", 3]
     assert pursue[2:7] == ["[REDACTED]"] * 5
-    withheld = [row for row in workbook["Updates"].iter_rows(min_row=5, values_only=True) if row[6] == "Yes"]
+    withheld = [row for row in workbook["Updates"].iter_rows(min_row=5, values_only=True) if row[5] == "Yes"]
     assert withheld == [
-        ("Prepare", "1", "Engage with community groups", datetime(2025, 9, 1), None, None, "Yes", "[REDACTED]"),
-        ("Pursue", "3", "[REDACTED]", datetime(2025, 11, 1), None, None, "Yes", "[REDACTED]"),
+        ("Prepare", "1", datetime(2025, 9, 1), None, None, "Yes", "[REDACTED]"),
+        ("Pursue", "3", datetime(2025, 11, 1), None, None, "Yes", "[REDACTED]"),
     ]
+    assert {ws.title for ws in workbook.worksheets} == {"Plan", "Summary", "Updates"}  # no decisions, no reviews
 
 
 def test_pcc_file_is_marked_official_in_header_footer_properties_and_title_rows(plan):
@@ -357,21 +389,27 @@ def test_export_reads_the_plan_in_a_fixed_number_of_queries(app):
     assert len(large_queries) == len(small_queries)
 
 
-def test_filename_is_priority_title_and_date():
+def test_filename_is_priority_title_date_and_marking():
     class Plan:
         priority = "Modern Day Slavery"
         title = "Local Delivery Plan"
 
-    assert export_filename(Plan, AS_AT) == "Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25.xlsx"
+    assert export_filename(Plan, AS_AT, "pcc") == "Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25-OFFICIAL.xlsx"
+    assert (
+        export_filename(Plan, AS_AT, "internal")
+        == "Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25-OFFICIAL-SENSITIVE.xlsx"
+    )
     Plan.title = "Modern Day Slavery: Délivery / Plan 2015-16"
-    assert export_filename(Plan, AS_AT) == "Modern-Day-Slavery-Delivery-Plan-2015-16-2025-11-25.xlsx"
+    assert export_filename(Plan, AS_AT, "pcc") == "Modern-Day-Slavery-Delivery-Plan-2015-16-2025-11-25-OFFICIAL.xlsx"
+    with pytest.raises(ValueError):
+        export_filename(Plan, AS_AT, "everyone")
 
 
 def test_cli_writes_the_workbook_to_the_exports_folder(app, plan, runner):
     result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--audience", "pcc"])
     assert result.exit_code == 0, result.output
-    path = app.config["EXPORTS_DIR"] / export_filename(plan, date.today())
-    assert path.name.startswith("Modern-Day-Slavery-Local-Delivery-Plan-")
+    path = app.config["EXPORTS_DIR"] / export_filename(plan, date.today(), "pcc")
+    assert path.name.startswith("Modern-Day-Slavery-Local-Delivery-Plan-") and path.name.endswith("-OFFICIAL.xlsx")
     assert str(path) in result.output
     workbook = open_workbook(path.read_bytes())
     assert workbook["Plan"]["A1"].value == "Local Delivery Plan 2015-16"
@@ -382,14 +420,18 @@ def test_cli_writes_the_workbook_to_the_exports_folder(app, plan, runner):
 
 def test_cli_writes_the_workbook_where_asked(plan, runner, tmp_path):
     out = tmp_path / "board-pack.xlsx"
-    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--out", out])
+    result = runner.invoke(
+        args=["plans", "export", str(plan.id), "--format", "xlsx", "--audience", "internal", "--out", out]
+    )
     assert result.exit_code == 0, result.output
     assert open_workbook(out.read_bytes())["Plan"]["A5"].value.startswith("OFFICIAL-SENSITIVE")
 
 
 def test_cli_says_when_it_cannot_write(plan, runner, tmp_path):
     out = tmp_path / "no-such-folder" / "plan.xlsx"
-    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "xlsx", "--out", out])
+    result = runner.invoke(
+        args=["plans", "export", str(plan.id), "--format", "xlsx", "--audience", "pcc", "--out", out]
+    )
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: Could not write {out}")
 
@@ -402,9 +444,11 @@ def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app):
     written.updates.append(Update(as_at=date(2025, 11, 3), text="First update in the tracker"))
     db.session.commit()
     ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Plan"]
-    assert ws["F9"].value == "• Text the plan was imported with"
-    (red,) = ws["F10"].value
-    assert red.text == "03/11/2025: First update in the tracker" and red.font.color.rgb == "FFFF0000"
+    assert ws["F9"].value == "Undated: • Text the plan was imported with"
+    assert ws["F9"].font.color is None or ws["F9"].font.color.type == "theme"  # plain: the text colour
+    red = ws["F10"].value
+    assert str(red) == "03/11/2025: First update in the tracker"
+    assert {block.font.color.rgb for block in red} == {"FFFF0000"}
 
 
 def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app):
@@ -422,3 +466,83 @@ def test_export_reports_progress_action_by_action(app):
     heard = []
     export_workbook(plan, audience="internal", progress=lambda done, total: heard.append((done, total)))
     assert heard == [(n, 12) for n in range(1, 13)]  # each action on the plan sheet, then on the updates sheet
+
+
+def test_every_cell_and_every_rich_text_run_is_in_arial(plan):
+    """No font left to the program's default (LibreOffice shows unset cells in a serif font)."""
+    data = export_workbook(plan, audience="internal", as_at=AS_AT)
+    members = xml_members(data)
+    fonts = re.findall(
+        r"<font>(.*?)</font>", re.search(r"<fonts[^>]*>(.*?)</fonts>", members["xl/styles.xml"]).group(1)
+    )
+    assert fonts and all('<name val="Arial"/>' in font and "<scheme" not in font for font in fonts)
+    runs = [
+        run
+        for name, xml in members.items()
+        if name.startswith("xl/worksheets/")
+        for run in re.findall(r"<rPr>(.*?)</rPr>", xml)
+    ]
+    assert runs and all('<rFont val="Arial"/>' in run for run in runs)
+    workbook = open_workbook(data)
+    cells = [cell for ws in workbook.worksheets for row in ws.iter_rows() for cell in row if cell.has_style]
+    assert cells and {cell.font.name for cell in cells} == {"Arial"}
+
+
+def test_the_summary_headings_fit_on_one_line_and_counts_are_coloured_by_rag(plan):
+    review = Review(plan=plan, held_on=date(2025, 6, 30))
+    db.session.add(review)
+    for action in plan.actions:
+        review.snapshots.append(ReviewSnapshot(action_id=action.id, rag=Rag.RED))
+    db.session.commit()
+    ws = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))["Summary"]
+    headings = [cell for row in ws.iter_rows() for cell in row if cell.value in ("Red", "Review 30/06/2025")]
+    figure_headings = [cell for cell in headings if cell.column > 1]
+    assert figure_headings and not any(cell.alignment.wrap_text for cell in figure_headings)
+    assert all(ws.column_dimensions[cell.column_letter].width >= len(str(cell.value)) for cell in figure_headings)
+    total = next(row for row in ws.iter_rows(min_row=4) if row[0].value == "Total")
+    fills = {cell.value: cell.fill.fgColor.rgb for cell in total[1:6]}
+    assert [cell.fill.fgColor.rgb for cell in total[1:6]] == [
+        "FFFF0000",
+        "FFFFC000",
+        "FF00B050",
+        "FF0070C0",
+        "FFBFBFBF",
+    ]
+    assert fills and total[1].font.color.rgb == "FFFFFFFF"
+    at_review = {row[0].value: row[1] for row in ws.iter_rows(min_row=15) if row[0].value}
+    assert at_review["Red"].value == 5 and at_review["Red"].fill.fgColor.rgb == "FFFF0000"
+    assert at_review["Amber"].value == 0 and at_review["Amber"].fill.fgColor.rgb in (None, "00000000")
+
+
+def test_the_internal_copy_carries_proposals_decisions_with_reasons_and_reviews_with_attendees(plan):
+    engage, reception = plan.actions[0], plan.actions[1]
+    lead = make_user(role=Role.LEAD, name="DSupt Walton")
+    engage.rag_changes.append(
+        RagChange(
+            from_rag=Rag.AMBER,
+            to_rag=Rag.RED,
+            user=lead,
+            reason="Venue lost; event moved to spring",
+            changed_at=datetime(2025, 11, 21, 10, 0),
+        )
+    )
+    reception.updates.append(Update(as_at=date(2025, 11, 22), text="Proposing Green", rag=Rag.GREEN, author_name="DCI"))
+    db.session.add(Review(plan=plan, held_on=date(2025, 9, 30), attendees="DSupt Walton; DCI Chisholm; PCC office"))
+    db.session.commit()
+    workbook = open_workbook(export_workbook(plan, audience="internal", as_at=AS_AT))
+    decisions = workbook["RAG decisions"]
+    header = [c.value for c in decisions[4]]
+    assert header[:5] == ["Strand", "Ref", "Proposed RAG", "Proposed on", "Confirmed RAG"]
+    rows = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in decisions.iter_rows(min_row=5, values_only=True)}
+    assert rows[("Prepare", "1")]["Proposed RAG"] == "Amber"  # the 31/12/2015 update proposed Amber
+    assert rows[("Prepare", "1")]["Confirmed RAG"] == "Red"
+    assert rows[("Prepare", "1")]["Reason"] == "Venue lost; event moved to spring"
+    assert rows[("Prepare", "1")]["Decided by"] == lead.name and rows[("Prepare", "1")]["To"] == "Red"
+    assert (rows[("Prepare", "2")]["Proposed RAG"], rows[("Prepare", "2")]["Confirmed RAG"]) == ("Green", "Amber")
+    assert rows[("Prepare", "2")]["Decided on"] == "Not decided"
+    assert rows[("Pursue", "3")]["Confirmed RAG"] == "Not set"
+    reviews = workbook["Reviews"]
+    assert [c.value for c in reviews[5]][:2] == [datetime(2025, 9, 30), "DSupt Walton; DCI Chisholm; PCC office"]
+    pcc = open_workbook(export_workbook(plan, audience="pcc", as_at=AS_AT))
+    assert "RAG decisions" not in pcc.sheetnames and "Reviews" not in pcc.sheetnames
+    assert "Venue lost" not in "\n".join(all_strings(pcc))

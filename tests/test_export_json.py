@@ -10,7 +10,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models import ActionStatus, AuditEvent, Framework, Objective, PlanKind, Rag, Strand, Update
 from app.services.exporting.content import UnknownAudience
-from app.services.exporting.json_plan import plan_as_dict
+from app.services.exporting.json_plan import export_json, plan_as_dict
 from tests.factories import make_action, make_plan, make_user
 
 ACTION_KEYS = {
@@ -75,7 +75,7 @@ def plan(app):
 
 
 def test_the_json_has_exactly_the_documented_fields(plan):
-    result = plan_as_dict(plan)
+    result = plan_as_dict(plan, audience="internal")
     assert set(result) == {"title", "priority", "lead", "period_start", "period_end", "objectives", "actions"}
     assert result["title"] == "Local Delivery Plan"
     assert result["priority"] == "Modern Day Slavery"
@@ -106,7 +106,7 @@ def test_the_json_has_exactly_the_documented_fields(plan):
 
 
 def test_updates_come_oldest_first_with_undated_base_text_before_them(plan):
-    updates = plan_as_dict(plan)["actions"][0]["updates"]
+    updates = plan_as_dict(plan, audience="internal")["actions"][0]["updates"]
     assert [u["text"] for u in updates] == [
         "Base text from the plan",
         "Earlier",
@@ -151,7 +151,7 @@ def test_pcc_audience_never_carries_the_sensitive_marking_even_when_someone_type
     text = str(plan_as_dict(plan, audience="pcc"))
     assert "SENSITIVE" not in text.upper()
     assert "informant" not in text
-    assert "informant details" in str(plan_as_dict(plan))
+    assert "informant details" in str(plan_as_dict(plan, audience="internal"))
 
 
 def test_an_unknown_audience_is_refused(plan):
@@ -166,7 +166,7 @@ def test_a_pcc_plan_has_actions_without_strand_grouped_by_aim(app):
     action = make_action(plan, strand=None, ref="1.2.1", what="We will carry out victim surveys")
     action.objective = aim
     db.session.commit()
-    (exported,) = plan_as_dict(plan)["actions"]
+    (exported,) = plan_as_dict(plan, audience="internal")["actions"]
     assert (exported["strand"], exported["objective"], exported["ref"]) == (None, "1.2", "1.2.1")
 
 
@@ -179,18 +179,18 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(app):
     db.session.commit()
     db.session.expire_all()
     with count_queries() as small_queries:
-        plan_as_dict(small)
+        plan_as_dict(small, audience="internal")
     db.session.expire_all()
     with count_queries() as large_queries:
-        result = plan_as_dict(large)
+        result = plan_as_dict(large, audience="internal")
     assert len(result["actions"]) == 40 and sum(len(a["updates"]) for a in result["actions"]) == 200
     assert len(large_queries) == len(small_queries) <= 8
 
 
 def test_cli_prints_the_json_and_records_the_export(plan, runner):
-    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "json"])
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", "json", "--audience", "internal"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == plan_as_dict(plan)
+    assert json.loads(result.output) == plan_as_dict(plan, audience="internal")
     event = db.session.scalar(db.select(AuditEvent).filter_by(verb="plan.export"))
     assert (event.record_id, event.actor, event.new["format"], event.new["audience"]) == (
         plan.id,
@@ -212,8 +212,25 @@ def test_cli_writes_the_pcc_json_to_a_file(plan, runner, tmp_path):
 
 @pytest.mark.parametrize("plan_arg", ["999999999", "latest"])
 def test_cli_refuses_an_unknown_plan_with_one_line(app, runner, plan_arg):
-    result = runner.invoke(args=["plans", "export", plan_arg, "--format", "json"])
+    result = runner.invoke(args=["plans", "export", plan_arg, "--format", "json", "--audience", "pcc"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"Error: There is no plan {plan_arg}: run `flask plans list` to see the plan ids"
     ]
+
+
+@pytest.mark.parametrize("file_format", ["json", "xlsx"])
+def test_cli_makes_the_audience_a_required_choice(plan, runner, file_format):
+    """No copy by omission: without --audience nothing is exported and the two choices are named."""
+    result = runner.invoke(args=["plans", "export", str(plan.id), "--format", file_format])
+    assert result.exit_code == 2
+    assert "Missing option '--audience'" in result.output
+    assert "internal" in result.output and "pcc" in result.output
+    assert db.session.scalar(db.select(AuditEvent).filter_by(verb="plan.export")) is None
+
+
+def test_the_json_export_has_no_default_audience(plan):
+    with pytest.raises(TypeError):
+        plan_as_dict(plan)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        export_json(plan)  # type: ignore[call-arg]

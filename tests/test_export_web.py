@@ -53,7 +53,8 @@ def test_a_viewer_gets_the_pcc_copy_as_an_attachment(client, login_as, plan):
     response = client.get(export_url(plan, "pcc"))
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = export_filename(plan, date.today())
+    name = export_filename(plan, date.today(), "pcc")
+    assert name.endswith("-OFFICIAL.xlsx")
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     assert response.headers["Cache-Control"] == "no-store"
     text = cell_texts(response.data)
@@ -103,3 +104,15 @@ def test_nobody_signed_out_gets_a_file(client, plan):
     response = client.get(export_url(plan, "pcc"))
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     assert exports_recorded() == []
+
+
+def test_the_file_name_carries_the_marking_of_each_copy(client, login_as, plan):
+    """The sensitive copy cannot be mistaken for the PCC one in a mail or a folder: its name says so."""
+    login_as("lead")
+    names = {}
+    for audience in ("pcc", "internal"):
+        disposition = client.get(export_url(plan, audience)).headers["Content-Disposition"]
+        names[audience] = disposition.removeprefix('attachment; filename="').removesuffix('"')
+    assert names["pcc"].endswith(f"-{date.today().isoformat()}-OFFICIAL.xlsx")
+    assert names["internal"].endswith(f"-{date.today().isoformat()}-OFFICIAL-SENSITIVE.xlsx")
+    assert names["pcc"].removesuffix("-OFFICIAL.xlsx") == names["internal"].removesuffix("-OFFICIAL-SENSITIVE.xlsx")

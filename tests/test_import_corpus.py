@@ -78,7 +78,7 @@ def test_corpus_case(app, tmp_path, capsys, expected_name, workbook, number):
     files = []
     for index, plan in enumerate(db.session.scalars(db.select(Plan).order_by(Plan.id)), 1):
         path = tmp_path / f"plan{index}.json"
-        path.write_text(json.dumps(plan_as_dict(plan), ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(plan_as_dict(plan, audience="internal"), ensure_ascii=False), encoding="utf-8")
         files.append(str(path))
     capsys.readouterr()
     status = check_corpus.main(["check_corpus.py", str(CORPUS / expected_name), *files])

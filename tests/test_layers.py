@@ -125,16 +125,16 @@ def test_an_export_never_commits_work_the_session_holds(app):
     make_user(role="admin")
     plan.title = "Half-typed title"  # someone's change, not committed
     with pytest.raises(RuntimeError, match="commits only its own audit event"):
-        json_plan.export_json(plan, user=None)
+        json_plan.export_json(plan, audience="internal", user=None)
     db.session.rollback()
     assert db.session.get(Plan, plan.id).title == "Modern slavery"
     assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).filter_by(verb="plan.export")) == 0
     db.session.get(Plan, plan.id).title = "Flushed, not committed"
     db.session.flush()
     with pytest.raises(RuntimeError):
-        json_plan.export_json(plan, user=None)
+        json_plan.export_json(plan, audience="internal", user=None)
     db.session.rollback()
-    json_plan.export_json(db.session.get(Plan, plan.id), user=None)
+    json_plan.export_json(db.session.get(Plan, plan.id), audience="internal", user=None)
     assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).filter_by(verb="plan.export")) == 1
 
 
@@ -197,7 +197,8 @@ def test_the_date_comes_from_the_clock_everywhere(client, login_as):
     plan = make_plan(title="Modern slavery", actions=1)
     response = client.get(f"/plans/{plan.id}/export.xlsx?audience=pcc")
     assert (
-        response.headers["Content-Disposition"] == f'attachment; filename="{export_filename(plan, date(2025, 9, 15))}"'
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="{export_filename(plan, date(2025, 9, 15), "pcc")}"'
     )
 
 

@@ -25,6 +25,7 @@ def plan_xlsx(plan_id: int):
     today = clock.today()
     data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=current_user._get_current_object())
     response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{excel_export.export_filename(plan, today)}"'
+    name = excel_export.export_filename(plan, today, audience)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,6 +1,6 @@
 """Export a plan to Excel for the PCC office, in the plan's own layout (docs/design.md, Export for the PCC office).
 
-The workbook is built new every time with `Workbook()`: an uploaded file is never re-saved, so nothing it
+The workbook is written new every time with XlsxWriter: an uploaded file is never re-saved, so nothing it
 carried (macros, external links) can reach the PCC office. The `pcc` audience never sees restricted text,
 and the whole file is marked OFFICIAL; the `internal` file is marked OFFICIAL-SENSITIVE.
 """
@@ -12,28 +12,47 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-from app.models import Plan, User
+from app.models import Plan, PlanKind, User
 from app.services import clock, gc_pause
 from app.services.exporting.content import (
     AUDIENCE_NAMES,
     INTERNAL,
+    MARKINGS,
     PCC,
     PlanContent,
     Redactor,
+    check_audience,
     load_plan_content,
     record_export,
 )
+from app.services.exporting.record import write_decisions_sheet, write_reviews_sheet
 from app.services.exporting.safe_text import header_text, short_text
-from app.services.exporting.sheets import SheetFrame, write_plan_sheet, write_updates_sheet
-from app.services.exporting.styles import CellMaker
+from app.services.exporting.sheets import (
+    LOCAL_COLUMNS,
+    PCC_COLUMNS,
+    SheetFrame,
+    write_plan_sheet,
+    write_updates_sheet,
+)
+from app.services.exporting.styles import FONT, NOT_SET, RAG_WORDS, CellWriter
 from app.services.exporting.summary import write_summary_sheet
 
 PLAN_SHEET_TITLE = "Plan"
 APPLICATION = "Delivery Plan Tracker"
+# constant_memory: each row goes to a temporary file as soon as the next begins, so memory stays flat however
+# long the plan; strings are then written in the cells themselves (inline), which every program reads.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "in_memory": False,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "default_format_properties": FONT,
+}
+RAG_CHOICES = [*RAG_WORDS.values(), NOT_SET]
 AUDIENCE_LINES = {
     INTERNAL: "internal copy for the force and its partners",
     PCC: "copy for the PCC office, restricted passages withheld",
@@ -88,25 +107,49 @@ def _ticker(progress: Callable[[int, int], None] | None, total: int) -> Callable
 def build_workbook(
     content: PlanContent, redactor: Redactor, on: date, tick: Callable[[], None] = lambda: None
 ) -> bytes:
-    workbook = Workbook()
-    maker = CellMaker(workbook)
-    plan_sheet = workbook.active
-    plan_sheet.title = PLAN_SHEET_TITLE
-    titles = _title_lines(content.plan, redactor, on)
-    frame = write_plan_sheet(plan_sheet, maker, content, redactor, titles, tick)
-    _present(plan_sheet, frame, content.plan, redactor, filter_table=True)
+    """The workbook, written row by row to temporary files (constant memory), then zipped into memory.
 
-    summary = workbook.create_sheet("Summary")
-    frame = write_summary_sheet(summary, maker, content, redactor, titles[:1] + titles[-1:], on)
+    Each sheet is written top to bottom once, which is what constant-memory mode asks; nothing is merged.
+    """
+    buffer = io.BytesIO()
+    workbook = Workbook(buffer, WORKBOOK_OPTIONS)
+    writer = CellWriter(workbook)
+    titles = _title_lines(content.plan, redactor, on)
+    short_titles = titles[:1] + titles[-1:]
+
+    plan_sheet = workbook.add_worksheet(PLAN_SHEET_TITLE)
+    frame = write_plan_sheet(plan_sheet, writer, content, redactor, titles, tick)
+    _present(plan_sheet, frame, content.plan, redactor, filter_table=True)
+    _rag_choices(plan_sheet, frame, content)
+
+    summary = workbook.add_worksheet("Summary")
+    frame = write_summary_sheet(workbook, summary, writer, content, redactor, short_titles, on)
     _present(summary, frame, content.plan, redactor, filter_table=False)
 
-    updates = workbook.create_sheet("Updates")
-    frame = write_updates_sheet(updates, maker, content, redactor, titles[:1] + titles[-1:], tick)
+    updates = workbook.add_worksheet("Updates")
+    frame = write_updates_sheet(updates, writer, content, redactor, short_titles, tick)
     _present(updates, frame, content.plan, redactor, filter_table=True)
 
+    if not redactor.withholds:  # the full record is for the force only
+        decisions = workbook.add_worksheet("RAG decisions")
+        _present(
+            decisions,
+            write_decisions_sheet(decisions, writer, content, redactor, short_titles),
+            content.plan,
+            redactor,
+            filter_table=True,
+        )
+        reviews = workbook.add_worksheet("Reviews")
+        _present(
+            reviews,
+            write_reviews_sheet(reviews, writer, content, redactor, short_titles),
+            content.plan,
+            redactor,
+            filter_table=True,
+        )
+
     _set_properties(workbook, content.plan, redactor)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    workbook.close()
     return buffer.getvalue()
 
 
@@ -129,45 +172,63 @@ def _title_lines(plan: Plan, redactor: Redactor, on: date) -> list[tuple[str, st
 
 
 def _present(ws: Worksheet, frame: SheetFrame, plan: Plan, redactor: Redactor, *, filter_table: bool) -> None:
-    """Frozen header, filters, landscape printing one page wide with the header row on every page, and the
+    """Frozen header, filters, landscape A4 printing one page wide with the header row on every page, and the
     plan title, marking and page numbers in the page header and footer."""
-    last_column = get_column_letter(frame.columns)
     if filter_table:
-        ws.freeze_panes = ws.cell(row=frame.header_row + 1, column=1)
-        ws.auto_filter.ref = f"A{frame.header_row}:{last_column}{max(frame.last_row, frame.header_row)}"
-        ws.print_title_rows = f"{frame.header_row}:{frame.header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
+        ws.freeze_panes(frame.header_row + 1, 0)
+        ws.autofilter(frame.header_row, 0, max(frame.last_row, frame.header_row), frame.columns - 1)
+        ws.repeat_rows(frame.header_row)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(1)  # not printed; still shown on screen
     marking = header_text(redactor.marking)
-    ws.oddHeader.left.text = marking
-    ws.oddHeader.center.text = header_text(redactor.text(plan.title))
-    ws.oddHeader.right.text = marking
-    ws.oddFooter.left.text = marking
-    ws.oddFooter.center.text = "Page &P of &N"
-    ws.oddFooter.right.text = header_text(APPLICATION)
+    ws.set_header(f"&L{marking}&C{header_text(redactor.text(plan.title))}&R{marking}")
+    ws.set_footer(f"&L{marking}&CPage &P of &N&R{header_text(APPLICATION)}")
+
+
+def _rag_choices(ws: Worksheet, frame: SheetFrame, content: PlanContent) -> None:
+    """The RAG column offers its five words, so an edited copy still reads back; anything else is questioned."""
+    if frame.last_row <= frame.header_row:
+        return
+    col = (PCC_COLUMNS if content.plan.kind is PlanKind.PCC else LOCAL_COLUMNS).index(("RAG", 9))
+    ws.data_validation(
+        frame.header_row + 1,
+        col,
+        frame.last_row,
+        col,
+        {
+            "validate": "list",
+            "source": RAG_CHOICES,
+            "error_type": "warning",
+            "error_title": "RAG",
+            "error_message": "Choose Red, Amber, Green, Blue or Not set",
+        },
+    )
 
 
 def _set_properties(workbook: Workbook, plan: Plan, redactor: Redactor) -> None:
     """The marking in the file's properties too, where mail gateways and document stores look for it."""
-    properties = workbook.properties
-    properties.title = f"{short_text(redactor.text(plan.title), 200)} [{redactor.marking}]"
-    properties.subject = f"{redactor.marking}: delivery plan export for the {AUDIENCE_NAMES[redactor.audience]}"
-    properties.keywords = f"{redactor.marking}; audience {redactor.audience}; delivery plan"
-    properties.category = redactor.marking
-    properties.creator = APPLICATION
-    properties.lastModifiedBy = APPLICATION
+    workbook.set_properties(
+        {
+            "title": f"{short_text(redactor.text(plan.title), 200)} [{redactor.marking}]",
+            "subject": f"{redactor.marking}: delivery plan export for the {AUDIENCE_NAMES[redactor.audience]}",
+            "keywords": f"{redactor.marking}; audience {redactor.audience}; delivery plan",
+            "category": redactor.marking,
+            "author": APPLICATION,
+            "comments": f"Marked {redactor.marking}",
+        }
+    )
+    workbook.set_custom_property("Marking", redactor.marking)
 
 
-def export_filename(plan: Plan, on: date) -> str:
-    """`Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25.xlsx`: priority, title and date, safe anywhere."""
+def export_filename(plan: Plan, on: date, audience: str) -> str:
+    """`Modern-Day-Slavery-Local-Delivery-Plan-2025-11-25-OFFICIAL.xlsx`: priority, title, date and marking, so
+    the sensitive copy is never mistaken for the other in a mail or a folder."""
     title = plan.title or "Plan"
     priority = plan.priority or ""
     words = title if title.lower().startswith(priority.lower()) else f"{priority} {title}"
-    return f"{slug(words) or 'Plan'}-{on.isoformat()}.xlsx"
+    return f"{slug(words) or 'Plan'}-{on.isoformat()}-{MARKINGS[check_audience(audience)]}.xlsx"
 
 
 def slug(text: str) -> str:

@@ -3,11 +3,14 @@
 import json
 
 from app.models import Action, Plan
-from app.services.exporting.content import INTERNAL, PlanContent, Redactor, UpdateRow, load_plan_content, record_export
+from app.services.exporting.content import PlanContent, Redactor, UpdateRow, load_plan_content, record_export
 
 
-def plan_as_dict(plan: Plan, *, audience: str = INTERNAL) -> dict:
-    """The plan as it is stored, one flat list of actions; the `pcc` audience gets restricted text withheld."""
+def plan_as_dict(plan: Plan, *, audience: str) -> dict:
+    """The plan as it is stored, one flat list of actions; the `pcc` audience gets restricted text withheld.
+
+    The audience has no default: whoever asks says which copy, so the sensitive one is never had by omission.
+    """
     redactor = Redactor(audience)
     content = load_plan_content(plan)
     return {
@@ -29,7 +32,7 @@ def plan_as_dict(plan: Plan, *, audience: str = INTERNAL) -> dict:
     }
 
 
-def export_json(plan: Plan, *, audience: str = INTERNAL, user=None) -> str:
+def export_json(plan: Plan, *, audience: str, user=None) -> str:
     """The JSON text of the plan, with the export recorded in the audit trail (who, which plan, which audience)."""
     text = json.dumps(plan_as_dict(plan, audience=audience), ensure_ascii=False, indent=2)
     record_export(plan, audience=audience, file_format="json", user=user)

@@ -1,24 +1,22 @@
 """The Plan and Updates sheets of an export, in the layout the plans have always had.
 
-A local plan reads `Strand | No | What | How | Responsibility | Commentary | Strategic Link | RAG | Target date`
-with the strand merged down the first column; a PCC deliverables plan reads `Aim | What | How | Evidence`
-grouped by aim. The commentary is the dated update history, oldest first: the first update plain, later ones
-in italic and the latest in red, as owners mark them in the Word and Excel plans (the importer reads it back).
+A local plan reads `Strand | No | What | How | Responsibility | Commentary | Strategic Link | RAG | Target date`;
+a PCC deliverables plan reads `Aim | What | How | Evidence` grouped by aim. The strand (or aim) is written on
+every row, never merged, so that the sheet can be filtered and sorted. The commentary is the update history,
+oldest first, each update on its own line starting with its date label (`28/11/2026:` or `Undated:`): the
+label, not the formatting, marks where an update begins, because spreadsheet programs join touching runs of
+the same format when they save. The newest update is red, the ones between italic, as owners mark them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from openpyxl.cell.rich_text import CellRichText, TextBlock
-from openpyxl.cell.text import InlineFont
-from openpyxl.styles.colors import Color
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from app.models import Action, Framework, Objective, PlanKind, Strand
 from app.services.exporting.content import PlanContent, Redactor, UpdateRow
-from app.services.exporting.safe_text import CONTINUED, EXCEL_CELL_LIMIT, clean, excel_length, fit
-from app.services.exporting.styles import LATEST_UPDATE_COLOUR, CellMaker
+from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, clean, excel_length, fit
+from app.services.exporting.styles import CellWriter
 
 LOCAL_COLUMNS = [
     ("Strand", 12),
@@ -39,28 +37,22 @@ PCC_COLUMNS = [
     ("RAG", 9),
     ("Target date", 12),
 ]
-UPDATE_COLUMNS = [
-    ("Strand", 10),
-    ("Ref", 8),
-    ("Action", 40),
-    ("As at", 12),
-    ("Author", 20),
-    ("RAG", 9),
-    ("Restricted", 11),
-    ("Update", 80),
-]
-ACTION_WIDTH, UPDATE_WIDTH = UPDATE_COLUMNS[2][1], UPDATE_COLUMNS[7][1]
+UPDATE_COLUMNS = [("Strand", 10), ("Ref", 8), ("As at", 12), ("Author", 20), ("RAG", 9), ("Restricted", 11)]
+UPDATE_COLUMNS.append(("Update", 100))
+UPDATE_WIDTH = UPDATE_COLUMNS[-1][1]
+COMMENTARY_WIDTH = 60
 # Links as the plans write them, so that the importer reads them back to the same framework and code.
 LINK_WORDING = {Framework.NS: "National Strategy (NS)", Framework.SENTINEL: "Sentinel (S)"}
-LINE_HEIGHT = 15  # points: one line of 11-point text
-MAX_ROW_HEIGHT = 409  # Excel's limit
-_LATER = InlineFont(i=True)
-_LATEST = InlineFont(color=Color(rgb=LATEST_UPDATE_COLOUR))
+LINE_HEIGHT = 12.75  # points: one line of 10-point Arial
+MAX_ROW_HEIGHT = 409  # Excel's limit: a row cannot be taller, so text beyond it is never seen or printed
+MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
+UNDATED = "Undated"
+POINTER = "Earlier updates: see the Updates sheet"  # the importer knows this line (importing/commentary.py)
 
 
 @dataclass
 class Group:
-    """Rows that share a merged first cell: a strand of a local plan, or an aim of a PCC plan."""
+    """Rows of one strand of a local plan, or one aim of a PCC plan."""
 
     label: str
     objective: Objective | None = None
@@ -69,7 +61,7 @@ class Group:
 
 @dataclass
 class SheetFrame:
-    """Where a sheet's table is, for freezing, filtering and printing."""
+    """Where a sheet's table is (0-based rows), for freezing, filtering and printing."""
 
     header_row: int
     last_row: int
@@ -99,42 +91,47 @@ def ref_value(ref: str):
 
 
 def update_line(update: UpdateRow) -> str:
-    """`31/12/2015: text`, the form the importer reads back as a dated update; undated text as it is."""
-    return f"{update.as_at:%d/%m/%Y}: {update.text}" if update.as_at else update.text
+    """`31/12/2015: text` or `Undated: text`: the label the importer splits the cell on."""
+    label = f"{update.as_at:%d/%m/%Y}" if update.as_at else UNDATED
+    return f"{label}: {update.text}"
 
 
-def commentary(updates: list[UpdateRow]) -> CellRichText | str:
-    """The updates one a line, oldest first: the first plain, later ones italic, the latest red.
-
-    A lone undated update is the text the plan was imported with, not news, so it stays plain as it was.
-    """
+def commentary_lines(updates: list[UpdateRow], where: str) -> list[str]:
+    """The updates one a line, oldest first; when they are more than a cell can show, the newest that fit
+    after a first line that points to the Updates sheet, where every update is in full."""
     lines = [clean(update_line(update)) for update in updates]
-    if not lines:
-        return ""
-    if len(lines) == 1 and updates[0].as_at is None:
-        return lines[0]
-    if excel_length("\n".join(lines)) > EXCEL_CELL_LIMIT:
-        lines = _shorten(lines)
+    if fits(lines):
+        return lines
+    pointer = f"{POINTER} ({where}) for all {len(lines)} updates."
+    kept = [fit(lines[-1], EXCEL_CELL_LIMIT - excel_length(pointer) - 1)]
+    for line in reversed(lines[:-1]):
+        if not fits([pointer, line, *kept]):
+            break
+        kept.insert(0, line)
+    return [pointer, *kept]
+
+
+def fits(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return excel_length(text) <= EXCEL_CELL_LIMIT and line_count(text, COMMENTARY_WIDTH) <= MAX_LINES
+
+
+def commentary_runs(writer: CellWriter, lines: list[str]) -> list:
+    """(format, text) runs: the oldest line plain, the ones after it italic, the newest red."""
     runs: list = []
+    last = len(lines) - 1
     for index, line in enumerate(lines):
         if index:
-            runs.append("\n")
-        if index == len(lines) - 1:
-            runs.append(TextBlock(_LATEST, line))
-        elif index == 0:
-            runs.append(line)
+            runs.append((writer.plain_run, "\n"))
+        if index == last:
+            run_format = writer.latest_run
+        elif index == 0 or line.startswith(POINTER):
+            run_format = writer.plain_run
         else:
-            runs.append(TextBlock(_LATER, line))
-    return CellRichText(runs)
-
-
-def _shorten(lines: list[str]) -> list[str]:
-    """Keep the latest update whole if it fits; cut the history before it, saying where the rest is."""
-    latest = fit(lines[-1], EXCEL_CELL_LIMIT)
-    budget = EXCEL_CELL_LIMIT - excel_length(latest) - 1  # the line break before the latest
-    if budget <= excel_length(CONTINUED):
-        return [latest]
-    return [fit("\n".join(lines[:-1]), budget), latest]
+            run_format = writer.later_run
+        label, _, rest = line.partition(": ")
+        runs += [(run_format, f"{label}: "), (run_format, rest)] if rest else [(run_format, line)]
+    return runs
 
 
 def link_lines(action: Action) -> str:
@@ -151,25 +148,23 @@ def line_count(text: str, width: int) -> int:
 
 
 def fitted_height(texts: list[tuple[object, int]]) -> float:
-    """A row tall enough for its wrapped (text, column width) pairs. Neither Excel nor LibreOffice grows a row
-    written by openpyxl to fit, so without this every multi-line cell would show one line."""
+    """A row tall enough for its wrapped (text, column width) pairs: no program grows a written row to fit."""
     lines = max((line_count(str(text), width) for text, width in texts if text), default=1)
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
 
 
-def title_rows(ws: Worksheet, maker: CellMaker, lines: list[tuple[str, str]]) -> int:
-    """The plan's title rows, then a blank row; returns the row number of the header row that follows."""
-    for text, style in lines:
-        ws.append([maker.text(ws, text, style)])
-    ws.append([])
-    return len(lines) + 2
+def title_rows(ws: Worksheet, writer: CellWriter, lines: list[tuple[str, str]]) -> int:
+    """The plan's title rows, then a blank row; returns the (0-based) row of the header that follows."""
+    for row, (text, style) in enumerate(lines):
+        writer.text(ws, row, 0, text, style)
+    return len(lines) + 1
 
 
-def header_row(ws: Worksheet, maker: CellMaker, columns: list[tuple[str, int]]) -> None:
+def header_row(ws: Worksheet, writer: CellWriter, row: int, columns: list[tuple[str, int]]) -> None:
     """The column headings, and the column widths that go with them."""
-    ws.append([maker.text(ws, heading, "Plan header") for heading, _ in columns])
-    for index, (_, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+    for col, (heading, width) in enumerate(columns):
+        ws.set_column(col, col, width)
+        writer.text(ws, row, col, heading, "Plan header")
 
 
 def _no_tick() -> None:
@@ -178,7 +173,7 @@ def _no_tick() -> None:
 
 def write_plan_sheet(
     ws: Worksheet,
-    maker: CellMaker,
+    writer: CellWriter,
     content: PlanContent,
     redactor: Redactor,
     titles: list[tuple[str, str]],
@@ -187,95 +182,119 @@ def write_plan_sheet(
     """The plan in its own layout; returns where the table is. `tick` is called once an action is written."""
     pcc = content.plan.kind is PlanKind.PCC
     columns = PCC_COLUMNS if pcc else LOCAL_COLUMNS
-    header = title_rows(ws, maker, titles)
-    header_row(ws, maker, columns)
-    row = header + 1
+    header = title_rows(ws, writer, titles)
+    header_row(ws, writer, header, columns)
+    row = header
+    write_row = _pcc_row if pcc else _local_row
     for group in groups_of(content):
-        first = row
-        merged = (0, 1) if pcc else (0,)
-        measured = [
-            (index, width)
-            for index, (_, width) in enumerate(columns)
-            if index not in merged or len(group.actions) == 1  # merged text spreads over the group's rows
-        ]
         for index, action in enumerate(group.actions):
-            cells = (_pcc_row if pcc else _local_row)(ws, maker, content, redactor, group, action, index == 0)
-            ws.append(cells)
-            ws.row_dimensions[row].height = fitted_height([(cells[i].value, width) for i, width in measured])
             row += 1
+            write_row(ws, writer, row, content, redactor, group, action, index == 0, columns)
             tick()
-        if row - 1 > first:
-            for column in merged:
-                ws.merge_cells(start_row=first, start_column=column + 1, end_row=row - 1, end_column=column + 1)
-    return SheetFrame(header_row=header, last_row=row - 1, columns=len(columns))
+    return SheetFrame(header_row=header, last_row=row, columns=len(columns))
 
 
-def _commentary_cell(ws, maker: CellMaker, content: PlanContent, redactor: Redactor, action: Action):
+def _commentary(writer: CellWriter, content: PlanContent, redactor: Redactor, action: Action, where: str):
+    """The commentary as rich-text runs, or plain text for a withheld action."""
     if redactor.withheld(action):
-        return maker.text(ws, redactor.action_text(action, ""))
-    value = commentary([redactor.update(action, update) for update in content.updates_of(action)])
-    return maker.rich(ws, value) if isinstance(value, CellRichText) else maker.text(ws, value)
+        return redactor.action_text(action, "")
+    updates = [redactor.update(action, update) for update in content.updates_of(action)]
+    if not updates:
+        return ""
+    lines = commentary_lines(updates, where)
+    if len(updates) == 1 and updates[0].as_at is None:
+        return lines[0]  # the text the plan was imported with, not news: plain, as it was
+    return commentary_runs(writer, lines)
 
 
-def _local_row(ws, maker: CellMaker, content, redactor: Redactor, group: Group, action: Action, first: bool):
+def _put(ws, writer: CellWriter, row: int, col: int, value) -> None:
+    if isinstance(value, list):
+        writer.rich(ws, row, col, value)
+    else:
+        writer.text(ws, row, col, value)
+
+
+def _size(ws, row: int, values: list, columns) -> None:
+    texts = []
+    for value, (_, width) in zip(values, columns, strict=False):
+        if isinstance(value, list):
+            value = "".join(text for _, text in value)
+        texts.append((value, width))
+    ws.set_row(row, fitted_height(texts))
+
+
+def _local_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, action: Action, first, columns):
     ref = ref_value(action.ref)
-    return [
-        maker.text(ws, group.label if first else "", "Plan group"),
-        maker.number(ws, ref) if isinstance(ref, int) else maker.text(ws, ref),
-        maker.text(ws, redactor.action_text(action, action.what)),
-        maker.text(ws, redactor.action_text(action, action.how)),
-        maker.text(ws, redactor.action_text(action, action.responsibility)),
-        _commentary_cell(ws, maker, content, redactor, action),
-        maker.text(ws, redactor.action_text(action, link_lines(action))),
-        maker.rag(ws, action.rag),
-        maker.date(ws, action.target_date, text=redactor.action_text(action, action.target_date_text)),
+    where = f"{action.strand.value if action.strand else 'no strand'} {action.ref}"
+    texts = [
+        redactor.action_text(action, action.what),
+        redactor.action_text(action, action.how),
+        redactor.action_text(action, action.responsibility),
+        _commentary(writer, content, redactor, action, where),
+        redactor.action_text(action, link_lines(action)),
     ]
+    _size(ws, row, ["", "", *texts], columns)
+    writer.text(ws, row, 0, group.label, "Plan group" if first else "Plan group more")
+    if isinstance(ref, int):
+        writer.number(ws, row, 1, ref)
+    else:
+        writer.text(ws, row, 1, ref)
+    for col, value in enumerate(texts, start=2):
+        _put(ws, writer, row, col, value)
+    writer.rag(ws, row, 7, action.rag)
+    writer.date(ws, row, 8, action.target_date, text=redactor.action_text(action, action.target_date_text))
 
 
-def _pcc_row(ws, maker: CellMaker, content, redactor: Redactor, group: Group, action: Action, first: bool):
+def _pcc_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, action: Action, first, columns):
     objective = group.objective
     # The plans number each deliverable inside the How cell ("1.2.1 We will …"); the number survives redaction.
     how = "\n".join(part for part in (action.what, action.how) if part)
-    return [
-        maker.text(ws, redactor.text(group.label) if first else "", "Plan group"),
-        maker.text(ws, redactor.text(objective.description) if first and objective else ""),
-        maker.text(ws, f"{action.ref} {redactor.action_text(action, how)}".strip()),
-        _commentary_cell(ws, maker, content, redactor, action),
-        maker.rag(ws, action.rag),
-        maker.date(ws, action.target_date, text=redactor.action_text(action, action.target_date_text)),
+    texts = [
+        redactor.text(objective.description) if first and objective else "",
+        f"{action.ref} {redactor.action_text(action, how)}".strip(),
+        _commentary(writer, content, redactor, action, action.ref),
     ]
+    _size(ws, row, ["", *texts], columns)
+    writer.text(ws, row, 0, redactor.text(group.label), "Plan group" if first else "Plan group more")
+    for col, value in enumerate(texts, start=1):
+        _put(ws, writer, row, col, value)
+    writer.rag(ws, row, 4, action.rag)
+    writer.date(ws, row, 5, action.target_date, text=redactor.action_text(action, action.target_date_text))
 
 
 def write_updates_sheet(
     ws: Worksheet,
-    maker: CellMaker,
+    writer: CellWriter,
     content: PlanContent,
     redactor: Redactor,
     titles: list[tuple[str, str]],
     tick: Callable[[], None] = _no_tick,
 ) -> SheetFrame:
-    """Every update, one a row, oldest first within each action: filter it by strand, author or date.
-    `tick` is called once an action's updates are written."""
-    header = title_rows(ws, maker, titles)
-    header_row(ws, maker, UPDATE_COLUMNS)
+    """Every update in full, one a row, oldest first within each action, named by strand (or aim) and ref:
+    filter it by strand, author or date. `tick` is called once an action's updates are written."""
+    pcc = content.plan.kind is PlanKind.PCC
+    header = title_rows(ws, writer, titles)
+    columns = [("Aim", 10), *UPDATE_COLUMNS[1:]] if pcc else UPDATE_COLUMNS
+    header_row(ws, writer, header, columns)
     row = header
     for action in (action for group in groups_of(content) for action in group.actions):
-        strand = action.strand.value if action.strand else ""
-        what = redactor.action_text(action, action.what)
+        if pcc:
+            strand = action.objective.ref if action.objective else ""
+        else:
+            strand = action.strand.value if action.strand else ""
         for update in content.updates_of(action):
             update = redactor.update(action, update)
             row += 1
-            cells = [
-                maker.text(ws, strand),
-                maker.text(ws, action.ref),
-                maker.text(ws, what),
-                maker.date(ws, update.as_at),
-                maker.text(ws, update.author),
-                maker.rag(ws, update.rag),
-                maker.text(ws, "Yes" if update.restricted else "No"),
-                maker.text(ws, update.text),
-            ]
-            ws.append(cells)
-            ws.row_dimensions[row].height = fitted_height([(what, ACTION_WIDTH), (update.text, UPDATE_WIDTH)])
+            ws.set_row(row, fitted_height([(update.text, UPDATE_WIDTH)]))
+            writer.text(ws, row, 0, strand)
+            writer.text(ws, row, 1, action.ref)
+            writer.date(ws, row, 2, update.as_at)
+            writer.text(ws, row, 3, update.author)
+            if update.rag is None:
+                writer.text(ws, row, 4, "")  # no RAG proposed with this update
+            else:
+                writer.rag(ws, row, 4, update.rag)
+            writer.text(ws, row, 5, "Yes" if update.restricted else "No")
+            writer.text(ws, row, 6, update.text)
         tick()
-    return SheetFrame(header_row=header, last_row=row, columns=len(UPDATE_COLUMNS))
+    return SheetFrame(header_row=header, last_row=row, columns=len(columns))

@@ -1,99 +1,141 @@
-"""The look of an exported workbook, and the one way its cells are made.
+"""The look of an exported workbook, and the one way its cells are written.
 
-Styles are registered once per workbook as NamedStyles and every cell copies a prepared style array, so a
-plan of 5,000 actions and 50,000 updates costs little more than writing the bare values (docs/design.md's budget).
-Text cells are always made by `CellMaker.text`, which goes through safe_text: no formula, no error cell.
+XlsxWriter formats are made once per workbook and every cell is written by `CellWriter`, so a plan of 5,000
+actions and 50,000 updates costs little more than writing the bare values. Text cells always go through
+safe_text and `write_string`: never a formula, never an error cell. Every format names one font (Arial, as the
+plans are written), so no spreadsheet program falls back to its own default.
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from openpyxl.cell.cell import Cell
-from openpyxl.cell.rich_text import CellRichText
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from app.models import Rag
-from app.services.exporting.safe_text import put_text, starts_like_formula
+from app.services.exporting.safe_text import clean, starts_like_formula
 
+FONT = {"font_name": "Arial", "font_size": 10, "font_scheme": "none"}  # "none": not the theme's font
 RAG_COLOURS = {Rag.RED: "FFFF0000", Rag.AMBER: "FFFFC000", Rag.GREEN: "FF00B050", Rag.BLUE: "FF0070C0"}
 RAG_WORDS = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green", Rag.BLUE: "Blue"}
+NOT_SET = "Not set"
+NOT_SET_COLOUR = "FFBFBFBF"
 LATEST_UPDATE_COLOUR = "FFFF0000"  # plans have always marked the newest commentary in red
 DATE_FORMAT = "DD/MM/YYYY"
-
-_thin = Side(style="thin", color="FF808080")
-_box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_top_wrapped = Alignment(wrap_text=True, vertical="top")
+_BOX = {"border": 1, "border_color": "#808080"}
+_TOP_WRAPPED = {"text_wrap": True, "valign": "top"}
 
 
-def _named_styles() -> list[NamedStyle]:
-    styles = [
-        NamedStyle(name="Plan title", font=Font(bold=True, size=14)),
-        NamedStyle(name="Plan subtitle", font=Font(bold=True, size=11)),
-        NamedStyle(name="Plan marking", font=Font(bold=True, size=11, color="FF000000")),
-        NamedStyle(
-            name="Plan header",
-            font=Font(bold=True),
-            fill=PatternFill("solid", fgColor="FFD9D9D9"),
-            border=_box,
-            alignment=Alignment(wrap_text=True, vertical="center"),
-        ),
-        NamedStyle(name="Plan text", border=_box, alignment=_top_wrapped),
-        NamedStyle(name="Plan group", font=Font(bold=True), border=_box, alignment=_top_wrapped),
-        NamedStyle(name="Plan date", border=_box, alignment=_top_wrapped, number_format=DATE_FORMAT),
-        NamedStyle(name="Plan number", border=_box, alignment=Alignment(vertical="top")),
-    ]
+def _hex(argb: str) -> str:
+    return "#" + argb[2:]
+
+
+def _styles() -> dict[str, dict[str, Any]]:
+    styles: dict[str, dict[str, Any]] = {
+        "Plan title": {"bold": True, "font_size": 14},
+        "Plan subtitle": {"bold": True},
+        "Plan marking": {"bold": True, "font_color": "#000000"},
+        "Plan header": {"bold": True, "bg_color": "#D9D9D9", **_BOX, "text_wrap": True, "valign": "vcenter"},
+        # Short headings over figures: centred on one line, never wrapped over the numbers below.
+        "Figure header": {"bold": True, "bg_color": "#D9D9D9", **_BOX, "align": "center", "valign": "vcenter"},
+        "Plan text": {**_BOX, **_TOP_WRAPPED},
+        "Plan group": {"bold": True, **_BOX, **_TOP_WRAPPED},
+        # The strand repeated on the rows after its first: the same words in grey with no rule between rows,
+        # so a strand reads as one block and still survives sorting and filtering.
+        "Plan group more": {
+            "bold": True,
+            "font_color": "#7F7F7F",
+            "left": 1,
+            "right": 1,
+            "left_color": "#808080",
+            "right_color": "#808080",
+            **_TOP_WRAPPED,
+        },
+        "Plan date": {**_BOX, **_TOP_WRAPPED, "num_format": DATE_FORMAT},
+        "Plan number": {**_BOX, "valign": "top"},
+        "Figure": {**_BOX, "align": "center", "valign": "top"},
+        "Figure zero": {**_BOX, "align": "center", "valign": "top", "font_color": "#7F7F7F"},
+    }
     for rag, colour in RAG_COLOURS.items():
-        styles.append(
-            NamedStyle(
-                name=f"RAG {RAG_WORDS[rag]}",
-                font=Font(bold=True, color="FF000000" if rag is Rag.AMBER else "FFFFFFFF"),
-                fill=PatternFill("solid", fgColor=colour),
-                border=_box,
-                alignment=Alignment(horizontal="center", vertical="top"),
-            )
-        )
+        styles[f"RAG {RAG_WORDS[rag]}"] = {
+            "bold": True,
+            "font_color": "#000000" if rag is Rag.AMBER else "#FFFFFF",
+            "bg_color": _hex(colour),
+            **_BOX,
+            "align": "center",
+            "valign": "top",
+        }
+    styles[f"RAG {NOT_SET}"] = {"bg_color": _hex(NOT_SET_COLOUR), **_BOX, "align": "center", "valign": "top"}
     return styles
 
 
-class CellMaker:
-    """Makes the cells of one workbook with its shared styles; rows are appended with `ws.append(cells)`."""
+def rag_style(rag: Rag | None) -> str:
+    return f"RAG {RAG_WORDS[rag] if rag else NOT_SET}"
+
+
+def rag_word(rag: Rag | None) -> str:
+    """The RAG as a word; "Not set" when nobody has set one, so an empty cell never stands for a value."""
+    return RAG_WORDS[rag] if rag else NOT_SET
+
+
+class CellWriter:
+    """Writes the cells of one workbook with its shared formats (row and column are 0-based, as XlsxWriter's)."""
 
     def __init__(self, workbook: Workbook):
-        self._arrays = {}
-        for style in _named_styles():
-            workbook.add_named_style(style)
-            self._arrays[style.name] = style.as_tuple()
+        self.workbook = workbook
+        self._styles = _styles()
+        self._formats: dict[tuple[str, bool], Any] = {}
+        self.plain_run = self.run_format()
+        self.later_run = self.run_format(italic=True)
+        self.latest_run = self.run_format(font_color=_hex(LATEST_UPDATE_COLOUR))
 
-    def _cell(self, ws: Worksheet, value, style: str) -> Cell:
-        return Cell(ws, value=value, style_array=self._arrays[style])
+    def format(self, style: str, *, quoted: bool = False):
+        """The format of a style; `quoted` adds Excel's quote prefix, so text like "=1" stays text when edited."""
+        key = (style, quoted)
+        if key not in self._formats:
+            properties = {**FONT, **self._styles[style]}
+            if quoted:
+                properties["quote_prefix"] = True
+            self._formats[key] = self.workbook.add_format(properties)
+        return self._formats[key]
 
-    def text(self, ws: Worksheet, value, style: str = "Plan text") -> Cell:
-        """User text, written safely (see safe_text.put_text)."""
-        cell = self._cell(ws, None, style)
-        return put_text(cell, value)
+    def run_format(self, **properties):
+        """A rich-text run's font; it names Arial too, or the run would fall back to the program's default."""
+        return self.workbook.add_format({**FONT, **properties})
 
-    def rich(self, ws: Worksheet, value: CellRichText, style: str = "Plan text") -> Cell:
-        """Rich text whose runs were already cleaned; a plain string when it has a single unformatted run."""
-        cell = self._cell(ws, value, style)
-        cell.data_type = "s"
-        if starts_like_formula(str(value)):
-            cell.quotePrefix = True
-        return cell
+    def text(self, ws: Worksheet, row: int, col: int, value, style: str = "Plan text") -> None:
+        """User text, written as a literal string: never a formula, never an error cell, never a corrupt file."""
+        text = clean(value)
+        if not text:
+            ws.write_blank(row, col, None, self.format(style))  # an empty cell that keeps its border
+            return
+        ws.write_string(row, col, text, self.format(style, quoted=starts_like_formula(text)))
 
-    def date(self, ws: Worksheet, value: date | None, *, text: str | None = None) -> Cell:
+    def rich(self, ws: Worksheet, row: int, col: int, runs: list, style: str = "Plan text") -> None:
+        """Rich text from (format, text) runs whose text was already cleaned."""
+        tokens = []
+        for run_format, text in runs:
+            if text:
+                tokens += [run_format, text]
+        first_text = next((t for t in tokens if isinstance(t, str)), "")
+        cell_format = self.format(style, quoted=starts_like_formula(first_text))
+        if len(tokens) <= 2:  # XlsxWriter wants two runs at least; one run is written as it would be shown
+            self.text(ws, row, col, first_text, style)
+            return
+        ws.write_rich_string(row, col, *tokens, cell_format)
+
+    def date(self, ws: Worksheet, row: int, col: int, value: date | None, *, text: str | None = None) -> None:
         """A real date (Excel sorts and filters it); text as written when the plan gave no date."""
         if value is None:
-            return self.text(ws, text or "", "Plan date")
-        if isinstance(value, datetime):
-            value = value.date()
-        return self._cell(ws, value, "Plan date")
+            self.text(ws, row, col, text or "", "Plan date")
+            return
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        ws.write_datetime(row, col, value, self.format("Plan date"))
 
-    def number(self, ws: Worksheet, value: int, style: str = "Plan number") -> Cell:
-        return self._cell(ws, value, style)
+    def number(self, ws: Worksheet, row: int, col: int, value: int, style: str = "Plan number") -> None:
+        ws.write_number(row, col, value, self.format(style))
 
-    def rag(self, ws: Worksheet, rag: Rag | None) -> Cell:
+    def rag(self, ws: Worksheet, row: int, col: int, rag: Rag | None) -> None:
         """The RAG cell: filled in its colour and carrying the word, so it reads in black and white too."""
-        if rag is None:
-            return self._cell(ws, None, "Plan text")
-        return self._cell(ws, RAG_WORDS[rag], f"RAG {RAG_WORDS[rag]}")
+        ws.write_string(row, col, rag_word(rag), self.format(rag_style(rag)))

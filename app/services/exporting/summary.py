@@ -1,21 +1,22 @@
 """The Summary sheet: RAG counts by strand with a stacked bar chart, overdue and stale actions, and the same
-figures for each recorded review side by side (quarter on quarter), as a panel or board pack needs them."""
+figures for each recorded review side by side (quarter on quarter), as a panel or board pack needs them.
+
+Headings over figures are short, centred and never wrapped, and each count is coloured by its RAG, so the
+sheet reads the same printed in black and white or on screen."""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from app.models import Action, PlanKind, Rag, Strand
 from app.services.exporting.content import PlanContent, Redactor, UpdateRow
 from app.services.exporting.sheets import SheetFrame, groups_of, title_rows
-from app.services.exporting.styles import RAG_COLOURS, RAG_WORDS, CellMaker
+from app.services.exporting.styles import NOT_SET_COLOUR, RAG_COLOURS, CellWriter, rag_style, rag_word
 
 RAG_COLUMNS = [*Rag, None]  # None: no RAG set yet
-NOT_SET = "Not set"
-NOT_SET_COLOUR = "BFBFBF"
 
 
 @dataclass
@@ -88,81 +89,107 @@ def rag_by_group(content: PlanContent, redactor: Redactor) -> list[tuple[str, Co
 
 
 def write_summary_sheet(
+    workbook: Workbook,
     ws: Worksheet,
-    maker: CellMaker,
+    writer: CellWriter,
     content: PlanContent,
     redactor: Redactor,
     titles: list[tuple[str, str]],
     on: date,
 ) -> SheetFrame:
-    header = title_rows(ws, maker, titles)
+    header = title_rows(ws, writer, titles)
     group_heading = "Aim" if content.plan.kind is PlanKind.PCC else "Strand"
-    rag_headings = [RAG_WORDS[rag] if rag else NOT_SET for rag in RAG_COLUMNS]
-    ws.append([maker.text(ws, h, "Plan header") for h in [group_heading, *rag_headings, "Total"]])
+    headings = [group_heading, *[rag_word(rag) for rag in RAG_COLUMNS], "Total"]
+    for col, heading in enumerate(headings):
+        writer.text(ws, header, col, heading, "Plan header" if col == 0 else "Figure header")
     groups = rag_by_group(content, redactor)
-    for label, counter in groups:
-        ws.append([maker.text(ws, label, "Plan group")] + _count_cells(ws, maker, counter))
+    row = header
     total = Counter()
-    for _, counter in groups:
+    for label, counter in groups:
+        row += 1
+        writer.text(ws, row, 0, label, "Plan group")
+        _count_cells(ws, writer, row, counter)
         total.update(counter)
-    ws.append([maker.text(ws, "Total", "Plan group")] + _count_cells(ws, maker, total))
-    table_last = header + len(groups) + 1
+    row += 1
+    writer.text(ws, row, 0, "Total", "Plan group")
+    _count_cells(ws, writer, row, total)
     if groups:  # a PCC plan with no deliverables yet has nothing to chart
-        _add_chart(ws, header, table_last - 1, group_heading, max(sum(c.values()) for _, c in groups))
+        _add_chart(workbook, ws, header, row - 1, group_heading, max(sum(c.values()) for _, c in groups))
 
     now = figures_now(content, on)
     interval = content.plan.update_interval_days
-    ws.append([])
-    ws.append([maker.text(ws, f"Overdue and stale actions as at {on:%d/%m/%Y}", "Plan subtitle")])
-    ws.append([maker.text(ws, "Overdue: target date passed, not Blue"), maker.number(ws, now.overdue)])
-    ws.append([maker.text(ws, f"Stale: no update in {interval} days, not Blue"), maker.number(ws, now.stale)])
-    last = table_last + 4
+    writer.text(ws, row + 2, 0, f"Overdue and stale actions as at {on:%d/%m/%Y}", "Plan subtitle")
+    writer.text(ws, row + 3, 0, "Overdue: target date passed, not Blue")
+    writer.number(ws, row + 3, 1, now.overdue, "Figure")
+    writer.text(ws, row + 4, 0, f"Stale: no update in {interval} days, not Blue")
+    writer.number(ws, row + 4, 1, now.stale, "Figure")
+    last = row + 4
     reviews = figures_at_reviews(content)
     if reviews:
-        last = _write_reviews(ws, maker, reviews, now, on, last)
-    ws.column_dimensions["A"].width = 40
-    for letter in "BCDEFG":
-        ws.column_dimensions[letter].width = 11
+        last = _write_reviews(ws, writer, reviews, now, on, last)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, max(len(headings), len(reviews) + 2), 17)  # "Review 30/06/2025" on one line
     return SheetFrame(header_row=header, last_row=last, columns=len(RAG_COLUMNS) + 2)
 
 
-def _count_cells(ws: Worksheet, maker: CellMaker, counter: Counter) -> list:
-    counts = [counter.get(rag, 0) for rag in RAG_COLUMNS]
-    return [maker.number(ws, n) for n in counts] + [maker.number(ws, sum(counts))]
+def _count(ws: Worksheet, writer: CellWriter, row: int, col: int, rag: Rag | None, value: int) -> None:
+    """A count in its RAG's colour; a zero plain, so the eye goes to what is there."""
+    writer.number(ws, row, col, value, rag_style(rag) if value else "Figure zero")
 
 
-def _write_reviews(ws, maker: CellMaker, reviews, now: Figures, on: date, last: int) -> int:
+def _count_cells(ws: Worksheet, writer: CellWriter, row: int, counter: Counter) -> None:
+    for col, rag in enumerate(RAG_COLUMNS, start=1):
+        _count(ws, writer, row, col, rag, counter.get(rag, 0))
+    writer.number(ws, row, len(RAG_COLUMNS) + 1, sum(counter.get(rag, 0) for rag in RAG_COLUMNS), "Figure")
+
+
+def _write_reviews(ws, writer: CellWriter, reviews, now: Figures, on: date, last: int) -> int:
     """Quarter on quarter: one column per review, oldest first, then today."""
-    ws.append([])
-    ws.append([maker.text(ws, "At each review", "Plan subtitle")])
+    row = last + 2
+    writer.text(ws, row, 0, "At each review", "Plan subtitle")
     moments = [*reviews, (on, now)]
     headings = [f"Review {held:%d/%m/%Y}" for held, _ in reviews] + [f"As at {on:%d/%m/%Y}"]
-    ws.append([maker.text(ws, "Actions", "Plan header")] + [maker.text(ws, h, "Plan header") for h in headings])
-    rows = [(RAG_WORDS[rag] if rag else NOT_SET, lambda f, rag=rag: f.rag.get(rag, 0)) for rag in RAG_COLUMNS]
-    rows += [("Overdue", lambda f: f.overdue), ("Stale", lambda f: f.stale)]
-    for label, value in rows:
-        ws.append([maker.text(ws, label, "Plan group")] + [maker.number(ws, value(f)) for _, f in moments])
-    return last + 3 + len(rows)
+    row += 1
+    writer.text(ws, row, 0, "Actions", "Plan header")
+    for col, heading in enumerate(headings, start=1):
+        writer.text(ws, row, col, heading, "Figure header")
+    for rag in RAG_COLUMNS:
+        row += 1
+        writer.text(ws, row, 0, rag_word(rag), "Plan group")
+        for col, (_, figures) in enumerate(moments, start=1):
+            _count(ws, writer, row, col, rag, figures.rag.get(rag, 0))
+    for label, value in (("Overdue", lambda f: f.overdue), ("Stale", lambda f: f.stale)):
+        row += 1
+        writer.text(ws, row, 0, label, "Plan group")
+        for col, (_, figures) in enumerate(moments, start=1):
+            writer.number(ws, row, col, value(figures), "Figure" if value(figures) else "Figure zero")
+    return row
 
 
-def _add_chart(ws: Worksheet, header: int, last_group_row: int, group_heading: str, tallest: int) -> None:
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = f"RAG by {group_heading.lower()}"
-    chart.y_axis.title = "Actions"
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.delete = False  # openpyxl leaves this unset, and recent Excel then hides the axes
-    chart.y_axis.delete = False
-    chart.height, chart.width = 9, 16
+def _add_chart(workbook: Workbook, ws: Worksheet, header: int, last_group_row: int, heading: str, tallest: int):
+    chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
+    name = ws.get_name()
+    for col, rag in enumerate(RAG_COLUMNS, start=1):
+        colour = "#" + (RAG_COLOURS[rag] if rag else NOT_SET_COLOUR)[2:]
+        chart.add_series(
+            {
+                "name": [name, header, col],
+                "categories": [name, header + 1, 0, last_group_row, 0],
+                "values": [name, header + 1, col, last_group_row, col],
+                "fill": {"color": colour},
+                "border": {"color": colour},
+                "overlap": 100,
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": f"RAG by {heading.lower()}", "name_font": {"name": "Arial", "size": 12}})
+    axis_font = {"name": "Arial", "size": 9}
+    y_axis: dict[str, object] = {"name": "Actions", "major_gridlines": {"visible": False}, "num_font": axis_font}
+    y_axis["name_font"] = axis_font
     if tallest <= 10:
-        chart.y_axis.majorUnit = 1  # whole actions, not 0.5 steps
-    data = Reference(ws, min_col=2, max_col=1 + len(RAG_COLUMNS), min_row=header, max_row=last_group_row)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last_group_row))
-    for series, rag in zip(chart.series, RAG_COLUMNS, strict=True):
-        colour = RAG_COLOURS[rag][2:] if rag else NOT_SET_COLOUR
-        series.graphicalProperties.solidFill = colour
-        series.graphicalProperties.line.solidFill = colour
-    ws.add_chart(chart, f"I{header}")
+        y_axis["major_unit"] = 1  # whole actions, not 0.5 steps
+    chart.set_y_axis(y_axis)
+    chart.set_x_axis({"num_font": axis_font})
+    chart.set_legend({"font": axis_font, "position": "bottom"})
+    chart.set_size({"width": 600, "height": 340})
+    ws.insert_chart(header, len(RAG_COLUMNS) + 3, chart)

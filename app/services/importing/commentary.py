@@ -4,7 +4,14 @@ Owners add this quarter's progress to the same cell in red, bold or italic. A ce
 marked or not (`Segment`): the unmarked text is the first update and every marked passage a later one, in order,
 with nothing lost or repeated. A line that starts with a date (`31/12/2015: …`, the tracker's own export) is an
 update of its own on that date.
+
+The tracker's own export starts every update on its own line with a date label (`28/11/2026:` or `Undated:`).
+Spreadsheet programs join touching runs of the same format when they save, so a cell whose first line carries
+a label is split on the labels first and its formatting is not needed; only text before the first label is
+read by its runs. The export's pointer line to its Updates sheet is not an update.
 """
+
+import re
 
 from app.services.importing.findings import UpdateRead
 from app.services.importing.wording import SUB_REF_RE, date_label
@@ -81,12 +88,41 @@ def passages(segments: list[Segment]) -> list[str]:
     return [text for text in texts if text]
 
 
+POINTER_RE = re.compile(r"^\s*Earlier updates: see the Updates sheet\b")
+EXPORT_LABEL_RE = re.compile(r"^(?:\d{2}/\d{2}/\d{4}|Undated): ")
+
+
 def updates_from(segments: list[Segment]) -> list[UpdateRead]:
-    """The update history written in one cell."""
+    """The update history written in one cell: split on the date labels first, then on the formatting."""
+    lines = [line for line in lines_of(segments) if not POINTER_RE.match(line.text)]
+    first = next((line for line in lines if line.text.strip()), None)
+    # Only a cell in the export's own form (its first line a label) is split on labels first.
+    first_label = 0 if first is not None and EXPORT_LABEL_RE.match(first.text) else len(lines)
     updates: list[UpdateRead] = []
-    for text in passages(segments):
+    for text in passages(join_lines(lines[:first_label])):
         updates.extend(dated_updates(text))
-    return updates
+    return updates + dated_updates("\n".join(_labelled_texts(lines[first_label:])))
+
+
+def _labelled_texts(lines: list[_Line]) -> list[str]:
+    """Lines from the first label on. A label starts an update; so does an unlabelled line that begins a marked
+    run after an unmarked line (a formatting change is only ever lost on a re-save, never made up), which gets an
+    `Undated:` label of its own."""
+    texts = []
+    previous_marked: object = True
+    for line in lines:
+        text = line.text
+        starts_marked = bool(line.segments) and bool(line.segments[0][1]) and not line.continues
+        if starts_marked and not previous_marked and not _labelled(text) and text.strip():
+            text = f"Undated: {text}"
+        texts.append(text)
+        if line.segments:
+            previous_marked = line.segments[-1][1]
+    return texts
+
+
+def _labelled(line: str) -> bool:
+    return date_label(line) is not None
 
 
 def dated_updates(text: str) -> list[UpdateRead]:

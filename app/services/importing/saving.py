@@ -161,8 +161,11 @@ class _PlanWriter:
         matching = match_actions(read.actions, stored, Answers(self.choices))
         outcome.questions = matching.questions
         outcome.actions_not_in_file = len(matching.not_in_file)
-        outcome.refs_not_in_file = [action.display_ref for action in matching.not_in_file]
-        free_refs(matching)
+        renamed = free_refs(matching)
+        outcome.refs_not_in_file = [
+            f"{renamed[action.id]} (kept as {action.display_ref})" if action.id in renamed else action.display_ref
+            for action in matching.not_in_file
+        ]
         decides = rags.lead_decides(self.user, plan, self.choices.rag_decisions)
         self.writing = ActionWriting(plan, objectives, self.history, self.choices.take_file, f"{self.index}:", decides)
         for position, (action_read, action) in enumerate(matching.pairs):

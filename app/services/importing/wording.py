@@ -167,6 +167,8 @@ def rag_and_status(text: str) -> tuple[Rag | None, ActionStatus | None, bool]:
         _, status, _ = rag_and_status(rest) if rest.strip() else (None, None, False)
         return symbol, status, True
     words = " ".join(text.lower().replace("_", " ").split()).strip(" .")
+    if words == "not set":  # the tracker's own export says so rather than leave the cell empty
+        return None, None, True
     status = STATUS_WORDS.get(words)
     rag = RAG_WORDS.get(words)
     if rag is None and status is None and words:

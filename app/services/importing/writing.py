@@ -117,19 +117,20 @@ def _setter(action: Action, attr: str, value=None):
     return apply
 
 
-def free_refs(matching: Matching) -> None:
+def free_refs(matching: Matching) -> dict[int, str]:
     """Move renumbered actions to their new refs without two ever holding one ref at once.
 
     Renumbered actions go to a temporary ref first; a tracker action that is not in the file but holds a ref the
-    file now gives another action is kept under "<ref> (old)".
+    file now gives another action is kept under "<ref> (old)"; returns those, action id -> the ref it had.
     """
     moving = [(read, action) for read, action in matching.pairs if action is not None]
     moving = [(read, action) for read, action in moving if (action.strand, action.ref) != (read.strand, read.ref)]
     needed = {(read.strand, read.ref) for read, _ in matching.pairs}
     in_the_way = [action for action in matching.not_in_file if (action.strand, action.ref) in needed]
     if not moving and not in_the_way:
-        return
+        return {}
     taken = needed | {(action.strand, action.ref) for action in matching.not_in_file}
+    renamed = {action.id: action.display_ref for action in in_the_way}
     for _, action in moving:
         action.ref = f"~{action.id}"[:40]
     for action in in_the_way:
@@ -142,6 +143,7 @@ def free_refs(matching: Matching) -> None:
     db.session.flush()
     for read, action in moving:
         action.strand, action.ref = read.strand, read.ref
+    return renamed
 
 
 def write_objectives(plan: Plan, reads: list[ObjectiveRead]) -> dict:
