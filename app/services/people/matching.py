@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from app.extensions import db
 from app.models import Action, Contact, Plan, Role, Strand, User
 from app.services.actions.conflicts import record_change
-from app.services.importing.reader import read_workbook
+from app.services.importing.workbook import read_workbook
 
 RANKS = {
     "detective chief superintendent": "dchsupt",
