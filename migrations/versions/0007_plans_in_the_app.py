@@ -8,8 +8,8 @@ are added with plain ALTER TABLE, the one-a-day rule is a unique index, and the 
 ("Withdrawn" added) is written into SQLite's schema in place, the procedure SQLite documents for changing a
 constraint that leaves the stored rows as they are; PostgreSQL drops and re-adds the constraint.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -17,8 +17,8 @@ Create Date: 2026-12-01 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
