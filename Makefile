@@ -8,6 +8,9 @@ export FLASK_APP := wsgi
 .PHONY: run test lint format bench load clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" || { \
+	  echo "The board pack PDF (WeasyPrint) needs pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; \
+	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(BIN)/activate

@@ -1,4 +1,4 @@
-"""Jinja filters for how the tracker shows dates and RAG."""
+"""Jinja filters for how the tracker shows dates and RAG, and the redaction rule every template reads with."""
 
 from datetime import date, datetime
 
@@ -30,7 +30,17 @@ def rag_label(rag: Rag | None) -> str:
     return rag.label if rag else "Not set"
 
 
+def _reader() -> dict:
+    """`reader` in every template: what the signed-in person may read (app.services.redaction)."""
+    from flask_login import current_user
+
+    from app.services.redaction import WITHHOLDING, Reader
+
+    return {"reader": Reader.for_user(current_user) if current_user.is_authenticated else WITHHOLDING}
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(_reader)
     app.add_template_filter(uk_date)
     app.add_template_filter(rag_tag_class)
     app.add_template_filter(rag_label)

@@ -34,6 +34,8 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "spreadsheets.check": ADMIN_ONLY,
     "spreadsheets.confirm": {**ADMIN_ONLY, "admin": 302},
     "downloads.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
+    "downloads.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
+    "downloads.board_pack_page": ALL,
     "updates.my_actions": ALL,
     "dashboard.show": ALL,
     "reviews.queue": LEADS_ONLY,

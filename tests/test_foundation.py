@@ -179,7 +179,8 @@ def test_action_page_shows_details_links_and_dated_history(client, login_as):
     db.session.commit()
     page = check_page(client.get(f"/actions/{action.id}"))
     assert "Progress 1" in page and "Progress 3" in page
-    assert page.index("1 June 2025") < page.index("3 June 2025")
+    history = page[page.index('id="updates"') :]
+    assert history.index("3 June 2025") < history.index("2 June 2025") < history.index("1 June 2025")  # latest first
     assert "PCC 1.2.2" in page and "No such PCC deliverable" in page
 
 

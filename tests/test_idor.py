@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Contact, Objective, Strand, Update
@@ -109,10 +110,12 @@ def test_ids_that_do_not_exist_give_404_or_403_never_data(app, client, auth, wor
 
 
 def _readable_text(response) -> str:
-    """What a person could read in the response: the page, or every part of a downloaded workbook."""
+    """What a person could read in the response: the page, every part of a downloaded workbook, a PDF's text."""
     if response.mimetype == XLSX:
         with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
             return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
+    if response.mimetype == "application/pdf":
+        return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.data)).pages)
     return response.get_data(as_text=True)
 
 

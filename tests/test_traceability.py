@@ -17,8 +17,10 @@ from tests.pages import check_page
         ([Rag.GREEN, Rag.RED, Rag.AMBER], Rag.RED),
         ([Rag.GREEN, Rag.BLUE], Rag.GREEN),
         ([Rag.BLUE, Rag.BLUE], Rag.BLUE),
-        ([Rag.BLUE, None], None),  # not all complete, and nothing worse known
-        ([Rag.GREEN, None], Rag.GREEN),
+        ([Rag.BLUE, None], None),  # not all complete, and nothing worse known: incomplete
+        ([Rag.GREEN, None], None),  # never Green while one is unknown: incomplete
+        ([Rag.AMBER, Rag.GREEN, None], Rag.AMBER),  # already Amber at best; the page counts the unknown
+        ([Rag.RED, None], Rag.RED),
         ([None], None),
         ([], None),
     ],
@@ -193,3 +195,27 @@ def test_a_code_delivered_by_many_actions_shows_the_worst_and_counts_them_all(cl
     pcc_page = check_page(client.get("/links/PCC"))
     unresolved = pcc_page[pcc_page.index('id="unresolved"') :]
     assert "Showing the first 1 of 5." in unresolved
+
+
+def test_a_code_with_an_unrated_action_is_never_called_green(client, login_as):
+    """PCC 3.3.6 in the seed: one delivering action Green, the other Not set."""
+    pcc = make_plan(title="PCC Deliverables", kind=PlanKind.PCC, actions=0)
+    make_action(pcc, strand=None, ref="3.3.6", rag=None)
+    make_action(pcc, strand=None, ref="3.3.7", position=1, rag=None)
+    local = make_plan(title="Local Delivery Plan", actions=0)
+    make_action(local, strand=Strand.PREVENT, ref="3", rag=Rag.GREEN, links=[(Framework.PCC, "3.3.6")])
+    make_action(local, strand=Strand.PROTECT, ref="2", position=1, rag=None, links=[(Framework.PCC, "3.3.6")])
+    make_action(local, strand=Strand.PURSUE, ref="1", position=2, rag=Rag.AMBER, links=[(Framework.PCC, "3.3.7")])
+    make_action(local, strand=Strand.PURSUE, ref="2", position=3, rag=None, links=[(Framework.PCC, "3.3.7")])
+    db.session.commit()
+    resolve(local)
+    rows = {row.label: row for row in traceability.code_rows(Framework.PCC)}
+    assert (rows["PCC 3.3.6"].rag, rows["PCC 3.3.6"].incomplete, rows["PCC 3.3.6"].unknown) == (None, True, 1)
+    assert (rows["PCC 3.3.7"].rag, rows["PCC 3.3.7"].incomplete, rows["PCC 3.3.7"].unknown) == (Rag.AMBER, False, 1)
+    login_as("viewer")
+    page = check_page(client.get("/links/PCC"))
+    row = " ".join(page[page.index(">PCC 3.3.6<") : page.index(">PCC 3.3.7<")].split())
+    assert ">Incomplete<" in row and "1 of 2 not set" in row and ">Green<" not in row.split("</ul>")[-1]
+    later = " ".join(page[page.index(">PCC 3.3.7<") :].split())
+    assert ">Amber<" in later and "1 of 2 not set" in later
+    assert "it shows as Incomplete" in page  # the rule is explained on the page

@@ -187,8 +187,8 @@ def test_history_is_in_as_at_order_whatever_order_it_was_written(client, login_a
     assert post_update(client, action.id, "Third", as_at=date(2025, 9, 12)).status_code == 302
     page = check_page(client.get(f"/actions/{action.id}"))
     history = page[page.index('id="updates"') :]
-    positions = [history.index(t) for t in ("First, written late", "Second, written first", "Third")]
-    assert positions == sorted(positions)
+    positions = [history.index(t) for t in ("Third", "Second, written first", "First, written late")]
+    assert positions == sorted(positions)  # latest as-at date first
     assert [u.text for u in db.session.get(Action, action.id).updates][0] == "First, written late"
 
 

@@ -5,18 +5,20 @@ from app.dashboard import bp
 from app.permissions import requires
 from app.services.access import can_edit_plan, can_see_restricted
 from app.services.plans import reading as plan_reading
-from app.services.reporting import charts, dashboard
+from app.services.reporting import charts, dashboard, landing
 
 
 @bp.route("/plans/<int:plan_id>/dashboard")
 @requires()
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
-    board = dashboard.build(plan, include_restricted=can_see_restricted(current_user))
+    include_restricted = can_see_restricted(current_user)
+    board = dashboard.build(plan, include_restricted=include_restricted)
     return render_template(
         "dashboard/show.html",
         plan=plan,
         board=board,
+        counts=landing.landing(plan, include_restricted=include_restricted),
         series=charts.RAG_SERIES,
         can_edit=can_edit_plan(current_user, plan),
     )

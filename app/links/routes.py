@@ -1,8 +1,10 @@
 from flask import abort, render_template
+from flask_login import current_user
 
 from app.links import bp
 from app.models import Framework
 from app.permissions import requires
+from app.services.redaction import Reader
 from app.services.reporting import traceability
 
 
@@ -11,11 +13,12 @@ from app.services.reporting import traceability
 def framework(framework: str):
     chosen = traceability.framework_for(framework) or abort(404)
     is_pcc = chosen is Framework.PCC
+    reader = Reader.for_user(current_user)
     return render_template(
         "links/framework.html",
         framework=chosen,
         frameworks=traceability.FRAMEWORKS,
-        rows=traceability.code_rows(chosen),
-        unlinked=traceability.unlinked_deliverables() if is_pcc else [],
-        unresolved=traceability.unresolved_links() if is_pcc else [],
+        rows=traceability.code_rows(chosen, reader),
+        unlinked=traceability.unlinked_deliverables(reader) if is_pcc else [],
+        unresolved=traceability.unresolved_links(reader) if is_pcc else [],
     )

@@ -11,7 +11,9 @@ from app.services import clock
 from app.services.access import can_edit_plan, can_see_restricted, can_update_action
 from app.services.plans import filters as plan_filters
 from app.services.plans import reading as plan_reading
-from app.services.reporting import traceability
+from app.services.redaction import Reader
+from app.services.reporting import landing, traceability
+from app.services.reviewing import standing
 
 
 @bp.route("/")
@@ -25,7 +27,9 @@ def home():
 @bp.route("/plans")
 @requires()
 def index():
-    return render_template("plans/index.html", plans=plan_reading.all_plans(), inactive=plan_reading.inactive_plans())
+    plans = plan_reading.all_plans()
+    counts = landing.landings(plans, include_restricted=can_see_restricted(current_user))
+    return render_template("plans/index.html", plans=plans, counts=counts, inactive=plan_reading.inactive_plans())
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -33,15 +37,16 @@ def index():
 def show(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
     criteria = plan_filters.PlanFilter.from_args(request.args)
+    sees_restricted = can_see_restricted(current_user)
     found = plan_filters.filter_actions(
         plan,
         criteria,
-        include_restricted=can_see_restricted(current_user),
+        include_restricted=sees_restricted,
         page=page_number(request.args),
     )
     groups = plan_reading.group_actions(plan, found.actions)
     filters = FilterForm(formdata=request.args)
-    filters.set_owners(plan_filters.plan_owners(plan))
+    filters.set_owners(plan_filters.plan_owners(plan, include_restricted=sees_restricted))
     args = kept_filters(request.args, (field.name for field in filters))  # the filters stay on every page
     return render_template(
         "plans/show.html",
@@ -77,17 +82,21 @@ def render_action_page(action: Action, *, update_form=None, conflict=None, statu
     if can_update and update_form is None:
         proposed = action.rag.value if action.rag else None
         update_form = UpdateForm(formdata=None, as_at=clock.today(), rag=proposed, version=action.version)
-    show_restricted = can_see_restricted(current_user)
-    updates = [u for u in action.updates if show_restricted or not u.restricted]
+    reader = Reader.for_user(current_user)
+    updates = reader.updates(action, action.updates)
+    rag_changes = reader.rag_changes(action, action.rag_changes, action.updates)
     page = render_template(
         "plans/action.html",
         action=action,
-        updates=updates,
+        updates=updates[::-1],  # latest first: what an owner writes on is the latest entry
         withheld=len(action.updates) - len(updates),
+        rag_changes=rag_changes,
+        withheld_changes=len(action.rag_changes) - len(rag_changes),
         can_update=can_update,
         can_edit=can_edit_plan(current_user, action.plan),
-        delivered_by=traceability.delivering_actions(action) if action.plan.kind is PlanKind.PCC else [],
+        delivered_by=traceability.delivering_actions(action, reader) if action.plan.kind is PlanKind.PCC else [],
         form=update_form,
         conflict=conflict,
+        standing=standing.standing_of(action),
     )
     return page, status

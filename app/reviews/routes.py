@@ -27,7 +27,10 @@ def _plan_i_lead(plan_id: int):
 def queue(plan_id: int):
     plan = _plan_i_lead(plan_id)
     queue = review_queue(plan)
-    return render_template("reviews/queue.html", plan=plan, items=queue.items, total=queue.total, rules=rag_rules.RULES)
+    latest = plan_reading.latest_updates([item.action.id for item in queue.items])
+    return render_template(
+        "reviews/queue.html", plan=plan, items=queue.items, total=queue.total, latest=latest, rules=rag_rules.RULES
+    )
 
 
 @bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])

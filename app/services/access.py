@@ -5,6 +5,7 @@ app/permissions.py, and a service that refuses raises app.services.errors.NotAll
 """
 
 from app.models import Action, Plan, Role, User
+from app.services.redaction import Reader
 
 
 def leads_plan(user: User, plan: Plan) -> bool:
@@ -22,5 +23,6 @@ def can_update_action(user: User, action: Action) -> bool:
 
 
 def can_see_restricted(user: User) -> bool:
-    """Restricted updates are withheld from viewers (the PCC office) everywhere, not only in exports."""
-    return user.role is not Role.VIEWER
+    """Restricted text is withheld from viewers (the PCC office) everywhere, not only in exports (the rule:
+    app.services.redaction)."""
+    return not Reader.for_user(user).withholds

@@ -45,4 +45,4 @@ def add(action_id: int):
         action = plan_reading.get_action(action_id) or abort(404)
         return render_action_page(action, update_form=form, conflict=conflict, status=409)
     flash("Your update has been added")
-    return redirect(url_for("plans.action", action_id=action.id, _anchor="updates"))
+    return redirect(url_for("plans.action", action_id=action.id))  # the success banner at the top, in view

@@ -21,6 +21,7 @@ from app.services.errors import NotAllowed, ServiceError
 from app.services.plain_text import has_control_characters
 from app.services.plans.reading import last_update_dates
 from app.services.reviewing import rag_rules
+from app.services.reviewing.standing import Standing, standings
 
 MAX_UPDATE_LENGTH = 10_000
 
@@ -91,6 +92,7 @@ class OwnedAction:
     action: Action
     last_update: date | None
     update_due: bool
+    standing: Standing | None = None  # proposed and awaiting review, confirmed, or set by the lead
 
 
 @dataclass
@@ -100,7 +102,8 @@ class OwnedPlan:
 
 
 def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
-    """The actions the user owns, grouped by plan, each flagged when an update is due (two queries)."""
+    """The actions the user owns, grouped by plan, each flagged when an update is due and with where its RAG
+    stands (four queries)."""
     today = today or clock.today()
     actions = list(
         db.session.scalars(
@@ -113,9 +116,11 @@ def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
         )
     )
     last = last_update_dates([a.id for a in actions])
+    standing = standings(actions)
     groups: dict[int, OwnedPlan] = {}
     for action in actions:
         facts = rag_rules.ActionFacts.of(action, last.get(action.id))
         group = groups.setdefault(action.plan_id, OwnedPlan(action.plan))
-        group.actions.append(OwnedAction(action, last.get(action.id), rag_rules.is_stale(facts, today)))
+        due = rag_rules.is_stale(facts, today)
+        group.actions.append(OwnedAction(action, last.get(action.id), due, standing.get(action.id)))
     return list(groups.values())

@@ -1,10 +1,10 @@
 """A plan read once for exporting, and what each audience may see of it.
 
 Both exports (Excel and JSON) read the plan here, in a fixed number of queries however big it is, and pass
-every string through `Redactor`, so the rule "the PCC office never sees restricted text" lives in one place.
+every string through `Redactor`, which applies the one redaction rule of app.services.redaction (the same rule
+the pages, search and traceability use) to the export's audience.
 """
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Action, Objective, Plan, Rag, Review, ReviewSnapshot, Update, User
 from app.services.audit import trail as audit
+from app.services.redaction import EVERYONE, REDACTED, WITHHOLDING, is_marked
 from app.services.transactions import holds_changes
 
 INTERNAL = "internal"
@@ -20,9 +21,6 @@ PCC = "pcc"
 AUDIENCES = (INTERNAL, PCC)
 MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PCC: "OFFICIAL"}
 AUDIENCE_NAMES = {INTERNAL: "force and its partners", PCC: "PCC office"}
-REDACTED = "[REDACTED]"
-# The PCC copy must not carry the higher marking anywhere, even inside something a user typed.
-_SENSITIVE_MARKING = re.compile(r"official[\s_-]*sensitive", re.IGNORECASE)
 
 
 class UnknownAudience(ValueError):
@@ -136,36 +134,39 @@ def record_export(plan: Plan, *, audience: str, file_format: str, user: User | N
 
 def mentions_sensitive_marking(text: str | None) -> bool:
     """Text that carries the OFFICIAL-SENSITIVE marking is treated as restricted, whether flagged or not."""
-    return bool(text and _SENSITIVE_MARKING.search(text))
+    return is_marked(text)
 
 
 class Redactor:
-    """What one audience may read. `internal` sees everything; `pcc` sees no restricted or marked text."""
+    """What one audience may read: `internal` sees everything; `pcc` reads as a viewer does (see redaction).
+
+    The interface the writers use: `withheld(action)`, `action_text(action, text)` (a withheld text says
+    [REDACTED], an empty one stays empty), `kept_text(text)` (the target date as written: kept unless
+    marked), `update(action, row)`, `text(value)` (plan-level text), and `audience`, `withholds`, `marking`.
+    """
 
     def __init__(self, audience: str):
         self.audience = check_audience(audience)
         self.withholds = audience == PCC
         self.marking = MARKINGS[audience]
+        self.reader = WITHHOLDING if self.withholds else EVERYONE
 
     def withheld(self, action: Action) -> bool:
         """A restricted action keeps its strand, ref, RAG and date for the PCC office, but none of its text."""
-        return self.withholds and action.restricted
+        return self.reader.withheld(action)
 
     def action_text(self, action: Action, text: str | None) -> str:
-        text = text or ""
-        if self.withholds and (action.restricted or mentions_sensitive_marking(text)):
-            return REDACTED
-        return text
+        return self.reader.field(action, text)
+
+    def kept_text(self, text: str | None) -> str:
+        return self.reader.kept(text)
 
     def update(self, action: Action, update: UpdateRow) -> UpdateRow:
         """The update as this audience sees it: a withheld one keeps its date and says [REDACTED]."""
-        if not self.withholds:
-            return update
-        if action.restricted or update.restricted or mentions_sensitive_marking(update.text + update.author):
+        if self.reader.update_withheld(action, restricted=update.restricted, text=update.text, author=update.author):
             return replace(update, author="", rag=None, restricted=True, text=REDACTED)
         return update
 
     def text(self, value: str | None) -> str:
         """Plan-level text (title, lead, aims): only the sensitive marking itself is taken out for the PCC office."""
-        value = value or ""
-        return _SENSITIVE_MARKING.sub(REDACTED, value) if self.withholds else value
+        return self.reader.text(value)

@@ -19,9 +19,17 @@ from app.extensions import db
 from app.models import Action, Framework, Plan, Rag, Strand, StrategicLink, Update, User, action_owner
 from app.services import clock
 from app.services.plans.reading import latest_update_date
+from app.services.redaction import EVERYONE, WITHHOLDING
+from app.services.reporting import landing
 from app.services.reviewing import rag_rules
 
-ONLY = {"overdue": "Overdue", "stale": "Not updated within the interval", "unresolved": "Links to no PCC deliverable"}
+ONLY = {
+    "overdue": "Overdue",
+    "stale": "Not updated within the interval",
+    "unresolved": "Links to no PCC deliverable",
+    "proposed": "RAG proposed, awaiting a decision",
+    "updated": "Updated since the last review",
+}
 MAX_SEARCH_LENGTH = 200
 PER_PAGE = 100  # actions a page: a plan of thousands is read a page at a time, as GOV.UK services list things
 
@@ -131,6 +139,8 @@ def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricte
     if criteria.owner_id:
         owned = db.select(action_owner.c.action_id).where(action_owner.c.user_id == criteria.owner_id)
         conditions.append(Action.id.in_(owned))
+        if not include_restricted:  # a restricted action's owners are withheld: filtering by them must not tell
+            conditions.append(Action.restricted.is_(False))
     if "overdue" in criteria.only:
         conditions.append(rag_rules.overdue_clause(today))
     if "stale" in criteria.only:
@@ -143,26 +153,37 @@ def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricte
                 StrategicLink.target_action_id.is_(None),
             )
         )
+    if "proposed" in criteria.only:
+        conditions.append(landing.awaiting_clause())
+    if "updated" in criteria.only:
+        held_on = landing.last_review_dates([plan.id]).get(plan.id)
+        conditions.append(landing.updated_since_clause(held_on, include_restricted=include_restricted))
     if criteria.q:
         conditions.append(_search(criteria.q, include_restricted))
     return conditions
 
 
 def _search(q: str, include_restricted: bool):
+    """Actions whose ref is q, or whose text or updates contain it, looking only at what the reader may read:
+    a reader who sees [REDACTED] must not learn what it hides by searching for it (app.services.redaction)."""
+    reader = EVERYONE if include_restricted else WITHHOLDING
     pattern = "%" + q.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-    in_action = or_(Action.what.ilike(pattern, escape="/"), Action.how.ilike(pattern, escape="/"))
-    in_updates = exists().where(Update.action_id == Action.id, Update.text.ilike(pattern, escape="/"))
-    if not include_restricted:
-        # A reader who sees [REDACTED] must not learn what it hides by searching for it.
-        in_action = and_(Action.restricted.is_(False), in_action)
-        in_updates = exists().where(
-            Update.action_id == Action.id, Update.restricted.is_(False), Update.text.ilike(pattern, escape="/")
-        )
-    return or_(Action.ref == q, in_action, in_updates)
+
+    def found_in(column):
+        match = column.ilike(pattern, escape="/")
+        searchable = reader.searchable(column)
+        return match if searchable is None else and_(searchable, match)
+
+    in_updates = exists().where(
+        Update.action_id == Action.id, reader.visible_update(), Update.text.ilike(pattern, escape="/")
+    )
+    return or_(Action.ref == q, found_in(Action.what), found_in(Action.how), in_updates)
 
 
-def plan_owners(plan: Plan) -> list[User]:
-    """The people who own at least one action of the plan, for the owner filter."""
+def plan_owners(plan: Plan, *, include_restricted: bool = True) -> list[User]:
+    """The people who own at least one action of the plan (that the reader may see the owners of), for the
+    owner filter."""
+    visible = true() if include_restricted else Action.restricted.is_(False)
     return list(
         db.session.scalars(
             db.select(User)
@@ -170,7 +191,7 @@ def plan_owners(plan: Plan) -> list[User]:
                 User.id.in_(
                     db.select(action_owner.c.user_id)
                     .join(Action, Action.id == action_owner.c.action_id)
-                    .where(Action.plan_id == plan.id)
+                    .where(Action.plan_id == plan.id, visible)
                 )
             )
             .order_by(User.name, User.id)

@@ -90,3 +90,13 @@ def latest_update_date():
     costs the same whether the plan holds 500 updates or 50,000.
     """
     return db.select(func.max(Update.as_at)).where(Update.action_id == Action.id).correlate(Action).scalar_subquery()
+
+
+def latest_updates(action_ids: list[int]) -> dict[int, Update]:
+    """Each action's most recently written update, in one query (the review queue shows it beside Confirm)."""
+    if not action_ids:
+        return {}
+    order = func.row_number().over(partition_by=Update.action_id, order_by=(Update.created_at.desc(), Update.id.desc()))
+    ranked = db.select(Update.id, order.label("n")).where(Update.action_id.in_(action_ids)).subquery()
+    newest = db.select(ranked.c.id).where(ranked.c.n == 1)
+    return {update.action_id: update for update in db.session.scalars(db.select(Update).where(Update.id.in_(newest)))}

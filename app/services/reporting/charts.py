@@ -56,7 +56,11 @@ def grouped_bar_chart(chart_id: str, title: str, description: str, groups: list[
 
 
 def stacked_bar_chart(chart_id: str, title: str, description: str, groups: list[Group], series=RAG_SERIES) -> Markup:
-    """One column per group, its series stacked from the bottom, the total on top."""
+    """One column per group, its series stacked from the bottom, the total on top.
+
+    Every segment with a count is numbered: inside it when it is tall enough to hold the number, otherwise
+    beside the column, the side labels spread apart so that no two overlap.
+    """
     top = _nice_max(max((sum(g.counts.values()) for g in groups), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     band = plot_w / max(len(groups), 1)
@@ -65,18 +69,36 @@ def stacked_bar_chart(chart_id: str, title: str, description: str, groups: list[
     for gi, group in enumerate(groups):
         x = LEFT + gi * band + (band - bar_w) / 2
         base: float = TOP + plot_h
+        beside: list[tuple[float, int]] = []  # (middle of the segment, count) of segments too small to hold it
         for s in series:
             count = group.counts.get(s.key, 0)
             h = plot_h * count / top
             base -= h
             parts.append(_bar(x, base, bar_w, h, s, f"{group.label}, {s.label}: {count}"))
-            if h >= 14:
+            if count and h >= INSIDE_LABEL_HEIGHT:
                 parts.append(_text(x + bar_w / 2, base + h / 2 + 4, count, "app-chart__value app-chart__value--inside"))
+            elif count:
+                beside.append((base + h / 2, count))
+        for y, count in _spread(beside, TOP + plot_h):
+            parts.append(_text(x + bar_w + 3, y + 4, count, "app-chart__value", anchor="start"))
         parts.append(_text(x + bar_w / 2, base - 3, sum(group.counts.values()), "app-chart__value"))
         parts.append(_text(x + bar_w / 2, TOP + plot_h + 16, group.label, "app-chart__label"))
     parts += _legend(series)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+INSIDE_LABEL_HEIGHT = 14  # a segment this tall holds its number; a smaller one is numbered beside the column
+LABEL_SPACING = 12
+
+
+def _spread(labels: list[tuple[float, int]], bottom: float) -> list[tuple[float, int]]:
+    """Side labels moved apart (upwards from the lowest) so each sits at least LABEL_SPACING from the next."""
+    placed: list[tuple[float, int]] = []
+    for y, count in sorted(labels, reverse=True):  # lowest segment first (largest y)
+        y = min(y, bottom - 2, placed[-1][0] - LABEL_SPACING) if placed else min(y, bottom - 2)
+        placed.append((y, count))
+    return placed
 
 
 def _nice_max(value: int) -> int:

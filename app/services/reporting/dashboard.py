@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import clock
 from app.services.plans.reading import latest_update_date
+from app.services.redaction import WITHHOLDING
 from app.services.reporting import charts
 from app.services.reviewing import changes, rag_rules
 
@@ -181,8 +182,8 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(RECENT_UPDATES)
     )
-    if not include_restricted:
-        newest = newest.where(Update.restricted.is_(False))
+    if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
+        newest = newest.where(WITHHOLDING.visible_update())
     ids = list(db.session.scalars(newest))
     return list(
         db.session.scalars(

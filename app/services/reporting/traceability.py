@@ -3,7 +3,9 @@
 A local action (an action of a local delivery plan) links to a framework (NS, Sentinel, PCC, HMIC),
 sometimes with a code. A PCC code resolves to the PCC deliverable (an action of a PCC plan) with that
 number. Each code's RAG rolls up from the local actions delivering it: the worst of them, Blue only
-when every one is Blue.
+when every one is Blue, and never Green or Blue while any of them has no RAG ("incomplete": an action
+nobody has rated may be the one that is failing). A restricted action's links are withheld from viewers
+(app.services.redaction), so for them it neither delivers a code nor counts in its roll-up.
 """
 
 import heapq
@@ -11,11 +13,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
+from app.services.redaction import EVERYONE, Reader
 
 FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
 SHOWN_PER_CODE = 3  # local actions listed under each code, worst first; the counts cover the rest
@@ -24,7 +27,8 @@ LIST_LIMIT = 50  # rows of the PCC cross-check lists; a count gives the rest
 
 def rollup(rags: list[Rag | None]) -> Rag | None:
     """The worst RAG of the actions; Blue only when all are Blue. An action with no RAG cannot make the
-    roll-up look better: [Green, none] rolls up to Green, [Blue, none] to none."""
+    roll-up look better: [Red, none] is Red and [Amber, none] Amber (the count of unknowns is shown beside
+    them), but [Green, none] and [Blue, none] are None, which the page calls "Incomplete"."""
     return rollup_counts(Counter(rags))
 
 
@@ -34,7 +38,7 @@ def rollup_counts(counts: Counter) -> Rag | None:
     if not known:
         return None
     worst = min(known, key=lambda rag: rag.severity)
-    if worst is Rag.BLUE and counts[None]:
+    if counts[None] and worst in (Rag.GREEN, Rag.BLUE):
         return None
     return worst
 
@@ -65,6 +69,16 @@ class CodeRow:
     def rag(self) -> Rag | None:
         return rollup_counts(self.counts)
 
+    @property
+    def unknown(self) -> int:
+        """Local actions delivering the code whose RAG is not set."""
+        return self.counts[None]
+
+    @property
+    def incomplete(self) -> bool:
+        """Some actions are rated, none Red or Amber, and some are not rated: too soon to call it Green."""
+        return self.rag is None and self.unknown < self.total
+
     def rag_counts(self) -> list[tuple[Rag | None, int]]:
         """(RAG, how many) worst first, Not set last, leaving out RAGs no action has."""
         order = sorted(Rag, key=lambda rag: rag.severity) + [None]
@@ -76,7 +90,7 @@ def framework_for(name: str) -> Framework | None:
     return next((f for f in FRAMEWORKS if f.value.lower() == name.lower()), None)
 
 
-def code_rows(framework: Framework) -> list[CodeRow]:
+def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
     """Every code local actions link to under the framework, in code order (three queries, whatever the size).
 
     One light query reads who delivers what (code, action, RAG and place in its plan); the counts and each
@@ -94,7 +108,7 @@ def code_rows(framework: Framework) -> list[CodeRow]:
         )
         .join(Action, Action.id == StrategicLink.action_id)
         .join(Plan, Plan.id == Action.plan_id)
-        .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL)
+        .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL, reader.visible_links())
     )
     rows: dict[tuple, CodeRow] = {}
     candidates: dict[tuple, dict[int, tuple]] = {}  # code -> action -> how urgent (worst first)
@@ -138,7 +152,7 @@ class Listed:
         return self.total > 0
 
 
-def unlinked_deliverables() -> Listed:
+def unlinked_deliverables(reader: Reader = EVERYONE) -> Listed:
     """PCC deliverables that no local action links to."""
     source, source_plan, pcc_plan = aliased(Action), aliased(Plan), aliased(Plan)
     local_link = (
@@ -146,6 +160,7 @@ def unlinked_deliverables() -> Listed:
         .join(source, source.id == StrategicLink.action_id)
         .join(source_plan, source_plan.id == source.plan_id)
         .where(StrategicLink.target_action_id == Action.id, source_plan.kind == PlanKind.LOCAL)
+        .where(source.restricted.is_(False) if reader.withholds else true())
         .exists()
     )
     return _listed(
@@ -157,7 +172,7 @@ def unlinked_deliverables() -> Listed:
     )
 
 
-def unresolved_links() -> Listed:
+def unresolved_links(reader: Reader = EVERYONE) -> Listed:
     """Local actions' PCC links whose number matches no PCC deliverable: kept as written, and flagged."""
     return _listed(
         db.select(StrategicLink, func.count().over())
@@ -167,6 +182,7 @@ def unresolved_links() -> Listed:
             StrategicLink.framework == Framework.PCC,
             StrategicLink.target_action_id.is_(None),
             Plan.kind == PlanKind.LOCAL,
+            reader.visible_links(),
         )
         .options(joinedload(StrategicLink.action).joinedload(Action.plan))
         .order_by(Plan.title, Action.position, Action.id, StrategicLink.position)
@@ -178,13 +194,13 @@ def _listed(query) -> Listed:
     return Listed([row[0] for row in rows], rows[0][1] if rows else 0)
 
 
-def delivering_actions(deliverable: Action) -> list[Action]:
-    """The local actions whose links resolve to this PCC deliverable."""
+def delivering_actions(deliverable: Action, reader: Reader = EVERYONE) -> list[Action]:
+    """The local actions whose links resolve to this PCC deliverable (that the reader may see the links of)."""
     return list(
         db.session.scalars(
             db.select(Action)
             .join(StrategicLink, StrategicLink.action_id == Action.id)
-            .where(StrategicLink.target_action_id == deliverable.id)
+            .where(StrategicLink.target_action_id == deliverable.id, reader.visible_links())
             .options(joinedload(Action.plan))
             .distinct()
             .order_by(Action.plan_id, Action.position, Action.id)

@@ -134,7 +134,11 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
 
 def stale_clause(today: date, plan: Plan, last_update: ColumnElement) -> ColumnElement[bool]:
     """`last_update` is the column holding each action's latest update date (NULL when it has none)."""
-    cutoff = today - timedelta(days=plan.update_interval_days)
+    return stale_before_clause(today - timedelta(days=plan.update_interval_days), last_update)
+
+
+def stale_before_clause(cutoff, last_update: ColumnElement) -> ColumnElement[bool]:
+    """Open and not updated since `cutoff` (a date, or a date column when each plan has its own interval)."""
     return and_(_open_clause(), or_(last_update.is_(None), last_update < cutoff))
 
 

@@ -1,0 +1,137 @@
+"""What the plan lead needs to see first, for every plan at once: the plans page and the top of the dashboard.
+
+Five counts a plan: owners' proposals awaiting a decision, Red, overdue, stale, and updates dated after the
+last review. Each is the SQL form of a rule the rest of the app already uses (the review queue's "proposal
+stands", rag_rules' overdue and stale), and each has a filter on the plan page that lists the same actions,
+so a count and the list it links to never disagree. Four queries whatever the number of plans or actions.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import Action, Plan, Rag, RagChange, Review, Update
+from app.services import clock
+from app.services.plans.reading import latest_update_date
+from app.services.reviewing import rag_rules
+
+
+@dataclass
+class Landing:
+    """One plan's counts. `updates` counts updates dated after the last review, `updated` the actions they are on."""
+
+    plan_id: int
+    awaiting: int = 0
+    red: int = 0
+    overdue: int = 0
+    stale: int = 0
+    updates: int = 0
+    updated: int = 0
+    last_review: date | None = None
+
+
+def awaiting_clause() -> ColumnElement[bool]:
+    """The action's owner proposed a RAG other than the confirmed one and nobody has decided since.
+
+    The review queue's rule for a proposal that stands, as one condition on Action rows.
+    """
+    proposal = aliased(Update)
+    latest = (
+        db.select(Update.id)
+        .where(Update.action_id == Action.id, Update.rag.is_not(None))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    last_decision = (
+        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
+    ).scalar_subquery()
+    stands = db.select(proposal.id).where(
+        proposal.id == latest,
+        or_(Action.rag.is_(None), proposal.rag != Action.rag),
+        or_(last_decision.is_(None), last_decision < proposal.created_at),
+    )
+    return stands.correlate(Action).exists()
+
+
+def updated_since_clause(held_on: date | None, *, include_restricted: bool) -> ColumnElement[bool]:
+    """The action has an update dated after the review held on `held_on` (any dated update when none was held)."""
+    after = Update.as_at > held_on if held_on else Update.as_at.is_not(None)
+    if include_restricted:
+        return exists().where(Update.action_id == Action.id, after)
+    return exists().where(Update.action_id == Action.id, after, Update.restricted.is_(False))
+
+
+def last_review_dates(plan_ids: list[int]) -> dict[int, date]:
+    rows = db.session.execute(
+        db.select(Review.plan_id, func.max(Review.held_on)).where(Review.plan_id.in_(plan_ids)).group_by(Review.plan_id)
+    )
+    return dict(rows.all())
+
+
+def landings(plans: list[Plan], *, include_restricted: bool, today: date | None = None) -> dict[int, Landing]:
+    """Each plan's counts, by plan id."""
+    today = today or clock.today()
+    ids = [plan.id for plan in plans]
+    result = {plan_id: Landing(plan_id) for plan_id in ids}
+    if not ids:
+        return result
+    _count_actions(plans, result, today)
+    reviews = last_review_dates(ids)
+    for plan_id, held_on in reviews.items():
+        result[plan_id].last_review = held_on
+    _count_updates(ids, result, include_restricted)
+    return result
+
+
+def landing(plan: Plan, *, include_restricted: bool, today: date | None = None) -> Landing:
+    return landings([plan], include_restricted=include_restricted, today=today)[plan.id]
+
+
+def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -> None:
+    """Awaiting, Red, overdue and stale, every plan in one grouped query (stale by each plan's own interval)."""
+    intervals = {plan.update_interval_days for plan in plans}
+    cutoff = case({days: today - timedelta(days=days) for days in intervals}, value=Plan.update_interval_days)
+    last_update = latest_update_date()
+    stale = rag_rules.stale_before_clause(cutoff, last_update)
+
+    def tally(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = db.session.execute(
+        db.select(
+            Action.plan_id,
+            tally(awaiting_clause()),
+            tally(Action.rag == Rag.RED),
+            tally(rag_rules.overdue_clause(today)),
+            tally(stale),
+        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Action.plan_id.in_(list(result)))
+        .group_by(Action.plan_id)
+    )
+    for plan_id, awaiting, red, overdue, stale_count in rows:
+        row = result[plan_id]
+        row.awaiting, row.red, row.overdue, row.stale = awaiting or 0, red or 0, overdue or 0, stale_count or 0
+
+
+def _count_updates(ids: list[int], result: dict[int, Landing], include_restricted: bool) -> None:
+    """Updates dated after each plan's last review (every dated update of a plan never reviewed), in one query."""
+    held_on = (
+        db.select(func.max(Review.held_on)).where(Review.plan_id == Action.plan_id).correlate(Action).scalar_subquery()
+    )
+    after = or_(and_(held_on.is_(None), Update.as_at.is_not(None)), Update.as_at > held_on)
+    query = (
+        db.select(Action.plan_id, func.count(Update.id), func.count(func.distinct(Update.action_id)))
+        .join(Action, Action.id == Update.action_id)
+        .where(Action.plan_id.in_(ids), after)
+        .group_by(Action.plan_id)
+    )
+    if not include_restricted:
+        query = query.where(Update.restricted.is_(False))
+    for plan_id, updates, updated in db.session.execute(query):
+        result[plan_id].updates, result[plan_id].updated = updates, updated
