@@ -136,6 +136,9 @@ def test_the_new_plan_exports_and_reimports_cleanly(seed, lead):
     db.create_all()
     import_workbook(exported, "2016-17.xlsx")  # and into an empty one: the same actions
     fresh = db.session.scalar(db.select(Plan).filter_by(title=title, period_label="2016-17"))
-    keyed = {(a["strand"], a["ref"]): (a["what"], a["rag"], a["status"]) for a in plan_as_dict(fresh, audience="internal")["actions"]}
+    keyed = {
+        (a["strand"], a["ref"]): (a["what"], a["rag"], a["status"])
+        for a in plan_as_dict(fresh, audience="internal")["actions"]
+    }
     assert keyed == {(a["strand"], a["ref"]): (a["what"], a["rag"], a["status"]) for a in before["actions"]}
     assert len(keyed) == count and Strand.PREPARE.value in {strand for strand, _ in keyed}
