@@ -85,9 +85,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.actions import bp as actions_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.authoring import bp as authoring_bp
     from app.dashboard import bp as dashboard_bp
     from app.downloads import bp as downloads_bp
     from app.links import bp as links_bp
+    from app.people import bp as people_bp
     from app.plans import bp as plans_bp
     from app.reviews import bp as reviews_bp
     from app.spreadsheets import bp as spreadsheets_bp
@@ -103,3 +105,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(actions_bp)
+    app.register_blueprint(authoring_bp)
+    app.register_blueprint(people_bp)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import backup, clock
+from app.services import backup, clock, demo_activity
 from app.services.accounts import AccountError, users
 from app.services.exporting import excel as excel_export
 from app.services.exporting import json_plan as json_export
@@ -254,6 +254,7 @@ def demo(if_empty: bool) -> None:
     click.echo(f"Demo users: {created} created; each signs in with the password {DEMO_PASSWORD}")
     click.echo("The admin and the lead set up an authenticator app (two-factor sign-in) the first time they sign in.")
     _load_demo_plans()
+    _add_example_activity()
 
 
 def _load_demo_plans() -> None:
@@ -276,6 +277,16 @@ def _load_demo_plans() -> None:
         if owner is not None and owner not in action.owners:
             action.owners.append(owner)
     db.session.commit()
+
+
+def _add_example_activity() -> None:
+    """Owners' updates, the lead's decisions and a past review on the seed plan, all marked as example data."""
+    lead = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[1][0]))
+    owner = db.session.scalar(db.select(User).filter_by(email=DEMO_USERS[2][0]))
+    if lead is None or owner is None:
+        return
+    if demo_activity.add_example_activity(lead, owner):
+        click.echo("Example activity added (marked 'Example:'): owners' updates, the lead's decisions, a past review")
 
 
 @click.command("backup")

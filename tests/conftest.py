@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
-from app.models import User  # noqa: E402
+from app.models import Contact, Objective, Strand, User  # noqa: E402
 from config import TestConfig  # noqa: E402
-from tests.factories import PASSWORD, make_pending_import, make_plan, make_user  # noqa: E402
+from tests.factories import PASSWORD, make_pending_import, make_plan, make_review, make_user  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
@@ -199,7 +199,15 @@ def records(app):
     admin = make_user("admin", email="admin@example.police.uk")
     plan = make_plan(actions=4, lead_user=lead, owner=owner, updates_per_action=1)
     pending = make_pending_import(admin)
+    objective = Objective(plan=plan, strand=Strand.PREPARE, ref="1", title="Raise awareness")
+    contact = Contact(name="Esther Martin", role="Intel")
+    _db.session.add_all([objective, contact])
+    _db.session.commit()
     return {
+        "review_id": make_review(plan).id,
+        "objective_id": objective.id,
+        "contact_id": contact.id,
+        "strand": "Prepare",
         "plan_id": plan.id,
         "action_id": plan.actions[0].id,
         "pending_id": pending.id,

@@ -121,12 +121,16 @@ def make_review(
     rags: dict[int, Rag | None] | None = None,
     attendees: str = "DSupt Walton, DCI Chisholm",
 ) -> Review:
-    """A review meeting whose snapshot records each action's current RAG, or the RAG `rags` gives its id."""
+    """A review meeting whose snapshot records each action's current RAG (or the RAG `rags` gives its id),
+    status and target date."""
     review = Review(plan_id=plan.id, held_on=held_on, attendees=attendees)
     rags = rags or {}
     for action in plan.actions:
         rag = rags.get(action.id, action.rag)
-        review.snapshots.append(ReviewSnapshot(action_id=action.id, rag=rag, status=None))
+        status = action.status.value if action.status else None
+        review.snapshots.append(
+            ReviewSnapshot(action_id=action.id, rag=rag, status=status, target_date=action.target_date)
+        )
     db.session.add(review)
     db.session.commit()
     return review

@@ -1,7 +1,7 @@
 """The plan lead's dashboard, computed against a frozen today."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -38,7 +38,10 @@ def plan(app):
         action = make_action(plan, strand=strand, ref=ref, position=i, rag=rag, target_date=target)
         action.status = status
         if last:
-            action.updates.append(Update(as_at=last, text=f"{strand.value} {ref} news", author_name="DCI Chisholm"))
+            written = datetime(last.year, last.month, last.day, 9, tzinfo=UTC)  # written on the day it is as at
+            action.updates.append(
+                Update(as_at=last, text=f"{strand.value} {ref} news", author_name="DCI Chisholm", created_at=written)
+            )
     db.session.commit()
     return plan
 
@@ -80,16 +83,22 @@ def test_stale_follows_the_plans_own_interval(plan):
 
 
 def test_changed_since_the_last_review(plan):
+    """Against the latest review: RAG moved, added since, and the updates written after it (as at 12 Sep and on)."""
     by_ref = {a.display_ref: a for a in plan.actions}
     make_review(plan, held_on=date(2025, 3, 31), rags={by_ref["Pursue 1"].id: Rag.BLUE})  # older: ignored
-    make_review(plan, held_on=date(2025, 6, 30), rags={by_ref["Prepare 1"].id: Rag.GREEN})
+    make_review(plan, held_on=days_ago(4), rags={by_ref["Prepare 1"].id: Rag.GREEN})
     added = make_action(plan, strand=Strand.PROTECT, ref="9", position=99, rag=Rag.GREEN)
     db.session.commit()
     board = dashboard.build(plan, include_restricted=True, today=TODAY)
-    assert board.last_review.held_on == date(2025, 6, 30)
-    moves = {m.action.display_ref: (m.before, m.after, m.reviewed) for m in board.changed.rows}
-    assert moves == {"Prepare 1": (Rag.GREEN, Rag.RED, True), "Protect 9": (None, Rag.GREEN, False)}
-    assert added.id in {m.action.id for m in board.changed.rows} and board.changed.total == 2
+    assert board.last_review.held_on == days_ago(4)
+    moves = {m.action.display_ref: (m.before, m.after, m.reviewed, m.what_changed) for m in board.changed.rows}
+    assert moves == {
+        "Prepare 1": (Rag.GREEN, Rag.RED, True, ["RAG Green → Red", "1 new update"]),
+        "Pursue 1": (Rag.RED, Rag.RED, True, ["1 new update"]),
+        "Pursue 2": (None, None, True, ["1 new update"]),
+        "Protect 9": (None, Rag.GREEN, False, ["Added since the review"]),
+    }
+    assert added.id in {m.action.id for m in board.changed.rows} and board.changed.total == 4
 
 
 def test_rag_mix_over_reviews_comes_from_snapshots(plan):

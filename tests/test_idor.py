@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.models import Update
-from tests.factories import make_action, make_pending_import, make_plan, make_user
+from app.models import Contact, Objective, Strand, Update
+from tests.factories import make_action, make_pending_import, make_plan, make_review, make_user
 
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
@@ -37,6 +37,16 @@ def world(app):
     theirs.actions[0].updates.append(Update(text="Operation Bluebird starts Monday", restricted=True))
     db.session.commit()
     theirs_upload = make_pending_import()
+    objective = Objective(plan=theirs, strand=Strand.PREPARE, ref="1", title="Their objective")
+    contact = Contact(name="Esther Martin", role="Intel")
+    db.session.add_all([objective, contact])
+    db.session.commit()
+    their_records = {
+        "objective_id": objective.id,
+        "review_id": make_review(theirs).id,
+        "contact_id": contact.id,
+        "strand": "Prepare",
+    }
     return {
         "users": {"lead": lead, "owner": owner, "viewer": make_user("viewer")},
         "ours": {"plan_id": ours.id, "action_id": ours.actions[0].id, "user_id": owner.id, "framework": "PCC"},
@@ -46,6 +56,7 @@ def world(app):
             "user_id": other_owner.id,
             "pending_id": theirs_upload.id,
             "framework": "PCC",
+            **their_records,
         },
         "secret_action_id": secret_action.id,
     }

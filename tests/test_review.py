@@ -44,7 +44,8 @@ def plan(lead):
 def add(plan, ref: str, rag: Rag | None = Rag.GREEN, target: date | None = None, last: date | None = TODAY):
     action = make_action(plan, strand=Strand.PREPARE, ref=ref, position=int(ref), rag=rag, target_date=target)
     if last:
-        action.updates.append(Update(as_at=last, text="Earlier news", author_name="DCI Chisholm"))
+        written = datetime(last.year, last.month, last.day, 9, tzinfo=UTC)  # written on the day it is as at
+        action.updates.append(Update(as_at=last, text="Earlier news", author_name="DCI Chisholm", created_at=written))
     db.session.commit()
     return action
 
@@ -241,7 +242,7 @@ def test_recording_a_review_snapshots_every_action(plan, lead):
     done = add(plan, "2", rag=Rag.BLUE)
     done.status = ActionStatus.COMPLETE
     unset = add(plan, "3", rag=None)
-    review = record_review(plan, lead, held_on=days(-1), attendees="DSupt Walton, PCC office", today=TODAY)
+    review = record_review(plan, lead, held_on=TODAY, attendees="DSupt Walton, PCC office", today=TODAY)
     snapshots = {s.action_id: (s.rag, s.status) for s in review.snapshots}
     assert snapshots == {red.id: (Rag.RED, None), done.id: (Rag.BLUE, "Complete"), unset.id: (None, None)}
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "review.record")).record_id == review.id
@@ -259,6 +260,7 @@ def test_a_review_cannot_be_held_in_the_future(plan, lead):
 
 def test_lead_records_a_review_through_the_page(client, auth, plan, lead, app):
     app.config["TODAY"] = TODAY
+    plan.created_at = datetime(2025, 4, 1, tzinfo=UTC)  # in the tracker since April, so 12 September is known
     add(plan, "1", rag=Rag.RED)
     auth.login(lead)
     form = check_page(client.get(f"/plans/{plan.id}/reviews/new"))
@@ -268,11 +270,11 @@ def test_lead_records_a_review_through_the_page(client, auth, plan, lead, app):
     assert "The date of the review must be today or in the past" in page
     assert textarea_value(page, "attendees") == "Board"
     response = client.post(f"/plans/{plan.id}/reviews/new", data={**future, "held_on": ["12", "9", "2025"]})
-    assert response.headers["Location"] == f"/plans/{plan.id}/dashboard"
-    page = check_page(client.get(response.headers["Location"]))
-    assert "Review of 12 September 2025 recorded" in page and "Last review held on 12 September 2025" in page
-    assert "Board" in check_page(client.get(f"/plans/{plan.id}/reviews/new"))
     review = db.session.scalar(db.select(Review))
+    assert response.headers["Location"] == f"/reviews/{review.id}"
+    assert "Review of 12 September 2025 recorded" in check_page(client.get(response.headers["Location"]))
+    assert "Last review held on 12 September 2025" in check_page(client.get(f"/plans/{plan.id}/dashboard"))
+    assert "Board" in check_page(client.get(f"/plans/{plan.id}/reviews/new"))
     assert review.recorded_by_id == lead.id and review.created_at <= datetime.now(UTC)
 
 

@@ -1,9 +1,10 @@
 """The domain model. Models change state but never commit: services own the transaction."""
 
 from app.models import guards  # noqa: F401  (append-only triggers)
-from app.models.action import Action, RagChange, StrategicLink, action_owner
+from app.models.action import Action, RagChange, StrategicLink, action_contact, action_owner, action_partner
 from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
+from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
@@ -17,8 +18,10 @@ __all__ = [
     "ActionStatus",
     "AppendOnlyError",
     "AuditEvent",
+    "Contact",
     "Framework",
     "Objective",
+    "Partner",
     "PendingImport",
     "Plan",
     "PlanBaseline",
@@ -32,5 +35,7 @@ __all__ = [
     "Strand",
     "Update",
     "User",
+    "action_contact",
     "action_owner",
+    "action_partner",
 ]

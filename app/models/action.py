@@ -11,6 +11,7 @@ from app.models.base import Model, UTCDateTime, enum_type, utcnow
 from app.models.enums import ActionStatus, Framework, Rag, Strand
 
 if TYPE_CHECKING:
+    from app.models.contact import Contact, Partner
     from app.models.plan import Objective, Plan
     from app.models.update import Update
     from app.models.user import User
@@ -20,6 +21,20 @@ action_owner = Table(
     db.metadata,
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+# People without an account who own actions (a contact turned into a user hands these over to the user).
+action_contact = Table(
+    "action_contact",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+# Partner organisations named on an action (Hope for Justice, the council, the GLAA).
+action_partner = Table(
+    "action_partner",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -56,6 +71,9 @@ class Action(Model):
     restricted: Mapped[bool] = mapped_column(default=False)
     # Where a Superseded or Carried forward action went.
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="SET NULL"))
+    # Why the action was closed (Complete) or withdrawn in the app, and on which day.
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None]
     # Optimistic locking: a form carries the version it was opened at; a stale one is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
@@ -67,6 +85,8 @@ class Action(Model):
     objective: Mapped["Objective | None"] = relationship("Objective")
     successor: Mapped["Action | None"] = relationship("Action", remote_side=[id])
     owners: Mapped[list["User"]] = relationship("User", secondary=action_owner, order_by="User.name")
+    contacts: Mapped[list["Contact"]] = relationship("Contact", secondary=action_contact, order_by="Contact.name")
+    partners: Mapped[list["Partner"]] = relationship("Partner", secondary=action_partner, order_by="Partner.name")
     links: Mapped[list["StrategicLink"]] = relationship(
         back_populates="action",
         cascade="all, delete-orphan",
@@ -84,6 +104,15 @@ class Action(Model):
     rag_changes: Mapped[list["RagChange"]] = relationship(
         "RagChange", back_populates="action", cascade="all, delete-orphan", order_by="RagChange.id"
     )
+
+    @property
+    def owner_names(self) -> list[str]:
+        """Everyone who owns the action, with an account or not."""
+        return [owner.name for owner in self.owners] + [contact.name for contact in self.contacts]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is None or self.status.is_open
 
     @property
     def display_ref(self) -> str:

@@ -71,6 +71,17 @@ class ActionStatus(enum.StrEnum):
     COMPLETE = "Complete"
     SUPERSEDED = "Superseded"
     CARRIED_FORWARD = "Carried forward"
+    WITHDRAWN = "Withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be delivered: not complete, withdrawn, merged into another action or carried forward."""
+        return self not in CLOSED_STATUSES
+
+
+CLOSED_STATUSES = frozenset(
+    {ActionStatus.COMPLETE, ActionStatus.WITHDRAWN, ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD}
+)
 
 
 class PlanKind(enum.StrEnum):

@@ -21,6 +21,9 @@ def title_with_period(title: str, period_label: str | None) -> str:
     return f"{title} ({period_label})"
 
 
+ACTIVE, CLOSED, ARCHIVED = "Active", "Closed", "Archived"
+
+
 class Plan(Model):
     __table_args__ = (UniqueConstraint("title", "period_label", name="uq_plan_title_period"),)
 
@@ -35,7 +38,9 @@ class Plan(Model):
     period_label: Mapped[str] = mapped_column(String(40), default="")  # as written, e.g. "2015-16"
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(40), default="Active")
+    status: Mapped[str] = mapped_column(String(40), default=ACTIVE)  # Active, Closed (carried forward), Archived
+    # The plan this one was started from ("Start the 2016-17 plan from this one").
+    previous_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
     update_interval_days: Mapped[int] = mapped_column(default=30)
     source_filename: Mapped[str | None] = mapped_column(String(255))
     source_sheet: Mapped[str | None] = mapped_column(String(100))
@@ -45,12 +50,18 @@ class Plan(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 
     lead_user: Mapped["User | None"] = relationship("User")
+    previous_plan: Mapped["Plan | None"] = relationship("Plan", remote_side=[id])
     objectives: Mapped[list["Objective"]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"
     )
     actions: Mapped[list["Action"]] = relationship(
         "Action", back_populates="plan", cascade="all, delete-orphan", order_by="Action.position"
     )
+
+    @property
+    def is_active(self) -> bool:
+        """Archived and closed plans stay readable and exportable but are left out of the active lists."""
+        return self.status == ACTIVE
 
     @property
     def full_title(self) -> str:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, UTCDateTime, enum_type, utcnow
@@ -15,10 +15,15 @@ if TYPE_CHECKING:
 
 
 class Review(Model):
+    # One review of a plan a day: a second would give the chart and the Summary two columns for one day.
+    __table_args__ = (Index("uq_review_plan_held_on", "plan_id", "held_on", unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date]
     attendees: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decisions: Mapped[str] = mapped_column(Text, default="", server_default="")  # actions agreed, owners told
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -32,5 +37,6 @@ class ReviewSnapshot(Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True, index=True)
     rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "snapshot_rag"))
     status: Mapped[str | None] = mapped_column(String(40))
+    target_date: Mapped[date | None]
 
     review: Mapped[Review] = relationship(back_populates="snapshots")

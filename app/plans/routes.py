@@ -29,7 +29,7 @@ def home():
 def index():
     plans = plan_reading.all_plans()
     counts = landing.landings(plans, include_restricted=can_see_restricted(current_user))
-    return render_template("plans/index.html", plans=plans, counts=counts)
+    return render_template("plans/index.html", plans=plans, counts=counts, inactive=plan_reading.inactive_plans())
 
 
 @bp.route("/plans/<int:plan_id>")

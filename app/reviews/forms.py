@@ -6,7 +6,7 @@ from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
 from app.services.reviewing.decisions import MAX_REASON_LENGTH
-from app.services.reviewing.meetings import MAX_ATTENDEES_LENGTH
+from app.services.reviewing.meetings import MAX_ATTENDEES_LENGTH, MAX_TEXT_LENGTH
 from app.updates.forms import RAG_CHOICES
 from app.validators import NoControlCharacters, NotInFuture
 
@@ -33,6 +33,7 @@ class DecisionForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     MAX_LENGTH = MAX_ATTENDEES_LENGTH
+    MAX_TEXT_LENGTH = MAX_TEXT_LENGTH
 
     held_on = GovDateField(
         "Date of the review meeting",
@@ -52,6 +53,24 @@ class ReviewForm(FlaskForm):
             Length(
                 max=MAX_ATTENDEES_LENGTH, message=f"The attendees must be {MAX_ATTENDEES_LENGTH:,} characters or fewer"
             ),
+            NoControlCharacters(),
+        ],
+    )
+    notes = TextAreaField(
+        "Notes",
+        widget=GovCharacterCount(),
+        description="What was discussed",
+        validators=[
+            Length(max=MAX_TEXT_LENGTH, message=f"The notes must be {MAX_TEXT_LENGTH:,} characters or fewer"),
+            NoControlCharacters(),
+        ],
+    )
+    decisions = TextAreaField(
+        "Decisions",
+        widget=GovCharacterCount(),
+        description="Actions agreed and owners told, for example: Prevent 3 to be closed; DCI Chisholm told",
+        validators=[
+            Length(max=MAX_TEXT_LENGTH, message=f"The decisions must be {MAX_TEXT_LENGTH:,} characters or fewer"),
             NoControlCharacters(),
         ],
     )

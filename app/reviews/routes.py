@@ -9,9 +9,9 @@ from app.services import clock
 from app.services.access import can_edit_plan
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
-from app.services.reviewing import rag_rules
+from app.services.reporting import charts
+from app.services.reviewing import meetings, rag_rules
 from app.services.reviewing.decisions import ReviewError, decide_rag
-from app.services.reviewing.meetings import past_reviews, record_review
 from app.services.reviewing.queue import queue_item, review_queue
 
 LEADS = (Role.ADMIN, Role.LEAD)
@@ -73,13 +73,32 @@ def new(plan_id: int):
     form = ReviewForm(held_on=clock.today())
     if form.validate_on_submit():
         try:
-            review = record_review(
-                plan, current_user._get_current_object(), held_on=form.held_on.data, attendees=form.attendees.data
+            review = meetings.record_review(
+                plan,
+                current_user._get_current_object(),
+                held_on=form.held_on.data,
+                attendees=form.attendees.data,
+                notes=form.notes.data,
+                decisions=form.decisions.data,
             )
-        except ReviewError as error:
-            form.attendees.errors.append(str(error))
+        except meetings.ReviewError as error:
+            getattr(form, error.field or "held_on").errors.append(str(error))
         else:
-            held_on = f"{review.held_on.day} {review.held_on:%B %Y}"
+            held_on = meetings.uk_date(review.held_on)
             flash(f"Review of {held_on} recorded: the RAG of {len(review.snapshots)} actions is kept as at that date")
-            return redirect(url_for("dashboard.show", plan_id=plan.id))
-    return render_template("reviews/new.html", plan=plan, form=form, reviews=past_reviews(plan))
+            return redirect(url_for("reviews.show", review_id=review.id))
+    return render_template("reviews/new.html", plan=plan, form=form, reviews=meetings.past_reviews(plan))
+
+
+@bp.route("/reviews/<int:review_id>")
+@requires()
+def show(review_id: int):
+    review = meetings.get_review(review_id) or abort(404)
+    return render_template(
+        "reviews/show.html",
+        review=review,
+        plan=review.plan,
+        lines=meetings.review_lines(review),
+        counts=meetings.snapshot_counts(review),
+        series=charts.RAG_SERIES,
+    )

@@ -8,6 +8,7 @@ from app.services.importing.choices import ImportChoices
 from app.services.importing.columns import meaning_choices, normal_label
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers
+from app.services.people import matching
 from app.spreadsheets import bp
 from app.spreadsheets.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, import_choices, mapping_from
 
@@ -31,12 +32,13 @@ def new():
 @requires(Role.ADMIN)
 def check(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
-    filename = pending.filename
+    filename, content = pending.filename, pending.content
     try:
         report = pending_imports.preview(pending, current_user, ImportChoices(columns=mapping_from(request.args)))
     except WorkbookRejected as error:
         return _upload_again(error)
-    return _check_page(filename, report, pending_id, ConfirmImportForm(), mapping_from(request.args))
+    matches = matching.matches_in(content, filename)
+    return _check_page(filename, report, pending_id, ConfirmImportForm(), mapping_from(request.args), matches)
 
 
 @bp.route("/imports/<int:pending_id>/confirm", methods=["POST"])
@@ -45,21 +47,25 @@ def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     if not ConfirmImportForm().validate_on_submit():
         return redirect(url_for("spreadsheets.check", pending_id=pending_id))
-    filename = pending.filename
+    filename, content = pending.filename, pending.content
     try:
         report = pending_imports.confirm(pending, current_user, import_choices(request.form))
     except ImportNeedsAnswers as error:
         form = ConfirmImportForm()
         form.submit.errors = ["Answer every question on this page, then select Import"]
-        return _check_page(filename, error.report, pending_id, form, mapping_from(request.form))
+        matches = matching.matches_in(content, filename)
+        return _check_page(filename, error.report, pending_id, form, mapping_from(request.form), matches)
     except WorkbookRejected as error:
         return _upload_again(error)
     titles = ", ".join(plan.title for plan in report.plans)
     flash(f"Imported {report.filename}: {titles}")
+    _apply_owner_matches(content, filename)
     return redirect(url_for("plans.index"))
 
 
-def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm, mapping: dict[str, str]):
+def _check_page(
+    filename: str, report, pending_id: int, form: ConfirmImportForm, mapping: dict[str, str], owner_matches=()
+):
     decides = pending_imports.decides_rags(report, current_user)
     return render_template(
         "spreadsheets/check.html",
@@ -71,7 +77,20 @@ def _check_page(filename: str, report, pending_id: int, form: ConfirmImportForm,
         mapping=mapping,
         choices=meaning_choices(),
         field=lambda label: COLUMN_FIELD + normal_label(label),
+        owner_matches=owner_matches,
     )
+
+
+def _apply_owner_matches(content: bytes, filename: str) -> None:
+    """The people the check page matched to Responsibility and the administrator ticked become owners."""
+    ticked, seen = request.form.getlist("owner_match"), request.form.get("owner_match_digest", "")
+    if not seen:
+        return
+    added = matching.apply_confirmed(content, filename, ticked, seen, current_user._get_current_object())
+    if added is None:
+        flash("The people in the tracker changed while the check page was open, so no owners were set from it")
+    elif added:
+        flash(f"{added} owners set from the Responsibility column")
 
 
 def _upload_again(error: WorkbookRejected):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Action, Plan, Rag, Update, User, action_owner
 from app.models.base import utcnow
+from app.models.plan import ACTIVE
 from app.services import clock
 from app.services.access import can_update_action
 from app.services.actions.conflicts import check_version, flush_action, record_change
@@ -109,7 +110,7 @@ def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
             db.select(Action)
             .join(action_owner, action_owner.c.action_id == Action.id)
             .join(Plan, Plan.id == Action.plan_id)
-            .where(action_owner.c.user_id == user.id)
+            .where(action_owner.c.user_id == user.id, Plan.status == ACTIVE)  # archived and closed plans: not due
             .options(joinedload(Action.plan))
             .order_by(Plan.title, Plan.id, Action.position, Action.id)
         )

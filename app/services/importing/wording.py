@@ -70,6 +70,7 @@ STATUS_WORDS = {
     "ongoing": ActionStatus.ONGOING,
     "on-going": ActionStatus.ONGOING,
     "complete": ActionStatus.COMPLETE,
+    "withdrawn": ActionStatus.WITHDRAWN,
     "completed": ActionStatus.COMPLETE,
     "done": ActionStatus.COMPLETE,
     "closed": ActionStatus.COMPLETE,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Objective, Plan, Strand, Update
+from app.models.plan import ACTIVE
 
 
 @dataclass
@@ -20,8 +21,17 @@ class StrandGroup:
     objective: Objective | None = None
 
 
-def all_plans() -> list[Plan]:
-    return list(db.session.scalars(db.select(Plan).order_by(Plan.title, Plan.id)))
+def all_plans(*, include_archived: bool = False) -> list[Plan]:
+    """The active plans (and, when asked, the archived and closed ones too), by title."""
+    query = db.select(Plan).order_by(Plan.title, Plan.id)
+    if not include_archived:
+        query = query.where(Plan.status == ACTIVE)
+    return list(db.session.scalars(query))
+
+
+def inactive_plans() -> list[Plan]:
+    """Archived and closed plans: readable and exportable, listed apart from the active ones."""
+    return list(db.session.scalars(db.select(Plan).where(Plan.status != ACTIVE).order_by(Plan.title, Plan.id)))
 
 
 def get_plan(plan_id: int) -> Plan | None:

@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import case, func
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
@@ -18,7 +18,7 @@ from app.services import clock
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import WITHHOLDING
 from app.services.reporting import charts
-from app.services.reviewing import rag_rules
+from app.services.reviewing import changes, rag_rules
 
 RECENT_UPDATES = 10
 LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
@@ -53,16 +53,6 @@ class ActionLine:
 
 
 @dataclass
-class RagMove:
-    """An action whose RAG is not what the last review recorded (`reviewed` False: added since)."""
-
-    action: Action
-    before: Rag | None
-    after: Rag | None
-    reviewed: bool = True
-
-
-@dataclass
 class Listing:
     """The first LIST_LIMIT rows of a list on the dashboard, and how many there are in all."""
 
@@ -83,7 +73,7 @@ class Dashboard:
     overdue: Listing
     stale: Listing
     last_review: Review | None
-    changed: Listing
+    changed: changes.Changes
     recent_updates: list[Update]
     review_mix: list[RagCounts]
 
@@ -136,7 +126,7 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
             order=(case((last_update.is_(None), 0), else_=1), last_update, Action.position, Action.id),
         ),
         last_review=last_review,
-        changed=_changed_since(plan, last_review),
+        changed=_changed_since(plan, last_review, include_restricted),
         recent_updates=_recent_updates(plan, include_restricted),
         review_mix=_review_mix(plan) + [RagCounts("Today", Counter(totals.counts))],
     )
@@ -177,26 +167,9 @@ def latest_review(plan: Plan) -> Review | None:
     )
 
 
-def _changed_since(plan: Plan, review: Review | None) -> Listing:
-    """Actions whose RAG differs from the review's snapshot, or that were added since it."""
-    if review is None:
-        return Listing()
-    snapshot = aliased(ReviewSnapshot)
-    differs = or_(
-        snapshot.action_id.is_(None),
-        and_(snapshot.rag.is_(None), Action.rag.is_not(None)),
-        and_(snapshot.rag.is_not(None), Action.rag.is_(None)),
-        snapshot.rag != Action.rag,
-    )
-    rows = db.session.execute(
-        db.select(Action, snapshot.rag, snapshot.action_id, func.count().over().label("total"))
-        .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
-        .where(Action.plan_id == plan.id, differs)
-        .order_by(Action.position, Action.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    moves = [RagMove(action, before, action.rag, reviewed=snap_id is not None) for action, before, snap_id, _ in rows]
-    return Listing(moves, rows[0].total if rows else 0)
+def _changed_since(plan: Plan, review: Review | None, include_restricted: bool) -> changes.Changes:
+    """New updates, new and closed actions, changed status, target dates and RAG since the review."""
+    return changes.changed_since(plan.id, review, include_restricted=include_restricted, limit=LIST_LIMIT)
 
 
 def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
