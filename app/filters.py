@@ -31,12 +31,15 @@ def rag_label(rag: Rag | None) -> str:
 
 
 def _reader() -> dict:
-    """`reader` in every template: what the signed-in person may read (app.services.redaction)."""
+    """`reader` in every template: what the signed-in person may read (app.services.redaction). A template
+    rendered outside a request (the board pack) has no signed-in person: it reads as a viewer unless the
+    caller passes its own `reader`."""
     from flask_login import current_user
 
     from app.services.redaction import WITHHOLDING, Reader
 
-    return {"reader": Reader.for_user(current_user) if current_user.is_authenticated else WITHHOLDING}
+    signed_in = getattr(current_user, "is_authenticated", False)  # the proxy holds None outside a request
+    return {"reader": Reader.for_user(current_user) if signed_in else WITHHOLDING}
 
 
 def init_app(app: Flask) -> None:
