@@ -31,14 +31,14 @@ def rag_label(rag: Rag | None) -> str:
 
 
 def _reader() -> dict:
-    """`reader` in every template: what the signed-in person may read (app.services.redaction). A template
-    rendered outside a request (the board pack) has no signed-in person: it reads as a viewer unless the
-    caller passes its own `reader`."""
+    """`reader` in every template: what the signed-in person may read (app.services.redaction)."""
+    from flask import has_request_context
     from flask_login import current_user
 
     from app.services.redaction import WITHHOLDING, Reader
 
-    signed_in = getattr(current_user, "is_authenticated", False)  # the proxy holds None outside a request
+    # Outside a request (a board pack rendered by a command or a test) nobody is signed in: withhold.
+    signed_in = has_request_context() and current_user.is_authenticated
     return {"reader": Reader.for_user(current_user) if signed_in else WITHHOLDING}
 
 

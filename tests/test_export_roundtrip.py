@@ -132,11 +132,6 @@ def test_the_trackers_own_export_of_a_force_sized_plan_is_not_refused(app):
     assert sum(len(action["updates"]) for action in again["actions"]) == 21_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the re-import's word matching takes 'Progress 2' for a rewording of 'Progress 1' and drops it, "
-    "even into an empty database; the matching is the re-import's to fix",
-)
 def test_two_updates_that_differ_only_by_a_number_both_come_back(app):
     plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
     make_action(plan, strand=Strand.PURSUE, ref="2", what="Disrupt the network", rag=Rag.BLUE, updates=2)

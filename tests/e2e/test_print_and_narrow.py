@@ -21,8 +21,9 @@ A4_WIDTH = 794  # CSS pixels of an A4 page at 96 dpi
 OVERFLOW = """() => ({page: document.documentElement.scrollWidth, viewport: window.innerWidth,
   wide: [...document.querySelectorAll("table")].filter(t => t.getBoundingClientRect().right > window.innerWidth + 1)
     .map(t => t.id || t.className)})"""
+# What is written after each link. An empty string is no text: GOV.UK's back link widens its touch area with it.
 LINK_AFTER = """() => [...document.querySelectorAll("main a[href]")].map(a => getComputedStyle(a, "::after").content)
-  .filter(c => c && c !== "none" && c !== "normal")"""
+  .filter(c => c && c !== "none" && c !== "normal" && c !== '""')"""
 HIDDEN = """(selector) => [...document.querySelectorAll(selector)].every(e => getComputedStyle(e).display === "none")"""
 
 

@@ -19,6 +19,7 @@ from app.services.importing.wording import parse_date_text
 BULLETS = " \t•·▪◦‣●○-–—*>"
 DATE_LABEL_RE = re.compile(r"^\s*\[?(\d{1,2}/\d{1,2}/\d{2,4})\]?\s*[-–—:]?\s*")
 REWORDED = 0.9  # a line this similar to a stored one is the same line with a typo fixed
+NUMBER_RE = re.compile(r"\d+")
 MIN_SUFFIX = 20  # characters a stored line needs before "ends with it" counts as the same line
 
 
@@ -67,7 +68,11 @@ class HeldLines:
             shorter, longer = sorted((held, line), key=len)
             if len(shorter) >= MIN_SUFFIX and longer.endswith(shorter):
                 return "same"
+        numbers = NUMBER_RE.findall(line)
         for held in self.lines:
+            # A changed number is a new fact ("32 referrals", "Progress 2"), never a typo fixed.
+            if NUMBER_RE.findall(held) != numbers:
+                continue
             matcher = SequenceMatcher(None, held, line, autojunk=False)
             if matcher.real_quick_ratio() >= REWORDED and matcher.quick_ratio() >= REWORDED:
                 if matcher.ratio() >= REWORDED:
