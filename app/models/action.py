@@ -99,7 +99,8 @@ class Action(Model):
         back_populates="action",
         cascade="save-update, merge",
         passive_deletes="all",
-        order_by="(Update.as_at, Update.id)",
+        # Undated updates first on every database (PostgreSQL would sort NULLs last, SQLite first).
+        order_by="(Update.as_at.asc().nulls_first(), Update.id)",
     )
     rag_changes: Mapped[list["RagChange"]] = relationship(
         "RagChange", back_populates="action", cascade="all, delete-orphan", order_by="RagChange.id"
