@@ -13,10 +13,10 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Action, Plan, Rag, RagChange, Review, Update
+from app.models import Action, Plan, Rag, Review, Update
 from app.services import clock
 from app.services.plans.reading import latest_update_date
-from app.services.reviewing import rag_rules
+from app.services.reviewing import queue, rag_rules
 
 
 @dataclass
@@ -39,17 +39,7 @@ def awaiting_clause() -> ColumnElement[bool]:
     The review queue's rule for a proposal that stands, as one condition on Action rows.
     """
     proposal = aliased(Update)
-    latest = (
-        db.select(Update.id)
-        .where(Update.action_id == Action.id, Update.rag.is_not(None))
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-    last_decision = (
-        db.select(func.max(RagChange.changed_at)).where(RagChange.action_id == Action.id).correlate(Action)
-    ).scalar_subquery()
+    latest, last_decision = queue.latest_proposal_id(), queue.last_decision_at()
     stands = db.select(proposal.id).where(
         proposal.id == latest,
         or_(Action.rag.is_(None), proposal.rag != Action.rag),

@@ -81,10 +81,9 @@ def queue_item(action: Action, today: date | None = None) -> QueueItem:
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
-    """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
-    proposal = aliased(Update)
-    latest_proposal = (
+def latest_proposal_id():
+    """SQL, correlated to Action: the id of the action's latest update that proposes a RAG."""
+    return (
         db.select(Update.id)
         .where(Update.action_id == Action.id, Update.rag.is_not(None))
         .order_by(Update.created_at.desc(), Update.id.desc())
@@ -92,12 +91,24 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
         .correlate(Action)
         .scalar_subquery()
     )
-    # The RAG an import gives a new action is where it starts, not a decision: it never holds a rule back.
-    last_decision = (
+
+
+def last_decision_at():
+    """SQL, correlated to Action: when the lead last decided its RAG.
+
+    The RAG an import gives a new action is where it starts, not a decision: it never holds a rule back.
+    """
+    return (
         db.select(func.max(RagChange.changed_at))
         .where(RagChange.action_id == Action.id, RagChange.reason.not_like(f"{IMPORTED}%"))
         .correlate(Action)
     ).scalar_subquery()
+
+
+def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
+    """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
+    proposal = aliased(Update)
+    latest_proposal, last_decision = latest_proposal_id(), last_decision_at()
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
     facts = (
         db.select(
