@@ -12,10 +12,11 @@ from datetime import date
 from sqlalchemy import func
 
 from app.extensions import db
-from app.models import Action, ActionStatus, Contact, Objective, Plan, Rag, RagChange, Strand, StrategicLink, User
+from app.models import Action, ActionStatus, Contact, Plan, Rag, RagChange, Strand, StrategicLink, User
 from app.services import clock
 from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_version, flush_action, record_change
+from app.services.actions.editing import active_owners, objective_of
 from app.services.importing.wording import parse_links
 from app.services.people import partners
 from app.services.plans.authoring import AuthoringError, NotAllowed, _text
@@ -72,12 +73,12 @@ def add_action(plan: Plan, user: User, new: NewAction) -> Action:
         what=_text(new.what, "what", "what the action will do", 10_000),
         how=_text(new.how, "how", "how it will be done", 10_000, required=False),
         responsibility=_text(new.responsibility, "responsibility", "responsibility", 1_000, required=False),
-        objective=_objective(plan, new.objective_id),
+        objective=objective_of(plan.id, new.objective_id, AuthoringError),
         target_date=new.target_date,
         status=ActionStatus.NOT_STARTED,
         position=_end_of_strand(plan, new.strand),
     )
-    action.owners = _users(new.owner_ids)
+    action.owners = active_owners(new.owner_ids, AuthoringError)
     action.contacts = _contacts(new.contact_ids)
     action.partners = partners.named(new.partners)
     db.session.add(action)
@@ -111,22 +112,6 @@ def _end_of_strand(plan: Plan, strand: Strand | None) -> int:
     """After every action of the plan: the pages and exports group by strand, so it comes last in its strand, and
     no other action's position (and so its version, which open forms carry) has to move to make room."""
     return (db.session.scalar(db.select(func.max(Action.position)).where(Action.plan_id == plan.id)) or 0) + 1
-
-
-def _objective(plan: Plan, objective_id: int | None) -> Objective | None:
-    if not objective_id:
-        return None
-    objective = db.session.get(Objective, objective_id)
-    if objective is None or objective.plan_id != plan.id:
-        raise AuthoringError("Select an objective of this plan", "objective")
-    return objective
-
-
-def _users(ids: tuple[int, ...]) -> list[User]:
-    users = list(db.session.scalars(db.select(User).where(User.id.in_(ids), User.active.is_(True)))) if ids else []
-    if len(users) != len(set(ids)):
-        raise AuthoringError("Select owners from the list", "owners")
-    return users
 
 
 def _contacts(ids: tuple[int, ...]) -> list[Contact]:

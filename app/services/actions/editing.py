@@ -96,9 +96,9 @@ def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: i
         raise NotAllowed(f"{user.email} does not lead plan {action.plan_id}")
     check_version(action, seen_version)
     links = parse_links(edit.links or "")
-    owners = _owners(edit.owner_ids)
+    owners = active_owners(edit.owner_ids)
     successor = _successor(action, edit)
-    objective = _objective(action, edit.objective_id)
+    objective = objective_of(action.plan_id, edit.objective_id)
 
     before = _described(action)
     targets = [_target(link, action) for link in links]
@@ -152,12 +152,13 @@ def _target(link, action: Action) -> int | None:
     return deliverable.id if deliverable else None
 
 
-def _owners(owner_ids: tuple[int, ...]) -> list[User]:
+def active_owners(owner_ids: tuple[int, ...], error: type[ServiceError] = EditError) -> list[User]:
+    """The active users chosen as owners; `error` (the caller's own kind) when one is not in the list."""
     if not owner_ids:
         return []
     owners = list(db.session.scalars(db.select(User).where(User.id.in_(owner_ids), User.active.is_(True))))
     if len(owners) != len(set(owner_ids)):
-        raise EditError("Select owners from the list", "owners")
+        raise error("Select owners from the list", "owners")
     return owners
 
 
@@ -182,12 +183,13 @@ def _went(status: ActionStatus) -> str:
     return "merged into" if status is ActionStatus.SUPERSEDED else "carried forward to"
 
 
-def _objective(action: Action, objective_id: int | None) -> Objective | None:
+def objective_of(plan_id: int, objective_id: int | None, error: type[ServiceError] = EditError) -> Objective | None:
+    """The chosen objective, which must belong to the plan; `error` (the caller's own kind) when it does not."""
     if not objective_id:
         return None
     objective = db.session.get(Objective, objective_id)
-    if objective is None or objective.plan_id != action.plan_id:
-        raise EditError("Select an objective of this plan", "objective")
+    if objective is None or objective.plan_id != plan_id:
+        raise error("Select an objective of this plan", "objective")
     return objective
 
 
