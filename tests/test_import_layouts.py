@@ -217,12 +217,26 @@ def test_continuation_rows_filtered_rows_hidden_rows_and_hidden_columns():
     text = messages(plan)
     assert "row 3: has no number, so it was read as part of Prepare 1" in text
     assert "row 5: is hidden and was not imported" in text
+    assert "row 1: column E 'Private notes' is hidden and was not read" in text
     assert not any("x" == u.text for a in plan.actions for u in a.updates)
     assert any(
         r.label == "Private notes" and r.meaning is None and "hidden" in r.why
         for _, rs in plan.column_readings
         for r in rs
     )
+
+
+def test_an_empty_hidden_column_is_not_worth_a_warning():
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["Strand", "No", "What", "Spare"], ["Prepare", 1, "Engage", None], [None, 2, "Train", None]):
+        sheet.append(row)
+    sheet.column_dimensions["D"].hidden = True
+    stream = io.BytesIO()
+    workbook.save(stream)
+    plan = only_plan(stream.getvalue())
+    assert refs(plan) == ["Prepare 1", "Prepare 2"]
+    assert "hidden" not in messages(plan)
 
 
 def test_rag_written_as_a_coloured_dot():

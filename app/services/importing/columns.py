@@ -219,6 +219,12 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
                 continue
         if column in grid.hidden_columns:
             why[column] = "hidden column: unhide it if it is part of the plan"
+            if grid_has_data(grid, header.first_data_row, column):
+                grid.warn(
+                    row,
+                    f"column {get_column_letter(column)} '{label}' is hidden and was not read: "
+                    "unhide it if it is part of the plan",
+                )
             continue
         chosen = mapping.get(get_column_letter(column)) or mapping.get(normal_label(label))
         if chosen is not None:
