@@ -158,8 +158,10 @@ class _PlanWriter:
         else:
             outcome.title, outcome.period_label = plan.title, plan.period_label
         self.plan = plan
-        write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
-        objectives = write_objectives(plan, read.objectives)
+        baseline = write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
+        objectives = write_objectives(
+            plan, read.objectives, outcome, self.choices.take_file, f"{self.index}:", baseline
+        )
         db.session.flush()  # the plan and its objectives have ids for the new actions' rows
         stored = [] if outcome.is_new else list(db.session.scalars(select(Action).where(Action.plan_id == plan.id)))
         self.history = StoredHistory.load([action.id for action in stored])
