@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import sys
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -42,9 +43,11 @@ def _default_config() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    # openpyxl only guards against XML entity bombs when defusedxml is importable (it sets openpyxl.DEFUSEDXML
-    # from that); refuse to run without it. Looked up, not imported: openpyxl loads only when a sheet is read.
-    if importlib.util.find_spec("defusedxml") is None:
+    # openpyxl only guards against XML entity bombs when defusedxml is importable (openpyxl.DEFUSEDXML says
+    # whether it found it); refuse to run without it. openpyxl loads only when a sheet is read, so unless
+    # something loaded it already, defusedxml is looked up as openpyxl will look for it.
+    openpyxl = sys.modules.get("openpyxl")
+    if not (openpyxl.DEFUSEDXML if openpyxl else importlib.util.find_spec("defusedxml") is not None):
         raise RuntimeError("defusedxml is not installed: install requirements.txt before importing spreadsheets")
 
     from app import database

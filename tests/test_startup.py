@@ -110,3 +110,18 @@ def test_column_letters_are_excel_s_own():
         assert column_letter(column) == get_column_letter(column)
     with pytest.raises(ValueError):
         column_letter(0)
+
+
+def test_without_defusedxml_the_app_still_refuses_to_start_before_openpyxl_loads(monkeypatch):
+    import importlib.util
+
+    from app import create_app
+    from config import TestConfig
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.delitem(sys.modules, "openpyxl", raising=False)
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "defusedxml" else real_find_spec(name, *a)
+    )
+    with pytest.raises(RuntimeError, match="defusedxml is not installed"):
+        create_app(TestConfig)
