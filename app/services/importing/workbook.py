@@ -39,7 +39,6 @@ NO_PLAN = (
     "No plan was found in the workbook: a plan sheet needs a header row with headings such as "
     "'What are we going to do?' and 'Responsibility'"
 )
-TRACKER_SHEETS = {"summary", "updates"}  # written by the tracker's own export beside the plan
 GENERIC_SHEET_RE = re.compile(r"^(sheet\s*\d*|plan|data)$", re.IGNORECASE)
 LEAD_KEYS = {
     "lead",
@@ -112,7 +111,7 @@ def read_workbook(
 def _read(
     data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None, mapping: dict[str, str]
 ) -> WorkbookReading:
-    workbook = open_workbook(data)
+    workbook = open_workbook(data, blank=facts.record_sheets)  # the export's record sheets: never parsed whole
     try:
         reading = WorkbookReading(filename)
         if facts.has_macros:
@@ -155,7 +154,7 @@ def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReadi
         reading.warnings.append(ReadWarning("is hidden and was not read: unhide it if it is part of the plan", name))
         reading.sheets_not_read.append(f"{name} (hidden)")
         return None
-    if name.strip().lower() in TRACKER_SHEETS:
+    if name in facts.record_sheets.values():
         reading.sheets_not_read.append(f"{name} (written by the tracker's export)")
         return None
     cells = read_sheet(worksheet)
