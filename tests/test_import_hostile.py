@@ -480,7 +480,11 @@ def test_26_an_export_with_more_update_rows_than_a_plan_can_hold_is_read_without
 
 def test_26b_a_sheet_named_summary_in_another_workbook_is_skipped_unparsed_as_it_always_was(existing):
     bomb = Sheet(name="Summary", rows=[[n] for n in range(1, 30_001)])
-    plan = Sheet(title_rows=["Modern Slavery Delivery Plan 2020-21"], header=["Strand", "No", "What are we going to do?", "Responsibility"], rows=[["Prepare", 1, "Engage", "DCI Chisholm"]])
+    plan = Sheet(
+        title_rows=["Modern Slavery Delivery Plan 2020-21"],
+        header=["Strand", "No", "What are we going to do?", "Responsibility"],
+        rows=[["Prepare", 1, "Engage", "DCI Chisholm"]],
+    )
     data = make_workbook(plan, bomb)
     facts = check_workbook(data)
     assert list(facts.record_sheets.values()) == ["Summary"]

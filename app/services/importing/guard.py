@@ -199,7 +199,9 @@ def _check_updates_sheet(archive: zipfile.ZipFile, path: str, name: str) -> None
             f"{MAX_COLUMNS} columns it can hold: delete the stray cells and try again"
         )
     if scan.cells > MAX_RECORD_ROWS * UPDATE_COLUMNS:
-        raise WorkbookRejected(f"Sheet '{name}' has more than {MAX_RECORD_ROWS * UPDATE_COLUMNS:,} cells: split the plan")
+        raise WorkbookRejected(
+            f"Sheet '{name}' has more than {MAX_RECORD_ROWS * UPDATE_COLUMNS:,} cells: split the plan"
+        )
 
 
 def _written_by_the_tracker(archive: zipfile.ZipFile, names: set[str]) -> bool:

@@ -14,6 +14,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -88,7 +89,10 @@ def open_workbook(data: bytes, blank: Iterable[str] = ()):
 def without_sheets(data: bytes, parts: set[str]) -> bytes:
     """The package with those worksheet parts emptied (never unpacked), the rest copied as it is, streamed."""
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+    with (
+        zipfile.ZipFile(BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
         for info in source.infolist():
             if info.filename in parts:
                 target.writestr(info.filename, EMPTY_SHEET)
@@ -98,11 +102,12 @@ def without_sheets(data: bytes, parts: set[str]) -> bytes:
     return out.getvalue()
 
 
-def stream_rows(data: bytes, sheet_name: str, columns: int) -> Iterator[tuple]:
-    """A sheet's values row by row in openpyxl's read-only mode, the first `columns` of each: never held whole."""
+@contextmanager
+def streamed(data: bytes) -> Iterator:
+    """The workbook in openpyxl's read-only mode: each sheet streamed row by row, never held whole."""
     workbook = load_workbook(BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
-        yield from workbook[sheet_name].iter_rows(max_col=columns, values_only=True)
+        yield workbook
     finally:
         workbook.close()
 
