@@ -1,13 +1,15 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from app.models import Direction, Frequency, Measure, Plan, Strand
@@ -108,3 +110,18 @@ def values_form_for(measure: Measure) -> type[BaseValuesForm]:
     for i, category in enumerate(measure.categories or []):
         fields[values.category_field(i)] = StringField(category, widget=GovTextInput())
     return type("ValuesForm", (BaseValuesForm,), fields)
+
+
+class FiguresUploadForm(FlaskForm):
+    workbook = FileField(
+        "Upload a sheet of figures",
+        widget=GovFileInput(),
+        description="An Excel workbook (.xlsx) smaller than 20 MB",
+        validators=[FileRequired("Select the sheet of figures (.xlsx)")],
+    )
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class ConfirmFiguresForm(FlaskForm):
+    digest = HiddenField()
+    submit = SubmitField("Save these figures", widget=GovSubmitInput())

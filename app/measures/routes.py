@@ -2,12 +2,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.measures import bp
-from app.measures.forms import MeasureForm, values_form_for
+from app.measures.forms import ConfirmFiguresForm, FiguresUploadForm, MeasureForm, values_form_for
 from app.models import Measure, Role
 from app.permissions import requires
 from app.services import clock
 from app.services.access import can_edit_plan, can_enter_measure_values
-from app.services.measures import editing, reading, values
+from app.services.importing.guard import WorkbookRejected
+from app.services.measures import editing, importing, reading, values
 from app.services.measures.editing import MeasureError
 from app.services.plans import reading as plan_reading
 from app.services.redaction import Reader
@@ -141,3 +142,57 @@ def enter(measure_id: int):
             flash(f"Figures for {measure.name} saved")
             return redirect(url_for("measures.show", measure_id=measure.id))
     return render_template("measures/enter.html", plan=measure.plan, measure=measure, form=form)
+
+
+@bp.route("/plans/<int:plan_id>/measures/import", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def import_sheet(plan_id: int):
+    plan = plan_reading.get_plan(plan_id) or abort(404)
+    form = FiguresUploadForm()
+    if form.validate_on_submit():
+        upload = form.workbook.data
+        try:
+            pending = importing.store_upload(current_user._get_current_object(), plan, upload.filename, upload.read())
+        except (WorkbookRejected, importing.MeasureImportError) as error:
+            form.workbook.errors = [error.message]
+        else:
+            return redirect(url_for("measures.check_import", plan_id=plan.id, pending_id=pending.id))
+    return render_template("measures/import.html", plan=plan, form=form)
+
+
+@bp.route("/plans/<int:plan_id>/measures/import/<int:pending_id>")
+@requires(Role.ADMIN)
+def check_import(plan_id: int, pending_id: int):
+    plan = plan_reading.get_plan(plan_id) or abort(404)
+    pending = importing.get_pending(pending_id, current_user) or abort(404)
+    try:
+        found = importing.preview(pending, plan)
+    except (WorkbookRejected, importing.MeasureImportError) as error:
+        return _upload_again(plan, error)
+    form = ConfirmFiguresForm(digest=importing.digest(found))
+    return render_template("measures/check_import.html", plan=plan, found=found, form=form, pending_id=pending_id)
+
+
+@bp.route("/plans/<int:plan_id>/measures/import/<int:pending_id>/confirm", methods=["POST"])
+@requires(Role.ADMIN)
+def confirm_import(plan_id: int, pending_id: int):
+    plan = plan_reading.get_plan(plan_id) or abort(404)
+    pending = importing.get_pending(pending_id, current_user) or abort(404)
+    form = ConfirmFiguresForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("measures.check_import", plan_id=plan.id, pending_id=pending_id))
+    try:
+        found = importing.confirm(pending, plan, current_user._get_current_object(), form.digest.data or "")
+    except importing.MeasureImportError as error:
+        flash(error.message)
+        return redirect(url_for("measures.check_import", plan_id=plan.id, pending_id=pending_id))
+    except WorkbookRejected as error:
+        return _upload_again(plan, error)
+    flash(f"Imported {len(found.figures)} figures from {found.filename}")
+    return redirect(url_for("measures.index", plan_id=plan.id))
+
+
+def _upload_again(plan, error):
+    form = FiguresUploadForm(formdata=None)
+    form.workbook.errors = [error.message]
+    return render_template("measures/import.html", plan=plan, form=form)

@@ -5,7 +5,7 @@ A period is held as its first day. Years and quarters follow the financial year 
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from app.models import Frequency
 
@@ -97,6 +97,8 @@ def parse(frequency: Frequency, text: str | date) -> date | None:
     Monthly: "April 2025", "Apr 2025", "Apr-25", "2025-04", "04/2025", or a date (its month). Quarterly:
     "Q1 2025-26", or a date (its quarter). Yearly: "2025-26", "2025/26", "FY 2025-26", or a date (its year).
     """
+    if isinstance(text, datetime):  # a date typed into a sheet cell comes back as a datetime
+        text = text.date()
     if isinstance(text, date):
         return period_start(frequency, text)
     value = " ".join(str(text).split()).casefold()
