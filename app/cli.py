@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import Action, Plan, Role, User
-from app.services import backup, clock, demo_activity
+from app.services import backup, clock, demo_activity, demo_partnership
 from app.services.accounts import AccountError, users
 from app.services.exporting.content import AUDIENCES, MARKINGS
 from app.services.importing.choices import ImportChoices
@@ -289,6 +289,12 @@ def _add_example_activity() -> None:
         return
     if demo_activity.add_example_activity(lead, owner):
         click.echo("Example activity added (marked 'Example:'): owners' updates, the lead's decisions, a past review")
+    partnership = demo_partnership.add_partnership_plan(lead, owner)
+    if partnership is not None:
+        click.echo(
+            f"{partnership.title} {partnership.period_label}: example data, its yearly figures as measures "
+            "(totals only; categories the source names without a figure are not recorded)"
+        )
 
 
 @click.command("backup")

@@ -264,7 +264,8 @@ def test_cli_import_prints_what_it_read(app, runner):
     assert "Actions: 17 (Aim 1.2: 3, Aim 1.4: 3, Aim 3.3: 4, Aim 3.3c: 3, Aim 3.7a: 2, Aim 3.7b: 2)" in result.output
     assert "PCC links resolved 6, unresolved 1 (Protect 2 → PCC 1.2.2)" in result.output
     assert "Sheet 'PCC Deliverables' row 9:" in result.output
-    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2
+    # The two plans of the seed workbook, and the example partnership plan the demo builds.
+    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 3
 
 
 def test_cli_dry_run_writes_nothing(app, runner):
@@ -297,4 +298,5 @@ def test_demo_loads_plans_and_gives_the_demo_people_their_plan(app, runner):
     assert {action.display_ref for action in owned} >= {"Prepare 1", "Prepare 9", "Protect 3"}
     assert all("Chisholm" in action.responsibility for action in owned)
     assert runner.invoke(args=["demo"]).exit_code == 0  # a second run imports nothing new
-    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2
+    # The two plans of the seed workbook, and the example partnership plan the demo builds.
+    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 3
