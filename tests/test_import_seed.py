@@ -264,8 +264,7 @@ def test_cli_import_prints_what_it_read(app, runner):
     assert "Actions: 17 (Aim 1.2: 3, Aim 1.4: 3, Aim 3.3: 4, Aim 3.3c: 3, Aim 3.7a: 2, Aim 3.7b: 2)" in result.output
     assert "PCC links resolved 6, unresolved 1 (Protect 2 → PCC 1.2.2)" in result.output
     assert "Sheet 'PCC Deliverables' row 9:" in result.output
-    # The two plans of the seed workbook, and the example partnership plan the demo builds.
-    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 3
+    assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2
 
 
 def test_cli_dry_run_writes_nothing(app, runner):

@@ -18,13 +18,15 @@ from app.extensions import db
 from app.models import Framework, PlanKind, Rag, RagChange, Strand, Update
 from app.services.exporting import json_plan
 from app.services.exporting.excel import export_workbook
+from app.services.measures import values
 from app.services.plans import filters as plan_filters
 from app.services.redaction import EVERYONE, REDACTED, WITHHOLDING, Reader, is_marked, may_be_marked, normalise
 from app.services.reporting import dashboard, traceability
-from tests.factories import make_action, make_pending_import, make_plan, make_user
+from tests.factories import make_action, make_measure, make_pending_import, make_plan, make_user
 from tests.pages import check_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Routes added late in the session whose ids (a contact, an objective, a review) the sweep does not build yet.
 UNSWEPT = {"people.contact", "people.account", "authoring.objective", "reviews.show"}
 
@@ -42,6 +44,9 @@ SECRETS = {
     "marked update (en dash), not flagged": "SENTINEL-MARKEDUPDATE-7Q",
     "marked action text (zero-width space), not flagged": "SENTINEL-MARKEDHOW-7Q",
     "RAG reason of a decision on a withheld update": "SENTINEL-DECIDED-7Q",
+    "measure of a restricted action": "SENTINEL-MEASURE-7Q",
+    "marked notes of a measure, not linked to a restricted action": "SENTINEL-MEASURENOTES-7Q",
+    "marked note of a figure": "SENTINEL-FIGURENOTE-7Q",
 }
 
 
@@ -108,6 +113,25 @@ def world(app):
     )
     db.session.commit()
     pending_id = make_pending_import(lead).id
+    secret_measure = make_measure(
+        plan, name=f"Arrests by {SECRETS['measure of a restricted action']}", actions=[secret]
+    )
+    marked_measure = make_measure(
+        plan,
+        name="Concerns raised",
+        notes=f"OFFICIAL-SENSITIVE {SECRETS['marked notes of a measure, not linked to a restricted action']}",
+    )
+    open_measure = make_measure(plan, name="Staff trained", actions=[open_action])
+    for measure in (secret_measure, marked_measure, open_measure):
+        values.record_values(
+            measure,
+            None,
+            period="April 2025",
+            figures={"total": "5"},
+            note=f"OFFICIAL: SENSITIVE {SECRETS['marked note of a figure']}",
+            today=date(2026, 5, 20),
+        )
+    measure_of = {open_action.id: open_measure.id, secret.id: secret_measure.id, marked.id: marked_measure.id}
     return {
         "lead": lead,
         "plan_id": plan.id,
@@ -119,6 +143,8 @@ def world(app):
                 "framework": framework,
                 "pending_id": pending_id,
                 "strand": "Prepare",
+                "measure_id": measure_of.get(action_id, open_measure.id),
+                "year": 2025,
             }
             for action_id in (open_action.id, secret.id, marked.id, pcc.actions[0].id)
             for framework in ("PCC", "NS")
@@ -127,7 +153,7 @@ def world(app):
 
 
 def _readable(response) -> str:
-    if response.mimetype == XLSX:
+    if response.mimetype in (XLSX, DOCX):
         with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
             return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
     return response.get_data().decode("utf-8", "replace")

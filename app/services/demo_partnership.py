@@ -130,6 +130,7 @@ def add_partnership_plan(lead: User | None, owner: User | None) -> Plan | None:
         period_start=date(year, 4, 1),
         period_end=date(year + 1, 3, 31),
     )
+    owner_name = owner.name if owner is not None else ""  # read before the plan's objects are built (no autoflush)
     db.session.add(plan)
     actions: dict[tuple[Strand, str], Action] = {}
     objectives: dict[str, Objective] = {}
@@ -154,7 +155,7 @@ def add_partnership_plan(lead: User | None, owner: User | None) -> Plan | None:
             )
             if owner is not None and (text.strand, action_text.ref) == (Strand.PROTECT, "1"):
                 action.owners.append(owner)  # the demo owner enters the screening figures
-                action.responsibility = f"{owner.name}, SHOP (example)"
+                action.responsibility = f"{owner_name}, SHOP (example)"
             actions[(text.strand, action_text.ref)] = action
             position += 1
     db.session.add_all([*objectives.values(), *actions.values()])
