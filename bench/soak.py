@@ -197,12 +197,29 @@ class Downloads:
             turn += 1
             started = time.perf_counter()
             try:
-                self.client.get(name, path)
+                self.download(name, path)
                 self.done[name] += 1
                 self.seconds.setdefault(name, []).append(time.perf_counter() - started)
             except Unexpected as error:
                 self.client.errors.append(str(error))
             next_at = max(time.monotonic(), next_at + self.every)
+
+    def download(self, name: str, path: str) -> None:
+        """The file, at once for a small plan; for a large one, the job's page until it is ready, then the file."""
+        status, _, where = self.client.request(name, "GET", path)
+        if status == 200:
+            return
+        if status != 302 or not where.startswith("/exports/"):
+            raise Unexpected(f"GET {path}: {status} to {where}")
+        given_up = time.monotonic() + 600
+        while True:
+            page = self.client.get("export progress page", where)
+            if "Your export is ready" in page:
+                break
+            if "The export failed" in page or time.monotonic() > given_up:
+                raise Unexpected(f"export job {where}: failed or not done in 600 s")
+            time.sleep(3)  # as the page's own refresh
+        self.client.get(f"{name}, file", f"{where}/file")
 
 
 @dataclass
@@ -382,6 +399,14 @@ def main() -> int:
         f"Requests: {len(samples)} ({len(samples) / elapsed:.1f} a second); errors: {len(errors)}",
         f"Updates: {len(saved)} saved, {len(lost_updates)} lost; decisions: {sum(decided.values())} saved, "
         f"{len(lost_decisions)} lost",
+        "Downloads (asked for to file in hand): "
+        + (
+            "; ".join(
+                f"{name} {len(times)}, median {sorted(times)[len(times) // 2]:.0f} s, longest {max(times):.0f} s"
+                for name, times in sorted(downloads.seconds.items())
+            )
+            or "none"
+        ),
         f"Workers: {len(workers.booted)} booted for {args.workers}, {len(workers.recycled)} recycled after "
         f"--max-requests; ended other than by request: {len(problems)}",
         f"gunicorn's log: {log_path}",
