@@ -220,6 +220,7 @@ def records(app):
     return {
         "job_id": job.id,
         "measure_id": measure.id,
+        "year": 2025,
         "review_id": make_review(plan).id,
         "objective_id": objective.id,
         "contact_id": contact.id,
