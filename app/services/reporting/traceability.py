@@ -141,7 +141,7 @@ def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
 def _delivering(framework: Framework, reader: Reader):
     """Who delivers what under the framework, one row per (code, local action): an action that links to a code
     twice delivers it once. The code is keyed by the deliverable it resolves to (0 when none) and its text."""
-    title: ColumnElement[str] = Plan.title
+    title: ColumnElement[str] = Plan.title.expression
     if db.session.get_bind().dialect.name == "postgresql":
         title = Plan.title.collate("C")  # code point order, as Python compares (and as SQLite's BINARY does)
     return (
