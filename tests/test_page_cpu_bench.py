@@ -26,9 +26,10 @@ def test_the_worker_records_the_cpu_each_request_took(tmp_path, monkeypatch):
 
 
 def test_the_table_gives_p50_p95_growth_and_the_budget_at_5000_actions():
-    small = page_cpu.SizeResult(1000, 50_000, cpu={"Dashboard": [10.0, 12.0, 11.0], "Traceability: PCC": [40.0] * 3})
-    big = page_cpu.SizeResult(5000, 50_000, cpu={"Dashboard": [20.0, 22.0, 21.0], "Traceability: PCC": [44.0] * 3})
+    wall = {"Dashboard": [30.0] * 3, "Traceability: PCC": [50.0] * 3}
+    small = page_cpu.SizeResult(1000, 50_000, {"Dashboard": [10.0, 12.0, 11.0], "Traceability: PCC": [40.0] * 3}, wall)
+    big = page_cpu.SizeResult(5000, 50_000, {"Dashboard": [20.0, 22.0, 21.0], "Traceability: PCC": [44.0] * 3}, wall)
     table = page_cpu.render([small, big], "load average 1.0")
-    assert "| Dashboard | 11.0 | 12.0 | 21.0 | 22.0 | 1.91× | within budget |" in table
-    assert "| Traceability: PCC | 40.0 | 40.0 | 44.0 | 44.0 | 1.10× | **over budget** |" in table
+    assert "| Dashboard | 11.0 | 12.0 | 30 | 21.0 | 22.0 | 30 | 1.91× | within budget |" in table
+    assert "| Traceability: PCC | 40.0 | 40.0 | 50 | 44.0 | 44.0 | 50 | 1.10× | **over budget** |" in table
     assert "load average 1.0" in table
