@@ -213,6 +213,7 @@ def records(app):
     measure = make_measure(plan, actions=[plan.actions[0]])
     return {
         "measure_id": measure.id,
+        "year": 2025,
         "review_id": make_review(plan).id,
         "objective_id": objective.id,
         "contact_id": contact.id,

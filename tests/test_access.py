@@ -65,6 +65,9 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "measures.import_sheet": ADMIN_ONLY,
     "measures.check_import": ADMIN_ONLY,  # the records' upload is a plan workbook: its figures page says so
     "measures.confirm_import": ADMIN_ONLY_POST,
+    "measures.annual_report_page": ALL,
+    "measures.annual_report_docx": ALL,  # the copy for publication by default; the internal one is refused to viewers
+    "measures.annual_report_edit": LEADS_ONLY,
     # Owners of the measure's actions enter its figures (records: the owner owns the action it measures).
     "measures.enter": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
