@@ -9,16 +9,16 @@
 Plain CREATE and DROP INDEX, outside batch mode, so SQLite never rebuilds a table (and the append-only
 triggers on "update" stay as they are).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 04:50:00
 
 """
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
