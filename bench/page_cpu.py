@@ -182,6 +182,37 @@ def render(results: list[SizeResult], load: str) -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- page cpu bench -->", "<!-- /page cpu bench -->"
+
+
+def machine() -> str:
+    try:
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+    except OSError:
+        names = []
+    return f"{names[0]} × {len(names)}" if names else "an unknown CPU"
+
+
+def section(results: list[SizeResult], load: str) -> str:
+    """The part of bench/results.md this bench owns, with the machine and the date."""
+    import platform
+    from datetime import datetime
+
+    when = f"Measured {datetime.now():%d %B %Y %H:%M} on {machine()} (Python {platform.python_version()})."
+    return f"{START}\n## Pages through gunicorn on PostgreSQL\n\n{when}\n\n{render(results, load)}\n{END}\n"
+
+
+def write_section(text: str, path: Path = ROOT / "bench" / "results.md") -> None:
+    """Put this bench's section into bench/results.md in place of the last one (at the end when there is none)."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    if START in old and END in old:
+        before, rest = old.split(START, 1)
+        new = before + text.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new)
+
+
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
@@ -194,10 +225,14 @@ def main() -> int:
     parser.add_argument("--sizes", default=default_sizes, help=f"plan sizes (default {default_sizes})")
     parser.add_argument("--prefix", default=os.environ.get("PAGES_DATABASE_PREFIX", "bench_pages"))
     parser.add_argument("--compare", type=Path, help="another checkout of the tracker to serve the same data")
+    parser.add_argument("--write", action="store_true", help="put the table into bench/results.md (only there)")
     args = parser.parse_args()
     compare = args.compare.resolve() if args.compare else None
     results, others = run([int(s) for s in args.sizes.split(",")], args.runs, args.prefix, compare=compare)
-    print(render(results, load_average()))
+    load = load_average()
+    print(render(results, load))
+    if args.write:
+        write_section(section(results, load))
     if others:
         print(f"\nServed by {compare}:\n")
         print(render(others, load_average()))

@@ -82,12 +82,16 @@ def main() -> int:
             "export": memory.peak_rss_mb("export", str(folder / "bench.db"), str(bench.plan_id)),
         }
     table = render(bench, imports, exports, page_results, rss)
-    table += "\n\n" + gunicorn_pages(args.gunicorn_page_runs)
+    served = gunicorn_pages(args.gunicorn_page_runs)
     print()
     print(table)
+    print()
+    print(served)
     say(f"Finished in {time.perf_counter() - started:.0f} s")
     if not args.no_write:
         write_results(table)
+        if served.startswith(page_cpu.START):
+            page_cpu.write_section(served)
     return 0 if within_budget(imports, exports, page_results, rss) else 1
 
 
@@ -105,7 +109,7 @@ def gunicorn_pages(runs: int) -> str:
     sizes = [1000, 5000, 20000] if os.environ.get("PAGES_20K") else [1000, 5000]
     prefix = os.environ.get("PAGES_DATABASE_PREFIX", "bench_pages")
     results, _ = page_cpu.run(sizes, runs, prefix, say=say)
-    return page_cpu.render(results, page_cpu.load_average())
+    return page_cpu.section(results, page_cpu.load_average())
 
 
 def say(message: str) -> None:

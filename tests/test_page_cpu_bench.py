@@ -33,3 +33,14 @@ def test_the_table_gives_p50_p95_growth_and_the_budget_at_5000_actions():
     assert "| Dashboard | 11.0 | 12.0 | 30 | 21.0 | 22.0 | 30 | 1.91× | within budget |" in table
     assert "| Traceability: PCC | 40.0 | 40.0 | 50 | 44.0 | 44.0 | 50 | 1.10× | **over budget** |" in table
     assert "load average 1.0" in table
+
+
+def test_the_section_replaces_the_last_one_in_results_md_and_leaves_the_rest(tmp_path):
+    path = tmp_path / "results.md"
+    export = "<!-- export bench -->\n## Export\n\n| Tracker export | 1.00 s |\n<!-- /export bench -->\n"
+    path.write_text("# Benchmark results\n\nmake bench's table\n\n" + export)
+    page_cpu.write_section(f"{page_cpu.START}\nfirst\n{page_cpu.END}\n", path)
+    page_cpu.write_section(f"{page_cpu.START}\nsecond\n{page_cpu.END}\n", path)
+    text = path.read_text()
+    assert "make bench's table" in text and export in text
+    assert "second" in text and "first" not in text and text.count(page_cpu.START) == 1
