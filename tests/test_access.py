@@ -36,6 +36,9 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "downloads.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
     "downloads.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
     "downloads.board_pack_page": ALL,
+    # An export job is its owner's only (records: the owner's); anybody else is told there is no such page.
+    "downloads.export_job": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
+    "downloads.export_job_file": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
     "updates.my_actions": ALL,
     "dashboard.show": ALL,
     "reviews.queue": LEADS_ONLY,
