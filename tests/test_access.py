@@ -27,6 +27,7 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.audit": ADMIN_ONLY,
     "auth.account": ALL,
     "auth.change_password": ALL,
+    "auth.notifications": ALL,
     # Admins and leads already have an authenticator app (required for them): sent back to their account.
     "auth.set_up_two_factor": {"admin": 302, "lead": 302, "owner": 200, "viewer": 200},
     "auth.sign_out": dict.fromkeys(ROLES, 302),

@@ -6,6 +6,7 @@ from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
+from app.models.notification import EmailOptOut, PasswordReset, SentEmail
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
 from app.models.update import AppendOnlyError, Update
@@ -19,9 +20,11 @@ __all__ = [
     "AppendOnlyError",
     "AuditEvent",
     "Contact",
+    "EmailOptOut",
     "Framework",
     "Objective",
     "Partner",
+    "PasswordReset",
     "PendingImport",
     "Plan",
     "PlanBaseline",
@@ -31,6 +34,7 @@ __all__ = [
     "Review",
     "ReviewSnapshot",
     "Role",
+    "SentEmail",
     "StrategicLink",
     "Strand",
     "Update",
