@@ -1,5 +1,6 @@
 """Exporting a plan and importing the export gives back the same plan (docs/design.md, Export for the PCC office)."""
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -139,3 +140,58 @@ def test_two_updates_that_differ_only_by_a_number_both_come_back(app):
     before = plans_as_dicts()
     import_into_a_fresh_database(export_all())
     assert by_action(plans_as_dicts()[0]) == by_action(before[0])
+
+
+def a_plan_with_more_updates_than_a_cell_shows() -> Plan:
+    plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
+    busy = make_action(plan, strand=Strand.PREVENT, ref="2", what="Brief the car washes", rag=Rag.GREEN)
+    busy.updates.extend(
+        Update(as_at=date(2025, 4 + n // 28, 1 + n % 28), text=f"Visit {n}: {'leaflets left. ' * (n % 5 + 1)}".strip())
+        for n in range(60)
+    )
+    long_note = ("A long note. " * 400).strip()
+    busy.updates.append(Update(as_at=date(2025, 11, 20), text=long_note, author_name="DCI Chisholm"))
+    make_action(plan, strand=Strand.PURSUE, ref="1", what="Target the OCG", rag=Rag.BLUE, position=1, updates=2)
+    db.session.commit()
+    return plan
+
+
+def test_an_action_with_more_updates_than_its_cell_shows_comes_back_whole_from_the_updates_sheet(app):
+    plan = a_plan_with_more_updates_than_a_cell_shows()
+    before = plans_as_dicts()
+    data = export_workbook(plan, audience="internal", as_at=AS_AT)
+    cell = str(open_workbook_bytes(data)["Plan"]["F8"].value)
+    assert cell.startswith("Earlier updates: see the Updates sheet (Prevent 2) for all 61 updates.")
+
+    import_into_a_fresh_database([data])
+
+    (again,) = plans_as_dicts()
+    assert by_action(again) == by_action(before[0])
+    assert len(by_action(again)[("Prevent", "2")]["updates"]) == 61
+
+
+def test_a_cell_that_points_to_a_missing_updates_sheet_says_so_and_keeps_what_the_cell_holds(app):
+    plan = a_plan_with_more_updates_than_a_cell_shows()
+    workbook = open_workbook_bytes(export_workbook(plan, audience="internal", as_at=AS_AT))
+    del workbook["Updates"]
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    report = import_workbook(stream.getvalue(), "export.xlsx")
+
+    (again,) = plans_as_dicts()
+    kept = by_action(again)[("Prevent", "2")]["updates"]
+    assert 0 < len(kept) < 61 and kept[-1][1].startswith("A long note.")
+    assert (
+        "Sheet 'Plan' row 8: the commentary points to the Updates sheet, which is not in the workbook: only the "
+        f"{len(kept)} updates in the cell were read"
+    ) in "\n".join(report.summary_lines())
+
+
+def open_workbook_bytes(data: bytes):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data), rich_text=True)

@@ -26,6 +26,7 @@ from app.services.importing.local_sheets import SheetContext, StrandSheetReader
 from app.services.importing.pcc_sheets import PccSheetReader, is_pcc_layout
 from app.services.importing.sheet_cells import open_workbook, read_sheet
 from app.services.importing.sheet_grid import SheetGrid, theme_palette
+from app.services.importing.updates_sheet import take_updates_from_sheet, updates_by_action
 from app.services.importing.wording import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def _read(
             part = _read_sheet(grid, header, cover, filename, workbook.epoch, reading)
             if part is not None:
                 parts.append(part)
+        _take_updates_from_the_updates_sheet(workbook, parts)
     finally:
         workbook.close()
     counter.finish()
@@ -146,6 +148,28 @@ def _read(
     if not reading.plans:
         raise WorkbookRejected(NO_PLAN)
     return reading
+
+
+def _take_updates_from_the_updates_sheet(workbook, parts: list[_SheetPart]) -> None:
+    """Actions whose cell points to the export's Updates sheet take their whole history from it."""
+    if not any(action.updates_elsewhere for part in parts for action in part.actions):
+        return
+    sheet = next(
+        (ws for ws in workbook.worksheets if ws.title.strip().lower() == "updates" and ws.sheet_state == "visible"),
+        None,
+    )
+    found = updates_by_action(sheet, workbook.epoch) if sheet is not None else None
+    for part in parts:
+        group_of = _aim_of if part.kind is PlanKind.PCC else _strand_of
+        part.warnings.extend(take_updates_from_sheet(part.actions, found, group_of))
+
+
+def _aim_of(action: ActionRead) -> str:
+    return action.objective_ref or ""  # the Updates sheet of a PCC plan names the aim
+
+
+def _strand_of(action: ActionRead) -> str:
+    return action.strand.value if action.strand else ""
 
 
 def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReading, counter, mapping):
