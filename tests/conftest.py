@@ -216,6 +216,7 @@ def records(app):
         "admin": admin,
         "user_id": owner.id,
         "framework": "PCC",
+        "token": "not-a-reset-token",
     }
 
 
