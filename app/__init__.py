@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import bp as dashboard_bp
     from app.downloads import bp as downloads_bp
     from app.links import bp as links_bp
+    from app.measures import bp as measures_bp
     from app.people import bp as people_bp
     from app.plans import bp as plans_bp
     from app.reviews import bp as reviews_bp
@@ -110,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(measures_bp)

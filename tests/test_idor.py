@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Contact, Objective, Strand, Update
-from tests.factories import make_action, make_pending_import, make_plan, make_review, make_user
+from tests.factories import make_action, make_measure, make_pending_import, make_plan, make_review, make_user
 
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
@@ -41,7 +41,10 @@ def world(app):
     contact = Contact(name="Esther Martin", role="Intel")
     db.session.add_all([objective, contact])
     db.session.commit()
+    # A measure of restricted work: its name is withheld from viewers with the action it measures.
+    secret_measure = make_measure(theirs, name="Meetings with covert source ZX-81", actions=[secret_action])
     their_records = {
+        "measure_id": secret_measure.id,
         "objective_id": objective.id,
         "review_id": make_review(theirs).id,
         "contact_id": contact.id,

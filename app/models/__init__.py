@@ -7,6 +7,7 @@ from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.notification import EmailOptOut, PasswordReset, SentEmail
+from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
 from app.models.update import AppendOnlyError, Update
@@ -21,6 +22,13 @@ __all__ = [
     "AuditEvent",
     "Contact",
     "EmailOptOut",
+    "Direction",
+    "Frequency",
+    "Measure",
+    "MeasureValue",
+    "ReportEdit",
+    "TOTAL",
+    "measure_action",
     "Framework",
     "Objective",
     "Partner",

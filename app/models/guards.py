@@ -9,9 +9,12 @@ the tracker has no feature that deletes plans.
 from sqlalchemy import DDL, event
 
 from app.models.audit import AuditEvent
+from app.models.measure import MeasureValue
 from app.models.update import Update
 
 APPEND_ONLY_TABLES = (AuditEvent.__table__, Update.__table__)
+# Made append-only by later migrations, each with its own copy of the statements (0008: measure values).
+LATER_APPEND_ONLY_TABLES = (MeasureValue.__table__,)
 
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_change_to_history() RETURNS trigger AS $$
@@ -42,7 +45,7 @@ def statements(dialect: str, table: str) -> list[str]:
     return sqlite_triggers(table) if dialect == "sqlite" else postgresql_triggers(table)
 
 
-for _table in APPEND_ONLY_TABLES:
+for _table in APPEND_ONLY_TABLES + LATER_APPEND_ONLY_TABLES:
     for _statement in sqlite_triggers(_table.name):
         event.listen(_table, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
     for _statement in postgresql_triggers(_table.name):
