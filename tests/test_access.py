@@ -41,6 +41,10 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "downloads.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
     "downloads.board_pack_page": ALL,
     "updates.my_actions": ALL,
+    "returns.index": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
+    "returns.download": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
+    "returns.upload": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},  # no file: the form again
+    "returns.confirm": {"admin": 302, "lead": 302, "owner": 302, "viewer": 403},  # nothing to add
     "dashboard.show": ALL,
     "reviews.queue": LEADS_ONLY,
     "reviews.decide": LEADS_ONLY,
