@@ -153,7 +153,7 @@ def test_the_lead_downloads_for_a_list_of_owners(seed, client, auth):
         "Prevent 1": "Hope SPOC",
     }
     stranger = make_user("owner")
-    assert client.get(f"/returns/download?owner={stranger.id}").status_code == 403
+    assert client.get(f"/returns/download?owner={stranger.id}").status_code == 400
 
 
 def test_uploading_adds_updates_after_the_check_page_and_shows_conflicts_with_the_text_kept(seed, client, auth):

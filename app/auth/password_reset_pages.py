@@ -6,8 +6,10 @@ page whose address holds no token, so it is not left in the browser's history or
 """
 
 import logging
+import secrets
+from email.message import EmailMessage
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, make_response, redirect, render_template, session, url_for
 
 from app.auth import bp
 from app.auth.forms import ForgottenPasswordForm, ResetPasswordForm
@@ -32,25 +34,30 @@ def forgotten_password():
         count_reset_attempt(form.email.data)
         user, token = password_reset.request_by_email(form.email.data)
         security_event("password_reset.request")
-        if user is not None and token is not None:
-            _send_link(user, token)
-        return render_template("auth/reset_link_sent.html", message=SENT)
+        # The same work whether or not the address has an account: a message is made either way, and one for an
+        # account is handed to the mail server only once this answer has gone (call_on_close), so the time the
+        # answer takes does not depend on the mail server either.
+        settings, message = _link_message(user, token)
+        response = make_response(render_template("auth/reset_link_sent.html", message=SENT))
+        if user is not None and settings is not None and message is not None:
+            response.call_on_close(lambda: mail.send_in_background(settings, message))
+        return response
     return render_template("auth/forgotten_password.html", form=form)
 
 
-def _send_link(user: User, token: str) -> None:
+def _link_message(user: User | None, token: str | None) -> tuple[mail.MailSettings | None, EmailMessage | None]:
     settings = mail.settings_from(current_app.config)
     try:
-        link = AppLinks(current_app).password_reset(token)
+        links: AppLinks | None = AppLinks(current_app)
     except MissingBaseUrl:
-        settings = None
-    if settings is None:
-        log.warning(
-            "password reset asked for, but SMTP or BASE_URL is not set: no e-mail sent (an admin can issue a link)"
-        )
-        return
-    subject, body = password_reset.email_text(user, link)
-    mail.send_in_background(settings, mail.message(settings, user.email, subject, body))
+        links = None
+    if settings is None or links is None:
+        if user is not None:
+            log.warning("password reset asked for; SMTP or BASE_URL is not set, so no e-mail (an admin can issue one)")
+        return None, None
+    to = user if user is not None else User(name="", email="nobody@invalid")
+    subject, body = password_reset.email_text(to, links.password_reset(token or secrets.token_urlsafe(32)))
+    return settings, mail.message(settings, to.email, subject, body)
 
 
 @bp.route("/reset-password/<token>")

@@ -33,7 +33,7 @@ def download():
     allowed = {owner.id: owner for owner in sheet.owners_for(person)}
     asked = request.args.getlist("owner", type=int) or [person.id]
     if any(owner_id not in allowed for owner_id in asked):
-        abort(403)
+        abort(400)  # an owner not on the page's list: never a sheet of somebody else's actions
     data, _ = sheet.build(person, [allowed[owner_id] for owner_id in asked])
     response = make_response(data)
     response.headers["Content-Type"] = XLSX

@@ -1,6 +1,7 @@
 """Sending what is due, each thing once, even when two runs overlap or the mail server fails half-way.
 
-For each e-mail the run first *claims* its items: it inserts their SentEmail rows (sent_at empty) and commits.
+For each e-mail the run first *claims* its items: it inserts their SentEmail rows (sent_at empty) in one statement
+and commits.
 The unique key (kind, user, subject) lets only one run claim an item; a run that loses the race leaves the item
 out, and sends nothing when it claimed none. Only then is the e-mail sent, and its rows marked sent. When the
 server refuses or cannot be reached, the claims of that e-mail are deleted again and the run stops: what was
@@ -15,6 +16,7 @@ repeated rather than lost.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -51,43 +53,65 @@ def _records(pending: Pending) -> list[Item]:
     return pending.items
 
 
-def _claim(pending: Pending, item: Item) -> int | None:
-    """Insert the item's record, unsent, and commit; its id, or None when another run holds it already."""
-    row = SentEmail(
-        kind=pending.kind,
-        user_id=pending.user_id,
-        subject_key=item.subject_key,
-        action_id=item.action_id,
-        plan_id=item.plan_id,
-        due_on=item.due_on,
-        decision_id=item.decision_id,
-        week=item.week,
+def claim(pending: Pending, items: list[Item]) -> dict[str, int]:
+    """Insert the items' records, unsent, in one statement, and commit: {subject key: record id} of those this run
+    claimed. An item another run holds already is left out (the unique key: ON CONFLICT DO NOTHING), and a run
+    that inserts at the same moment waits for the other's commit, then leaves it out."""
+    now = utcnow()
+    rows = [
+        {
+            "kind": pending.kind,
+            "user_id": pending.user_id,
+            "subject_key": item.subject_key,
+            "action_id": item.action_id,
+            "plan_id": item.plan_id,
+            "due_on": item.due_on,
+            "decision_id": item.decision_id,
+            "week": item.week,
+            "claimed_at": now,
+        }
+        for item in items
+    ]
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return _claim_one_by_one(rows)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(SentEmail)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["kind", "user_id", "subject_key"])
+        .returning(SentEmail.subject_key, SentEmail.id)
     )
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return row.id
+    claimed = {key: record_id for key, record_id in db.session.execute(statement)}
+    db.session.commit()
+    return claimed
+
+
+def _claim_one_by_one(rows: list[dict]) -> dict[str, int]:
+    claimed = {}
+    for row in rows:
+        record = SentEmail(**row)
+        db.session.add(record)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        claimed[row["subject_key"]] = record.id
+    return claimed
 
 
 def send(pending: list[Pending], postbox: mail.Postbox, links: Links) -> RunReport:
     """Claim, send and mark each e-mail in turn; stops at the first the server refuses (report.failed)."""
     report = RunReport()
     for number, each in enumerate(pending):
-        claims = {item.subject_key: _claim(each, item) for item in _records(each)}
-        if each.kind == DIGEST:
-            if claims[each.items[0].subject_key] is None:
-                report.skipped.append(each.description)
-                continue
-        else:
-            taken = [item for item in each.items if claims[item.subject_key] is not None]
-            if not taken:
-                report.skipped.append(each.description)
-                continue
-            each.items = taken
-        ids = [claim for claim in claims.values() if claim is not None]
+        claims = claim(each, _records(each))
+        if not claims:
+            report.skipped.append(each.description)
+            continue
+        if each.kind != DIGEST:
+            each.items = [item for item in each.items if item.subject_key in claims]
+        ids = list(claims.values())
         subject, body = compose(each, links)
         try:
             postbox.send(mail.message(postbox.settings, each.email, subject, body))
