@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format bench load clean
+.PHONY: run test lint format bench load soak clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" || { \
@@ -42,6 +42,15 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 # 20 signed-in people for 30 s on gunicorn (2 workers sharing Redis on 127.0.0.1:6379) and PostgreSQL on
-# 127.0.0.1 (database `load`, recreated).
+# 127.0.0.1 (database `load`, recreated). At a whole force's size: make load LOAD_SIZE=5000 LOAD_CLIENTS=50.
+LOAD_SIZE ?=
+LOAD_CLIENTS ?=
 load: $(BIN)/activate
-	$(BIN)/python bench/load.py
+	LOAD_SIZE=$(LOAD_SIZE) LOAD_CLIENTS=$(LOAD_CLIENTS) $(BIN)/python bench/load.py
+
+# A whole force's plan (5,000 actions, 50,000 updates) on gunicorn (2 workers) and PostgreSQL on 127.0.0.1
+# (database `soak`, recreated; SOAK_DATABASE for another): pages, updates, decisions and now and then an export,
+# for SOAK_SECONDS (600). Fails on any worker that ends other than by request. Not part of `make test` or CI.
+SOAK_SECONDS ?= 600
+soak: $(BIN)/activate
+	$(BIN)/python bench/soak.py --seconds $(SOAK_SECONDS)

@@ -72,6 +72,9 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
 
     EXPORTS_DIR = BASE_DIR / "exports"
+    # A large plan's export runs in a process of its own (app/services/exporting/jobs.py): "process" starts
+    # `flask plans run-export JOB`; "none" only writes the job, for a caller that runs it itself (the suite).
+    EXPORT_JOBS_LAUNCH = "process"
     PLANS_DIR = BASE_DIR / "plans"
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PREFERRED_URL_SCHEME = "http"
@@ -87,6 +90,7 @@ class TestConfig(Config):
     PASSWORD_HASH_FAST = True
     MAIL_SERVER = MAIL_FROM = BASE_URL = ""  # never the environment's: tests start their own SMTP server
     WTF_CSRF_ENABLED = True
+    EXPORT_JOBS_LAUNCH = "none"  # the tests run each export job as `flask plans run-export` would
 
 
 class ProductionConfig(Config):

@@ -18,6 +18,7 @@ from tests.factories import make_action, make_measure, make_pending_import, make
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # POST routes with an id that any signed-in role may use on any record (e.g. a future "export this plan"
 # button, which writes nothing). Everything else that takes an id and a POST must refuse others' records.
@@ -45,6 +46,7 @@ def world(app):
     secret_measure = make_measure(theirs, name="Meetings with covert source ZX-81", actions=[secret_action])
     their_records = {
         "measure_id": secret_measure.id,
+        "year": 2025,
         "objective_id": objective.id,
         "review_id": make_review(theirs).id,
         "contact_id": contact.id,
@@ -115,7 +117,7 @@ def test_ids_that_do_not_exist_give_404_or_403_never_data(app, client, auth, wor
 
 def _readable_text(response) -> str:
     """What a person could read in the response: the page, every part of a downloaded workbook, a PDF's text."""
-    if response.mimetype == XLSX:
+    if response.mimetype in (XLSX, DOCX):
         with zipfile.ZipFile(io.BytesIO(response.data)) as workbook:
             return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
     if response.mimetype == "application/pdf":

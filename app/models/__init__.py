@@ -6,6 +6,7 @@ from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
+from app.models.export_job import ExportJob
 from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
 from app.models.notification import EmailOptOut, PasswordReset, SentEmail
 from app.models.plan import Objective, Plan
@@ -23,6 +24,7 @@ __all__ = [
     "Contact",
     "EmailOptOut",
     "Direction",
+    "ExportJob",
     "Frequency",
     "Measure",
     "MeasureValue",

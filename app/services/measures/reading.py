@@ -4,7 +4,7 @@ and the annual report all read measures through here, so they show the same figu
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 from markupsafe import Markup
@@ -52,10 +52,18 @@ class MeasureView:
     measure: Measure
     reader: Reader
     today: date
+    until: datetime | None = None  # only figures entered before this moment (a board pack as at a date)
 
     @cached_property
     def held(self) -> dict[tuple[date, str], MeasureValue]:
-        return latest(self.measure)
+        if self.until is None:
+            return latest(self.measure)
+        until = self.until
+        return {
+            key: value
+            for key, value in latest(self.measure, lambda v: _aware(v.entered_at) < until).items()
+            if key[0] <= until.date()
+        }
 
     @property
     def unit(self) -> str:
@@ -244,7 +252,12 @@ class PlanMeasures:
     withheld: int  # measures linked to restricted actions, not shown to this reader
 
 
-def measures_of(plan: Plan, reader: Reader, today: date | None = None) -> PlanMeasures:
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def measures_of(plan: Plan, reader: Reader, today: date | None = None, until: datetime | None = None) -> PlanMeasures:
+    """The plan's measures this reader may see (with figures entered before `until`, when given)."""
     measures = db.session.scalars(
         db.select(Measure)
         .where(Measure.plan_id == plan.id)
@@ -252,7 +265,7 @@ def measures_of(plan: Plan, reader: Reader, today: date | None = None) -> PlanMe
         .order_by(Measure.position, Measure.id)
     ).all()
     on = today or clock.today()
-    shown = [MeasureView(m, reader, on) for m in measures if not reader.measure_withheld(m)]
+    shown = [MeasureView(m, reader, on, until) for m in measures if not reader.measure_withheld(m)]
     return PlanMeasures(shown, len(measures) - len(shown))
 
 

@@ -27,10 +27,12 @@ def category_field(index: int) -> str:
     return f"category_{index}"
 
 
-def latest(measure: Measure) -> dict[tuple[date, str], MeasureValue]:
-    """The figure that stands for each (period, category): the latest row entered for it."""
+def latest(measure: Measure, keep=None) -> dict[tuple[date, str], MeasureValue]:
+    """The figure that stands for each (period, category): the latest row entered for it (of those `keep` keeps)."""
     found: dict[tuple[date, str], MeasureValue] = {}
     for value in sorted(measure.values, key=lambda v: v.id or 0):
+        if keep is not None and not keep(value):
+            continue
         found[(value.period_start, value.category)] = value
     return found
 

@@ -4,8 +4,8 @@ plan's "remind owners this many days before an update is due".
 The plan column is added with plain ALTER TABLE (no batch rebuild of a table others point at: on SQLite the
 rebuild would drop it, and ON DELETE CASCADE would take the actions with it).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -13,8 +13,8 @@ Create Date: 2026-12-02 04:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
