@@ -218,7 +218,7 @@ class Downloads:
                 break
             if "The export failed" in page or time.monotonic() > given_up:
                 raise Unexpected(f"export job {where}: failed or not done in 600 s")
-            time.sleep(3)  # as the page's own refresh
+            time.sleep(3)  # as the page checks every 3 s
         self.client.get(f"{name}, file", f"{where}/file")
 
 

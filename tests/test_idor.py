@@ -61,6 +61,7 @@ def world(app):
             "user_id": other_owner.id,
             "pending_id": theirs_upload.id,
             "framework": "PCC",
+            "token": "not-a-reset-token",
             **their_records,
         },
         "secret_action_id": secret_action.id,
