@@ -7,12 +7,13 @@ must never show a viewer a restricted update or a restricted action's text.
 
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.models import Contact, Objective, Strand, Update
+from app.models import Contact, ExportJob, Objective, Strand, Update
 from tests.factories import make_action, make_measure, make_pending_import, make_plan, make_review, make_user
 
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
@@ -44,6 +45,11 @@ def world(app):
     db.session.commit()
     # A measure of restricted work: its name is withheld from viewers with the action it measures.
     secret_measure = make_measure(theirs, name="Meetings with covert source ZX-81", actions=[secret_action])
+    # Their owner's export job (the PCC copy of their plan, done): its page and file are that owner's alone.
+    their_job = ExportJob(plan_id=theirs.id, user_id=other_owner.id, audience="pcc", as_at=date(2025, 11, 25))
+    their_job.status, their_job.content, their_job.filename = "done", b"PK", "export.xlsx"
+    db.session.add(their_job)
+    db.session.commit()
     their_records = {
         "measure_id": secret_measure.id,
         "year": 2025,
@@ -62,6 +68,7 @@ def world(app):
             "pending_id": theirs_upload.id,
             "framework": "PCC",
             "token": "not-a-reset-token",
+            "job_id": their_job.id,
             **their_records,
         },
         "secret_action_id": secret_action.id,
