@@ -40,6 +40,7 @@ import pyotp  # noqa: E402
 import pytest  # noqa: E402
 from flask import g, has_app_context  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -156,10 +157,36 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the whole run. Each test has an app, and so a Jinja environment, of its own,
+    which would compile every template it renders again (the GOV.UK macros are large); the key holds the
+    template's source checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = MemoryBytecodeCache()
+
+
+def make_test_app(tmp_path, suite_database):
+    """An app of the suite's own on a fresh database (see `fresh_database`), sharing the compiled templates."""
+    app = create_app(_test_config(tmp_path, fresh_database(suite_database, tmp_path)))
+    app.jinja_env.bytecode_cache = TEMPLATES
+    app.test_client_class = FreshRequestClient
+    return app
+
+
 @pytest.fixture
 def app(tmp_path, suite_database):
-    app = create_app(_test_config(tmp_path, fresh_database(suite_database, tmp_path)))
-    app.test_client_class = FreshRequestClient
+    app = make_test_app(tmp_path, suite_database)
     with app.app_context():
         if _db.engine.dialect.name == "postgresql":
             _empty_postgresql_tables()

@@ -27,17 +27,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 from werkzeug.datastructures import Headers
 
-from app import create_app
 from app.extensions import db
 from app.models import Contact, Objective, Role, Strand, Update
-from tests.conftest import (
-    AuthActions,
-    FreshRequestClient,
-    _empty_postgresql_tables,
-    _test_config,
-    fresh_database,
-    make_records,
-)
+from tests.conftest import AuthActions, _empty_postgresql_tables, make_records, make_test_app
 from tests.factories import make_action, make_pending_import, make_plan, make_review, make_user
 
 ROLES = [role.value for role in Role]
@@ -222,8 +214,7 @@ def walk_every_route(suite_database, tmp_path_factory) -> Walk:
     with_ids: set[str] = set()
     for role in [*ROLES, "anonymous"]:
         tmp_path = tmp_path_factory.mktemp(f"walk-{role}")
-        app = create_app(_test_config(tmp_path, fresh_database(suite_database, tmp_path)))
-        app.test_client_class = FreshRequestClient
+        app = make_test_app(tmp_path, suite_database)
         with app.app_context():
             if db.engine.dialect.name == "postgresql":
                 _empty_postgresql_tables()

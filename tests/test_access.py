@@ -4,6 +4,9 @@ import pytest
 
 from tests.route_walk import PUBLIC, ROLES
 
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
+
 ALL = dict.fromkeys(ROLES, 200)
 ADMIN_ONLY = {role: 200 if role == "admin" else 403 for role in ROLES}
 ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": 302}

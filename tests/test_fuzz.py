@@ -16,6 +16,9 @@ from tests.conftest import CSRF_RE, AuthActions
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
 
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
+
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 FIXED_VALUES = [

@@ -18,6 +18,9 @@ from config import ProductionConfig
 from tests.pages import check_page
 from tests.route_walk import Visit
 
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
+
 INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 STYLE_ATTR_RE = re.compile(r"<[^>]+\sstyle=", re.I)
 VERSION_RE = re.compile(r"werkzeug|python/\d|gunicorn/\d|flask/\d", re.I)
