@@ -42,7 +42,13 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)
-    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", ""), "kept_text": kept_text.shown_here})
+    app.context_processor(
+        lambda: {
+            "cspNonce": g.get("csp_nonce", ""),
+            "kept_text": kept_text.shown_here,
+            "kept_refilled": kept_text.refilled,
+        }
+    )
 
 
 def _sign_in_first():

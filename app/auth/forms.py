@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.forms import BaseForm
 from app.validators import NEW_PASSWORD_HINT, new_password_length, typed_password_length
 
 _CODE_TOO_LONG = "Enter a 6-digit code or a recovery code like abcde-12345"
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -22,7 +22,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
@@ -48,13 +48,13 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A POST-only button (sign out): the form exists for its CSRF token."""
 
     submit = SubmitField("Submit", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BaseForm):
     code = StringField(
         "Code",
         widget=GovTextInput(),
@@ -64,7 +64,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     code = StringField(
         "Code from your app",
         widget=GovTextInput(),
