@@ -18,7 +18,7 @@ names, once per endpoint; a field is refilled only when the page's own form has 
 
 import inspect
 import time
-from functools import cache
+from collections.abc import Callable
 from types import FunctionType, ModuleType
 
 from flask import current_app, g, request, session, url_for
@@ -40,10 +40,10 @@ def _form_fields(form_class: type) -> set[str]:
     return {name for name in dir(form_class) if isinstance(getattr(form_class, name, None), UnboundField)}
 
 
-def _forms_named_by(function: FunctionType, seen: set, depth: int = 0) -> set[str]:
-    function = inspect.unwrap(function)
+def _forms_named_by(view: Callable[..., object], seen: set, depth: int = 0) -> set[str]:
+    function = inspect.unwrap(view)
     code = getattr(function, "__code__", None)
-    if code is None or function in seen or depth > 2:
+    if not isinstance(function, FunctionType) or code is None or function in seen or depth > 2:
         return set()
     seen.add(function)
     found: set[str] = set()
@@ -60,15 +60,15 @@ def _forms_named_by(function: FunctionType, seen: set, depth: int = 0) -> set[st
     return found
 
 
-@cache
-def _declared_fields(app_id: int, endpoint: str) -> frozenset[str]:
-    view = current_app.view_functions.get(endpoint)
-    return frozenset(_forms_named_by(view, set())) if view else frozenset()
-
-
 def declared_fields(endpoint: str | None) -> frozenset[str]:
-    """The names of the fields the forms of this endpoint's view declare."""
-    return _declared_fields(id(current_app._get_current_object()), endpoint) if endpoint else frozenset()
+    """The names of the fields the forms of this endpoint's view declare (read once per app and endpoint)."""
+    if not endpoint:
+        return frozenset()
+    found: dict[str, frozenset[str]] = current_app.extensions.setdefault("kept_text.declared_fields", {})
+    if endpoint not in found:
+        view = current_app.view_functions.get(endpoint)
+        found[endpoint] = frozenset(_forms_named_by(view, set())) if view else frozenset()
+    return found[endpoint]
 
 
 def _label(name: str) -> str:
@@ -137,9 +137,9 @@ def _kept_here() -> dict | None:
     """The kept text when this GET is for the page it belongs to and it is at most 30 minutes old (not used up)."""
     if "kept_here" not in g:
         kept = session.get(KEPT_KEY)
-        fresh = bool(kept) and time.time() - kept.get("at", 0) <= KEPT_SECONDS
-        here = request.method == "GET" and bool(kept) and request.path == kept.get("path")
-        g.kept_here = kept if fresh and here else None
+        g.kept_here = None
+        if isinstance(kept, dict) and request.method == "GET" and request.path == kept.get("path"):
+            g.kept_here = kept if time.time() - kept.get("at", 0) <= KEPT_SECONDS else None
     return g.kept_here
 
 
