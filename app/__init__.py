@@ -1,12 +1,14 @@
 """The application factory: configuration, extensions, templates, blueprints, errors and CLI. Wiring only."""
 
+import importlib.util
 import os
+import sys
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.utils import import_string
 
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager
 
 
 def create_app(config_object: object | str | None = None) -> Flask:
@@ -41,19 +43,20 @@ def _default_config() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    import openpyxl
-
-    # openpyxl only guards against XML entity bombs when defusedxml is importable; refuse to run without it.
-    if not openpyxl.DEFUSEDXML:
+    # openpyxl only guards against XML entity bombs when defusedxml is importable (openpyxl.DEFUSEDXML says
+    # whether it found it); refuse to run without it. openpyxl loads only when a sheet is read, so unless
+    # something loaded it already, defusedxml is looked up as openpyxl will look for it.
+    openpyxl = sys.modules.get("openpyxl")
+    if not (openpyxl.DEFUSEDXML if openpyxl else importlib.util.find_spec("defusedxml") is not None):
         raise RuntimeError("defusedxml is not installed: install requirements.txt before importing spreadsheets")
 
     from app import database
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(
-        app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
-    )
+    from app import migrations
+
+    migrations.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -89,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import bp as dashboard_bp
     from app.downloads import bp as downloads_bp
     from app.links import bp as links_bp
+    from app.measures import bp as measures_bp
     from app.people import bp as people_bp
     from app.plans import bp as plans_bp
     from app.reviews import bp as reviews_bp
@@ -107,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(measures_bp)

@@ -15,8 +15,6 @@ from app.extensions import db
 from app.models import Action, Plan, Role, User
 from app.services import backup, clock, demo_activity
 from app.services.accounts import AccountError, users
-from app.services.exporting import excel as excel_export
-from app.services.exporting import json_plan as json_export
 from app.services.exporting.content import AUDIENCES, MARKINGS
 from app.services.importing.choices import ImportChoices
 from app.services.importing.columns import parse_mapping
@@ -212,6 +210,10 @@ def _read_upto_limit(path: Path) -> bytes:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
 def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None) -> None:
     """Export plan PLAN (its id from `plans list`); xlsx goes to exports/ and json to the screen unless --out."""
+    # Loaded here, not at start-up: every other command would pay for XlsxWriter and openpyxl.
+    from app.services.exporting import excel as excel_export
+    from app.services.exporting import json_plan as json_export
+
     plan = db.session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
     if plan is None:
         fail(f"There is no plan {plan_id}: run `flask plans list` to see the plan ids")

@@ -48,3 +48,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rag_tag_class)
     app.add_template_filter(rag_label)
     app.add_template_filter(title_with_period, name="with_period")
+    from app.services.measures.thresholds import number
+
+    app.add_template_filter(number, name="figure")
+    app.add_template_filter(_period_label, name="period_label")
+
+
+def _period_label(start: date, measure) -> str:
+    from app.services.measures import periods
+
+    return periods.label(measure.frequency, start)

@@ -63,8 +63,8 @@ def make_user(email: str, name: str, role: str) -> User:
     return user
 
 
-def build(workbook: bytes, seed: int = 7) -> BenchData:
-    """Fill the empty database (inside an app context) and commit."""
+def build(workbook: bytes, seed: int = 7, updates: int = UPDATES) -> BenchData:
+    """Fill the empty database (inside an app context) and commit; the big plan gets `updates` updates in all."""
     rng = random.Random(seed)
     admin = make_user("admin@bench.police.uk", "Bench Admin", "admin")
     lead = make_user("lead@bench.police.uk", "Bench Lead", "lead")
@@ -84,7 +84,7 @@ def build(workbook: bytes, seed: int = 7) -> BenchData:
     }
     for ids in action_ids.values():
         _shape_actions(rng, ids, owners)
-    _top_up_updates(rng, action_ids[plan.id], lead)
+    _top_up_updates(rng, action_ids[plan.id], lead, updates)
     for each in (plan, small):
         _review(rng, each, action_ids[each.id])
     db.session.commit()
@@ -140,8 +140,8 @@ def _shape_actions(rng: random.Random, ids: list[int], owners: list[User]) -> No
     db.session.commit()
 
 
-def _top_up_updates(rng: random.Random, ids: list[int], lead: User) -> None:
-    """Dated updates, some proposing a RAG, until the plan holds UPDATES; the first action gets exactly 50."""
+def _top_up_updates(rng: random.Random, ids: list[int], lead: User, updates: int = UPDATES) -> None:
+    """Dated updates, some proposing a RAG, until the plan holds `updates`; the first action gets exactly 50."""
     have = dict(
         db.session.execute(
             select(Update.action_id, db.func.count(Update.id))
@@ -151,7 +151,7 @@ def _top_up_updates(rng: random.Random, ids: list[int], lead: User) -> None:
     )
     total = sum(have.values())
     wanted = {ids[0]: UPDATES_ON_ACTION_PAGE - have.get(ids[0], 0)}
-    spare = UPDATES - total - wanted[ids[0]]
+    spare = updates - total - wanted[ids[0]]
     others = ids[1:]
     for i in range(spare):
         action_id = others[i % len(others)]

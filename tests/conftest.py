@@ -48,7 +48,14 @@ from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 from app.models import Contact, Objective, Strand, User  # noqa: E402
 from config import TestConfig  # noqa: E402
-from tests.factories import PASSWORD, make_pending_import, make_plan, make_review, make_user  # noqa: E402
+from tests.factories import (  # noqa: E402
+    PASSWORD,
+    make_measure,
+    make_pending_import,
+    make_plan,
+    make_review,
+    make_user,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
@@ -329,7 +336,9 @@ def make_records() -> dict:
     contact = Contact(name="Esther Martin", role="Intel")
     _db.session.add_all([objective, contact])
     _db.session.commit()
+    measure = make_measure(plan, actions=[plan.actions[0]])
     return {
+        "measure_id": measure.id,
         "review_id": make_review(plan).id,
         "objective_id": objective.id,
         "contact_id": contact.id,

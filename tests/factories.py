@@ -134,3 +134,21 @@ def make_review(
     db.session.add(review)
     db.session.commit()
     return review
+
+
+def make_measure(plan: Plan, *, name: str = "Concerns raised", actions: list[Action] = (), **fields):
+    """A monthly measure of the plan with a target of at least 15 and a breakdown by town."""
+    from app.services.measures import editing
+
+    wanted = {
+        "name": name,
+        "unit": "concerns",
+        "frequency": "monthly",
+        "direction": "more",
+        "target": "15",
+        "dimension": "Town",
+        "categories": ("Smethwick", "West Bromwich"),
+        "action_ids": tuple(a.id for a in actions),
+        **fields,
+    }
+    return editing.save_measure(plan, None, editing.MeasureText(**wanted))

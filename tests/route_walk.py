@@ -30,7 +30,7 @@ from werkzeug.datastructures import Headers
 from app.extensions import db
 from app.models import Contact, Objective, Role, Strand, Update
 from tests.conftest import AuthActions, _empty_postgresql_tables, make_records, make_test_app
-from tests.factories import make_action, make_pending_import, make_plan, make_review, make_user
+from tests.factories import make_action, make_measure, make_pending_import, make_plan, make_review, make_user
 
 ROLES = [role.value for role in Role]
 # The second step of signing in answers before sign-in; without a password step first it sends you back.
@@ -107,6 +107,8 @@ def make_world(records: dict) -> dict:
     contact = Contact(name="Esther Martin", role="Intel")
     db.session.add_all([objective, contact])
     db.session.commit()
+    # A measure of restricted work: its name is withheld from viewers with the action it measures.
+    secret_measure = make_measure(theirs, name="Meetings with covert source ZX-81", actions=[secret_action])
     return {
         "users": {"lead": records["lead"], "owner": records["owner"], "admin": records["admin"]},
         "ours": {k: records[k] for k in ("plan_id", "action_id", "user_id", "framework")},
@@ -116,6 +118,7 @@ def make_world(records: dict) -> dict:
             "user_id": other_owner.id,
             "pending_id": theirs_upload.id,
             "framework": "PCC",
+            "measure_id": secret_measure.id,
             "objective_id": objective.id,
             "review_id": make_review(theirs).id,
             "contact_id": contact.id,

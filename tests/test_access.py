@@ -59,6 +59,15 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "links.framework": ALL,
     "actions.edit": LEADS_ONLY,
     "plans.settings": LEADS_ONLY,
+    "measures.index": ALL,
+    "measures.show": ALL,
+    "measures.new": LEADS_ONLY,
+    "measures.edit": LEADS_ONLY,
+    "measures.import_sheet": ADMIN_ONLY,
+    "measures.check_import": ADMIN_ONLY,  # the records' upload is a plan workbook: its figures page says so
+    "measures.confirm_import": ADMIN_ONLY_POST,
+    # Owners of the measure's actions enter its figures (records: the owner owns the action it measures).
+    "measures.enter": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }

@@ -1,4 +1,5 @@
-"""Leads edit an action's links, owners, target date, status, objective and restriction; every change audited."""
+"""Leads edit an action's number, words, links, owners, target date, status, objective and restriction; every
+change audited."""
 
 from datetime import date
 
@@ -33,6 +34,10 @@ def edit_data(page: str, **changes) -> dict:
     data = {
         "csrf_token": field_value(page, "csrf_token"),
         "version": field_value(page, "version"),
+        "ref": field_value(page, "ref"),
+        "what": textarea_value(page, "what"),
+        "how": textarea_value(page, "how"),
+        "responsibility": field_value(page, "responsibility"),
         "links": textarea_value(page, "links"),
         "target_date": ["", "", ""],
         "status": "",
@@ -81,6 +86,63 @@ def test_lead_edits_every_field_and_each_change_is_audited(client, auth, lead, s
     assert event.old["links"] == ["NS"] and event.new["links"] == ["PCC 1.1.2", "NS", "HMIC R12"]
     assert event.new["owners"] == [owner.email] and event.new["status"] == "Carried forward"
     assert event.old["restricted"] is False and event.new["version"] == 2
+
+
+def test_lead_edits_the_actions_number_and_words_and_each_change_is_audited(client, auth, lead, setting):
+    action = setting["action"]
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    assert field_value(page, "ref") == "1" and textarea_value(page, "what") == action.what
+    data = edit_data(
+        page,
+        ref=" 4 ",
+        what="Agree a referral pathway with the council and the NHS trust",
+        how="• Draft the pathway\n• Sign it off at the board",
+        responsibility="DCI Chisholm / Safeguarding Lead",
+    )
+    response = client.post(f"/actions/{action.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = check_page(client.get(response.headers["Location"]))
+    assert "Changed the number, what we are going to do, how we are going to do it, responsibility" in page
+
+    action = db.session.get(Action, action.id)
+    assert (action.display_ref, action.what, action.how, action.responsibility) == (
+        "Protect 4",
+        "Agree a referral pathway with the council and the NHS trust",
+        "• Draft the pathway\n• Sign it off at the board",
+        "DCI Chisholm / Safeguarding Lead",
+    )
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "action.edit"))
+    assert (event.old["ref"], event.new["ref"]) == ("1", "4")
+    assert event.new["what"] == "Agree a referral pathway with the council and the NHS trust"
+    assert set(event.new) >= {"ref", "what", "how", "responsibility"} and "links" not in event.new
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"ref": "2"}, "ref", "Protect 2 is already an action of this plan: enter another number"),
+        ({"ref": "  "}, "ref", "Enter the action's number, like 5"),
+        ({"what": "   "}, "what", "Enter what the action will do"),
+    ],
+)
+def test_a_taken_number_or_an_empty_what_is_refused_with_the_typed_text_kept(
+    client, auth, lead, setting, changes, field, message
+):
+    action = setting["action"]
+    make_action(setting["plan"], strand=Strand.PROTECT, ref="2", position=1)
+    db.session.commit()
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    typed = "Brief every hotel in the city on the signs of trafficking"
+    data = edit_data(page, **{"what": typed, "how": "Leaflets and a visit", **changes})
+    page = check_page(client.post(f"/actions/{action.id}/edit", data=data))
+    assert message.replace("'", "&#39;") in page and "<title>Error:" in page and f'href="#{field}"' in page
+    if field != "what":
+        assert textarea_value(page, "what") == typed
+    assert textarea_value(page, "how") == "Leaflets and a visit"
+    action = db.session.get(Action, action.id)
+    assert (action.version, action.ref) == (1, "1")
 
 
 def test_nothing_changed_writes_nothing(client, auth, lead, setting):
@@ -221,3 +283,16 @@ def test_the_edit_page_shows_the_successor_as_a_plan_and_a_number(client, auth, 
     assert field_value(page, "successor") == "Prepare 1"
     assert f'<option value="{successor.plan_id}" selected>Local Delivery Plan (2026-27)</option>' in page
     assert page.count("<option") < 20  # plans and statuses, not every action of the force
+
+
+def test_a_browsers_crlf_line_breaks_are_no_change(client, auth, lead, setting):
+    action = setting["action"]
+    action.how = "• First step\n• Second step"
+    db.session.commit()
+    version = action.version
+    auth.login(lead)
+    page = check_page(client.get(f"/actions/{action.id}/edit"))
+    data = edit_data(page, how="• First step\r\n• Second step\r\n")
+    response = client.post(f"/actions/{action.id}/edit", data=data)
+    assert "Nothing was changed" in check_page(client.get(response.headers["Location"]))
+    assert db.session.get(Action, action.id).version == version

@@ -16,7 +16,14 @@ from app.extensions import db
 from app.models import Action, AuditEvent, Objective, Plan, RagChange, StrategicLink, Update
 from app.services.importing import saving as excel_import
 from app.services.importing import sheet_cells
-from app.services.importing.guard import WorkbookRejected, check_workbook
+from app.services.importing.guard import (
+    MAX_PART_BYTES,
+    MAX_RECORD_ROWS,
+    MAX_STREAMED_PART_BYTES,
+    MAX_TOTAL_BYTES,
+    WorkbookRejected,
+    check_workbook,
+)
 from app.services.importing.saving import import_workbook
 from app.services.importing.workbook import UNREADABLE as UNREADABLE_LINE
 from tests.workbooks import (
@@ -203,16 +210,16 @@ def test_8_the_app_refuses_to_start_without_defusedxml(monkeypatch):
 
 
 def test_9_one_huge_string_is_refused_before_openpyxl_loads_it(existing, openpyxl_must_not_load):
-    data = huge_part(a_plan(), "xl/worksheets/sheet2.xml", 200 * 1024 * 1024)
+    data = huge_part(a_plan(), "xl/worksheets/sheet2.xml", MAX_PART_BYTES + (1 << 20))
     assert len(data) < 1024 * 1024
-    assert_rejected(data, "Part of the workbook unpacks to more than 50 MB", existing)
+    assert_rejected(data, "Part of the workbook unpacks to more than 128 MB", existing)
 
 
 def test_9b_parts_that_together_unpack_too_far(existing, openpyxl_must_not_load):
     data = a_plan()
     for number in range(3):
-        data = huge_part(data, f"xl/media/image{number}.png", 40 * 1024 * 1024)
-    assert_rejected(data, "The workbook unpacks to more than 100 MB: split the plan and try again", existing)
+        data = huge_part(data, f"xl/media/image{number}.png", MAX_TOTAL_BYTES // 3 + (1 << 20))
+    assert_rejected(data, "The workbook unpacks to more than 160 MB: split the plan and try again", existing)
 
 
 def test_10_too_many_cells_are_counted_before_openpyxl_loads_them(existing, openpyxl_must_not_load):
@@ -431,3 +438,79 @@ def test_25_the_caps_count_data_rows_a_20000_action_sheet_passes_the_guard():
     )
     data = replace_part(a_plan(), SHEET, sheet_with_cells(rows))
     check_workbook(data)  # title rows and the header above 20,000 actions are not counted against the plan
+
+
+# 26-28: the export's record sheets (a row per update or decision) are never parsed whole, and still bounded
+
+
+def exported_plan() -> tuple[bytes, str]:
+    """The `existing` plan as the tracker exports it, and the part path of its Updates sheet."""
+    from app.services.exporting.excel import export_workbook
+
+    data = export_workbook(db.session.scalars(db.select(Plan)).one(), audience="internal", as_at=date(2025, 11, 25))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.read("xl/workbook.xml").decode()
+    assert names.index('name="Plan"') < names.index('name="Summary"') < names.index('name="Updates"')
+    return data, "xl/worksheets/sheet3.xml"
+
+
+def rows_of_ones(count: int) -> bytes:
+    return b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (row, row) for row in range(1, count + 1))
+
+
+def test_26_an_export_with_more_update_rows_than_a_plan_can_hold_is_read_without_parsing_them(existing, monkeypatch):
+    data, updates_part = exported_plan()
+    rows = 300_001  # beyond the plan's 20,000 rows and the workbook's 250,000 cells
+    data = replace_part(data, updates_part, sheet_with_cells(rows_of_ones(rows)))
+    loaded = []
+    real_load = sheet_cells.load_workbook
+
+    def spy(*args, **kwargs):
+        workbook = real_load(*args, **kwargs)
+        loaded.append({ws.title: ws.max_row for ws in workbook.worksheets})
+        return workbook
+
+    monkeypatch.setattr(sheet_cells, "load_workbook", spy)
+    facts = check_workbook(data)
+    assert sorted(facts.record_sheets.values()) == ["RAG decisions", "Reviews", "Summary", "Updates"]
+    report = import_workbook(data, "export.xlsx")
+    assert report.plans[0].action_count == 1
+    assert loaded == [{"Plan": loaded[0]["Plan"], "Summary": 1, "Updates": 1, "RAG decisions": 1, "Reviews": 1}]
+
+
+def test_26b_a_sheet_named_summary_in_another_workbook_is_skipped_unparsed_as_it_always_was(existing):
+    bomb = Sheet(name="Summary", rows=[[n] for n in range(1, 30_001)])
+    plan = Sheet(
+        title_rows=["Modern Slavery Delivery Plan 2020-21"],
+        header=["Strand", "No", "What are we going to do?", "Responsibility"],
+        rows=[["Prepare", 1, "Engage", "DCI Chisholm"]],
+    )
+    data = make_workbook(plan, bomb)
+    facts = check_workbook(data)
+    assert list(facts.record_sheets.values()) == ["Summary"]
+    assert import_workbook(data, "plan.xlsx").plans[0].action_count == 1
+
+
+def test_27_an_updates_sheet_beyond_its_own_row_cap_is_refused(existing, openpyxl_must_not_load):
+    data, updates_part = exported_plan()
+    before = snapshot()
+    far = MAX_RECORD_ROWS + 101
+    cells = b'<row r="1"><c r="A1"><v>1</v></c></row><row r="%d"><c r="A%d"><v>2</v></c></row>' % (far, far)
+    message = assert_rejected(replace_part(data, updates_part, sheet_with_cells(cells)), f"A{far}", before)
+    assert message == (
+        f"Sheet 'Updates' has a cell at A{far}, beyond the 400,000 updates and 60 columns it can hold: "
+        "delete the stray cells and try again"
+    )
+
+
+def test_27b_an_updates_sheet_that_unpacks_too_far_is_refused_unread(existing, openpyxl_must_not_load):
+    data, updates_part = exported_plan()
+    before = snapshot()
+    data = huge_part(replace_part(data, updates_part, None), updates_part, MAX_STREAMED_PART_BYTES + (1 << 20))
+    assert len(data) < 2 * 1024 * 1024
+    assert_rejected(data, "The Updates sheet unpacks to more than 320 MB", before)
+
+
+def test_28_a_workbook_part_the_guard_must_parse_cannot_be_a_bomb(existing, openpyxl_must_not_load):
+    data = huge_part(replace_part(a_plan(), "xl/workbook.xml", None), "xl/workbook.xml", 9 * 1024 * 1024)
+    assert_rejected(data, "Part of the workbook unpacks to more than 8 MB (xl/workbook.xml)", existing)

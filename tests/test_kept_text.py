@@ -242,3 +242,25 @@ def test_kept_text_older_than_30_minutes_is_not_refilled(client, auth, monkeypat
     monkeypatch.setattr("app.kept_text.time.time", lambda: later)
     page = check_page(client.get(action_page))
     assert textarea_value(page, "text") == "" and TEXT.splitlines()[0] not in page
+
+
+def test_every_form_of_the_app_is_a_base_form_so_it_can_be_refilled():
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import app as package
+    from app.forms import BaseForm
+
+    for module in pkgutil.walk_packages(package.__path__, "app."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    forms, stack = [], list(FlaskForm.__subclasses__())
+    while stack:
+        form = stack.pop()
+        forms.append(form)
+        stack.extend(form.__subclasses__())
+    ours = [form for form in forms if form.__module__.startswith("app.") and form is not BaseForm]
+    assert len(ours) > 20
+    assert [form.__qualname__ for form in ours if not issubclass(form, BaseForm)] == []

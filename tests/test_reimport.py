@@ -1,5 +1,6 @@
 """Re-importing a plan never corrupts what the tracker holds: workbooks built here, one case a test."""
 
+import io
 from datetime import date
 
 import pytest
@@ -268,3 +269,88 @@ def test_an_action_dropped_from_the_file_whose_number_another_takes_is_kept_unde
     assert kept.display_ref == "Prevent 1 (old)" and [update.text for update in kept.updates] == ["Visits planned."]
     assert report.plans[0].refs_not_in_file == ["Prevent 1 (kept as Prevent 1 (old))"]
     assert "not in the file (kept): Prevent 1 (kept as Prevent 1 (old))" in "\n".join(report.summary_lines())
+
+
+# Objectives are merged three ways too -------------------------------------------------------------------------
+
+OBJECTIVES_FILE = "tests/fixtures/corpus/07-objective-separator-rows.xlsx"
+FIRST_TITLE = "Objective 1.1: Understand where, when and why serious violence happens"
+
+
+def objectives_file(title: str = FIRST_TITLE) -> bytes:
+    """The corpus's objective-separator layout with objective 1.1's heading row (A7) as given."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(OBJECTIVES_FILE)
+    workbook.active["A7"] = title
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def objective_1_1():
+    from app.models import Objective
+
+    db.session.expire_all()
+    return db.session.scalars(db.select(Objective).filter_by(strand=Strand.PREPARE, ref="1.1")).one()
+
+
+def test_an_objective_title_edited_in_the_app_survives_re_importing_the_same_file(app):
+    import_workbook(objectives_file(), "sv.xlsx")
+    objective_1_1().title = "Know where and why serious violence happens"
+    db.session.commit()
+
+    report = import_workbook(objectives_file(), "sv.xlsx")
+
+    assert objective_1_1().title == "Know where and why serious violence happens"
+    assert not report.plans[0].conflicts and not report.changes_anything
+
+
+def test_an_objective_title_the_file_changed_is_applied_and_said(app):
+    import_workbook(objectives_file(), "sv.xlsx")
+    before = counts()
+
+    report = import_workbook(objectives_file("Objective 1.1: Understand serious violence and its causes"), "sv.xlsx")
+
+    assert objective_1_1().title == "Understand serious violence and its causes"
+    assert report.plans[0].change_lines() == [
+        "Prepare objective 1.1: title 'Understand where, when and why serious violence h…' → "
+        "'Understand serious violence and its causes'"
+    ]
+    assert counts()["updates"] == before["updates"]
+    again = import_workbook(objectives_file("Objective 1.1: Understand serious violence and its causes"), "sv.xlsx")
+    assert not again.changes_anything
+
+
+def test_an_objective_title_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_the_file_is_picked(app):
+    import_workbook(objectives_file(), "sv.xlsx")
+    objective_1_1().title = "Know where and why serious violence happens"
+    db.session.commit()
+    changed = objectives_file("Objective 1.1: Understand serious violence and its causes")
+
+    report = import_workbook(changed, "sv.xlsx", dry_run=True)  # the check page
+
+    [conflict] = report.plans[0].conflicts
+    assert conflict.key == "0:Prepare objective 1.1|title"
+    assert str(conflict) == (
+        "Prepare objective 1.1: title is 'Know where and why serious violence happens' in the tracker but "
+        "'Understand serious violence and its causes' in the file (both changed it since the last import, which "
+        "read 'Understand where, when and why serious violence h…'): the tracker's value stands"
+    )
+    assert objective_1_1().title == "Know where and why serious violence happens"
+
+    import_workbook(changed, "sv.xlsx", choices=ImportChoices(take_file=frozenset({conflict.key})))
+    assert objective_1_1().title == "Understand serious violence and its causes"  # the admin picked the file's
+    assert not import_workbook(changed, "sv.xlsx").plans[0].conflicts  # settled: the same file does not ask again
+
+
+def test_an_objective_conflict_left_to_the_tracker_is_settled(app):
+    import_workbook(objectives_file(), "sv.xlsx")
+    objective_1_1().title = "Know where and why serious violence happens"
+    db.session.commit()
+    changed = objectives_file("Objective 1.1: Understand serious violence and its causes")
+
+    import_workbook(changed, "sv.xlsx")
+
+    assert objective_1_1().title == "Know where and why serious violence happens"
+    assert not import_workbook(changed, "sv.xlsx").plans[0].conflicts

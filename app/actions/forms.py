@@ -29,6 +29,26 @@ MAX_LINKS_LENGTH = 5_000
 
 
 class ActionEditForm(BaseForm):
+    ref = StringField(
+        "Number",
+        widget=GovTextInput(),
+        description="The action's number within its strand, for example 5 or 2.1",
+        validators=[InputRequired("Enter the action's number, like 5"), Length(max=40), NoControlCharacters()],
+    )
+    what = TextAreaField(
+        "What are we going to do?",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what the action will do"), Length(max=10_000), NoControlCharacters()],
+    )
+    how = TextAreaField(
+        "How are we going to do it?", widget=GovTextArea(), validators=[Length(max=10_000), NoControlCharacters()]
+    )
+    responsibility = StringField(
+        "Responsibility",
+        widget=GovTextInput(),
+        description="As the plan writes it, for example DCI Chisholm / Intel Esther Martin",
+        validators=[Length(max=1_000), NoControlCharacters()],
+    )
     links = TextAreaField(
         "Strategic links",
         widget=GovTextArea(),

@@ -34,12 +34,23 @@ def edit(action_id: int):
             "actions/edit.html", action=plan_reading.get_action(action_id), form=form, conflict=conflict
         )
         return page, 409
-    flash(f"Changed the {', '.join(name.replace('_', ' ') for name in changes)}" if changes else "Nothing was changed")
+    flash(
+        f"Changed the {', '.join(FIELD_NAMES.get(name, name.replace('_', ' ')) for name in changes)}"
+        if changes
+        else "Nothing was changed"
+    )
     return redirect(url_for("plans.action", action_id=action.id))
+
+
+FIELD_NAMES = {"ref": "number", "what": "what we are going to do", "how": "how we are going to do it"}
 
 
 def _current_values(action) -> dict:
     return {
+        "ref": action.ref,
+        "what": action.what,
+        "how": action.how or "",
+        "responsibility": action.responsibility or "",
         "links": action_editing.links_text(action),
         "owners": [owner.id for owner in action.owners],
         "target_date": action.target_date,
@@ -62,4 +73,8 @@ def _edit_from(form: ActionEditForm) -> action_editing.ActionEdit:
         successor_plan_id=int(form.successor_plan.data) if (form.successor_plan.data or "").isdigit() else None,
         objective_id=int(form.objective.data) if form.objective.data else None,
         restricted=form.restricted.data,
+        ref=form.ref.data or "",
+        what=form.what.data or "",
+        how=form.how.data or "",
+        responsibility=form.responsibility.data or "",
     )

@@ -4,7 +4,9 @@ from flask_login import current_user
 from app.dashboard import bp
 from app.permissions import requires
 from app.services.access import can_edit_plan, can_see_restricted
+from app.services.measures import reading as measure_reading
 from app.services.plans import reading as plan_reading
+from app.services.redaction import Reader
 from app.services.reporting import charts, dashboard, landing
 
 
@@ -21,4 +23,5 @@ def show(plan_id: int):
         counts=landing.landing(plan, include_restricted=include_restricted),
         series=charts.RAG_SERIES,
         can_edit=can_edit_plan(current_user, plan),
+        measures=measure_reading.measures_of(plan, Reader.for_user(current_user), board.today),
     )

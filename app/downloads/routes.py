@@ -9,7 +9,6 @@ from app.downloads.packs import render_pack
 from app.permissions import requires
 from app.services import clock
 from app.services.access import can_see_restricted
-from app.services.exporting import excel as excel_export
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 from app.services.plans import reading as plan_reading
 from app.services.reporting import board_pack_pdf
@@ -27,6 +26,8 @@ def plan_xlsx(plan_id: int):
         abort(400)
     if audience == INTERNAL and not can_see_restricted(current_user):
         abort(403)
+    from app.services.exporting import excel as excel_export  # XlsxWriter loads when a workbook is asked for
+
     today = clock.today()
     data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=current_user._get_current_object())
     response = Response(data, mimetype=XLSX)

@@ -6,6 +6,7 @@ from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
+from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
 from app.models.update import AppendOnlyError, Update
@@ -19,6 +20,13 @@ __all__ = [
     "AppendOnlyError",
     "AuditEvent",
     "Contact",
+    "Direction",
+    "Frequency",
+    "Measure",
+    "MeasureValue",
+    "ReportEdit",
+    "TOTAL",
+    "measure_action",
     "Framework",
     "Objective",
     "Partner",

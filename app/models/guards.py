@@ -9,16 +9,19 @@ the tracker has no feature that deletes plans.
 from sqlalchemy import DDL, Table, event
 
 from app.models.audit import AuditEvent
+from app.models.measure import MeasureValue
 from app.models.update import Update
 
 
-def _table_of(model: type[AuditEvent] | type[Update]) -> Table:
+def _table_of(model: type[AuditEvent] | type[Update] | type[MeasureValue]) -> Table:
     table = model.__table__  # a declarative model's own Table (typed as a FromClause)
     assert isinstance(table, Table)
     return table
 
 
 APPEND_ONLY_TABLES = (_table_of(AuditEvent), _table_of(Update))
+# Made append-only by later migrations, each with its own copy of the statements (0008: measure values).
+LATER_APPEND_ONLY_TABLES = (_table_of(MeasureValue),)
 
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_change_to_history() RETURNS trigger AS $$
@@ -49,7 +52,7 @@ def statements(dialect: str, table: str) -> list[str]:
     return sqlite_triggers(table) if dialect == "sqlite" else postgresql_triggers(table)
 
 
-for _table in APPEND_ONLY_TABLES:
+for _table in APPEND_ONLY_TABLES + LATER_APPEND_ONLY_TABLES:
     for _statement in sqlite_triggers(_table.name):
         event.listen(_table, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
     for _statement in postgresql_triggers(_table.name):

@@ -4,7 +4,7 @@ Nothing here knows about requests or the signed-in user; the web side (`requires
 app/permissions.py, and a service that refuses raises app.services.errors.NotAllowed.
 """
 
-from app.models import Action, Plan, Role, User
+from app.models import Action, Measure, Plan, Role, User
 from app.services.redaction import Reader
 
 
@@ -26,3 +26,10 @@ def can_see_restricted(user: User) -> bool:
     """Restricted text is withheld from viewers (the PCC office) everywhere, not only in exports (the rule:
     app.services.redaction)."""
     return not Reader.for_user(user).withholds
+
+
+def can_enter_measure_values(user: User, measure: Measure) -> bool:
+    """Values of a measure are entered by the plan's lead (and admins) and by the owners of its linked actions."""
+    if user.role is Role.VIEWER:
+        return False
+    return leads_plan(user, measure.plan) or any(owner.id == user.id for a in measure.actions for owner in a.owners)

@@ -18,3 +18,9 @@ def has_control_characters(text: str | None) -> bool:
 
 def without_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
+
+
+def form_text(text: str | None) -> str:
+    """Text as a person typed it in a form, trimmed, with a browser's CR LF line breaks as LF (as imports store
+    them), so that saving a form unchanged changes nothing."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -6,7 +6,8 @@ Viewers (the PCC office) and the PCC copy of an export are *withholding* readers
 - an update flagged restricted is withheld, on any action;
 - any text carrying the OFFICIAL-SENSITIVE marking, however it is typed (dashes, colons, invisible
   characters), is treated as restricted: a marked field says [REDACTED], a marked update is withheld;
-- a RAG decision taken on a withheld update is withheld with it, so the RAG history does not give it away.
+- a RAG decision taken on a withheld update is withheld with it, so the RAG history does not give it away;
+- a measure linked to a restricted action (or carrying the marking) is withheld whole, its figures with it.
 
 Everyone else reads everything. Pages, search, traceability, JSON and Excel all ask this module, so the
 rule is said once. Searching in SQL cannot normalise text the way Python does, so `may_be_marked` is a
@@ -22,7 +23,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, false, not_, or_
 
-from app.models import Action, Role, Update, User
+from app.models import Action, Measure, Role, Update, User
 
 REDACTED = "[REDACTED]"
 
@@ -117,6 +118,14 @@ class Reader:
                 shown.append(change)
             since = at
         return shown
+
+    def measure_withheld(self, measure: Measure) -> bool:
+        """A measure linked to a restricted action, or whose name, unit, breakdown or notes carry the marking, is
+        withheld whole (its figures too): the figures of restricted work would tell what the text withholds."""
+        if not self.withholds:
+            return False
+        texts = (measure.name, measure.unit, measure.dimension, measure.notes, *(measure.categories or []))
+        return any(a.restricted for a in measure.actions) or any(is_marked(t) for t in texts)
 
     def text(self, value: str | None) -> str:
         """Plan-level text (title, lead, aims): only the marking itself is taken out for a withholding reader."""

@@ -218,3 +218,24 @@ def test_owner_whose_action_changed_while_writing_is_told_first_and_keeps_the_te
     assert db.session.scalars(db.select(Update.text).filter_by(action_id=action.id, source="app")).all() == [
         "Written while the lead was deciding."
     ]
+
+
+def test_lead_corrects_an_actions_words_on_its_edit_page(live_server, new_context):
+    plan = import_seed()
+    lead = make_user("lead", email="lead@example.police.uk", name="DSupt Walton")
+    plan.lead_user = lead
+    action = action_of(plan, Strand.PREPARE, "9")
+    db.session.commit()
+    browser = open_browser(new_context, live_server, "lead-edits-an-action")
+    page = browser.page
+
+    browser.sign_in("lead@example.police.uk", totp_secret=totp_secret(lead))
+    browser.go(f"/actions/{action.id}/edit")
+    browser.check("the edit page")
+    page.get_by_label("What are we going to do?").fill("Agree a referral pathway with the council and the NHS")
+    page.get_by_label("Responsibility").fill("DCI Chisholm / Safeguarding Lead")
+    browser.follow(page.get_by_role("button", name="Save changes"))
+    assert "Changed the what we are going to do, responsibility" in browser.banner()
+    browser.check("the action after the edit")
+    db.session.expire_all()
+    assert db.session.get(Action, action.id).what == "Agree a referral pathway with the council and the NHS"

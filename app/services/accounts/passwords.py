@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -22,8 +23,18 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # parameters so that hundreds of sign-ins stay fast.
 _HASHERS = {"production": PasswordHasher(), "fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
 # A real hash, made with the same parameters as users' hashes, to verify against when the email is
-# unknown: both paths then do the same work and take the same time.
-_DUMMY = {name: hasher.hash("not-a-real-password-for-timing") for name, hasher in _HASHERS.items()}
+# unknown: both paths then do the same work and take the same time. Made on the first sign-in that needs it,
+# once per process, never at import: a production hash costs about 300 ms of CPU and 64 MiB, which every
+# command and every worker start would otherwise pay.
+_DUMMY: dict[str, str] = {}
+_DUMMY_LOCK = threading.Lock()
+
+
+def _dummy_hash(name: str) -> str:
+    with _DUMMY_LOCK:
+        if name not in _DUMMY:
+            _DUMMY[name] = _HASHERS[name].hash("not-a-real-password-for-timing")
+        return _DUMMY[name]
 
 
 def _hasher_name() -> str:
@@ -63,7 +74,7 @@ def authenticate(email: str, password: str) -> User | None:
     A hash made with older parameters is upgraded (and committed) while the password is at hand."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     try:
-        _hasher().verify(user.password_hash if user else _DUMMY[_hasher_name()], password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(_hasher_name()), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

@@ -20,7 +20,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-import segno
 from flask import current_app
 from sqlalchemy import CursorResult, Update
 
@@ -65,6 +64,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_code_svg(uri: str) -> str:
     """The QR code as inline SVG, drawn here: the secret never goes to a third-party QR service."""
+    import segno  # drawn only on the enrolment page; not loaded by every worker and command
+
     return segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app", svgclass="app-qr")
 
 

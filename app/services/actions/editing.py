@@ -1,4 +1,5 @@
-"""Leads and administrators change an action's links, owners, target date, status, objective and restriction.
+"""Leads and administrators change an action's number, words, links, owners, target date, status, objective and
+restriction.
 
 Every change is audited as `action.edit` with the old and new value of each field that changed, and is
 version-checked like updates and RAG decisions, so an edit made on a stale page is refused.
@@ -16,6 +17,7 @@ from app.services.access import can_edit_plan
 from app.services.actions.conflicts import check_version, flush_action, record_change
 from app.services.errors import NotAllowed, ServiceError
 from app.services.importing.wording import parse_links
+from app.services.plain_text import form_text
 from app.services.reporting import traceability
 
 STATUSES_WITH_SUCCESSOR = frozenset({ActionStatus.SUPERSEDED, ActionStatus.CARRIED_FORWARD})
@@ -43,6 +45,11 @@ class ActionEdit:
     objective_id: int | None
     restricted: bool
     successor_plan_id: int | None = None
+    # The action's own words and number; None leaves them as they are.
+    ref: str | None = None
+    what: str | None = None
+    how: str | None = None
+    responsibility: str | None = None
 
 
 def links_text(action: Action) -> str:
@@ -95,6 +102,7 @@ def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: i
     if not can_edit_plan(user, action.plan):
         raise NotAllowed(f"{user.email} does not lead plan {action.plan_id}")
     check_version(action, seen_version)
+    words = _words(action, edit)
     links = parse_links(edit.links or "")
     owners = active_owners(edit.owner_ids)
     successor = _successor(action, edit)
@@ -118,6 +126,8 @@ def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: i
             action.target_date_text = None  # a real date replaces what the plan wrote instead of one
         action.status, action.successor, action.objective = edit.status, successor, objective
         action.restricted = edit.restricted
+        for name, value in words.items():
+            setattr(action, name, value)
         after = _described(action)
     changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
     if not changes:
@@ -134,6 +144,34 @@ def edit_action(action: Action, user: User, edit: ActionEdit, *, seen_version: i
     )
     db.session.commit()
     return changes
+
+
+def _words(action: Action, edit: ActionEdit) -> dict[str, str | None]:
+    """The number, what, how and responsibility to write, checked: {field: value} of those the edit gives."""
+    words: dict[str, str | None] = {}
+    if edit.ref is not None:
+        ref = " ".join(edit.ref.split())
+        if not ref:
+            raise EditError("Enter the action's number, like 5", "ref")
+        if ref != action.ref and _number_taken(action, ref):
+            where = f"{action.strand.value} {ref}" if action.strand else ref
+            raise EditError(f"{where} is already an action of this plan: enter another number", "ref")
+        words["ref"] = ref
+    if edit.what is not None:
+        if not form_text(edit.what):
+            raise EditError("Enter what the action will do", "what")
+        words["what"] = form_text(edit.what)
+    if edit.how is not None:
+        words["how"] = form_text(edit.how)
+    if edit.responsibility is not None:
+        words["responsibility"] = " ".join(edit.responsibility.split())
+    return words
+
+
+def _number_taken(action: Action, ref: str) -> bool:
+    query = db.select(Action.id).where(Action.plan_id == action.plan_id, Action.ref == ref, Action.id != action.id)
+    query = query.where(Action.strand.is_(None) if action.strand is None else Action.strand == action.strand)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _key(framework: Framework, code: str | None, text: str) -> tuple:
@@ -196,6 +234,10 @@ def objective_of(plan_id: int, objective_id: int | None, error: type[ServiceErro
 def _described(action: Action) -> dict:
     """The editable fields as plain values, for comparing and for the audit trail."""
     return {
+        "ref": action.ref,
+        "what": action.what,
+        "how": action.how or "",
+        "responsibility": action.responsibility or "",
         "links": [link.label if link.framework is not Framework.OTHER else link.text for link in action.links],
         "owners": sorted(owner.email for owner in action.owners),
         "target_date": action.target_date.isoformat() if action.target_date else None,

@@ -18,7 +18,7 @@ from app.services import clock
 from app.services.access import can_update_action
 from app.services.actions.conflicts import check_version, flush_action, record_change
 from app.services.errors import NotAllowed, ServiceError
-from app.services.plain_text import has_control_characters
+from app.services.plain_text import form_text, has_control_characters
 from app.services.plans.reading import last_update_dates
 from app.services.reviewing import rag_rules
 from app.services.reviewing.standing import Standing, standings
@@ -48,7 +48,7 @@ def add_update(
     """
     if not can_update_action(author, action):
         raise NotAllowed(f"{author.email} may not update action {action.id}")
-    text = (text or "").strip()
+    text = form_text(text)
     _check(text, as_at, today or clock.today())
     check_version(action, seen_version)
     update = Update(

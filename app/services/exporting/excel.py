@@ -28,6 +28,7 @@ from app.services.exporting.content import (
     load_plan_content,
     record_export,
 )
+from app.services.exporting.measures_sheet import SHEET_TITLE, write_measures_sheet
 from app.services.exporting.record import write_decisions_sheet, write_reviews_sheet
 from app.services.exporting.safe_text import header_text, short_text
 from app.services.exporting.sheets import (
@@ -39,6 +40,7 @@ from app.services.exporting.sheets import (
 )
 from app.services.exporting.styles import FONT, NOT_SET, RAG_WORDS, CellWriter
 from app.services.exporting.summary import write_summary_sheet
+from app.services.measures.reading import PlanMeasures, measures_of
 
 PLAN_SHEET_TITLE = "Plan"
 APPLICATION = "Delivery Plan Tracker"
@@ -76,7 +78,8 @@ def export_workbook(
     on = as_at or clock.today()
     with gc_pause.paused():  # hundreds of thousands of cells: see services/gc_pause.py
         content = load_plan_content(plan, with_reviews=True)
-        data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)))
+        measures = measures_of(plan, redactor.reader, on)
+        data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)), measures)
     record_export(
         plan,
         audience=audience,
@@ -105,7 +108,11 @@ def _ticker(progress: Callable[[int, int], None] | None, total: int) -> Callable
 
 
 def build_workbook(
-    content: PlanContent, redactor: Redactor, on: date, tick: Callable[[], None] = lambda: None
+    content: PlanContent,
+    redactor: Redactor,
+    on: date,
+    tick: Callable[[], None] = lambda: None,
+    measures: PlanMeasures | None = None,
 ) -> bytes:
     """The workbook, written row by row to temporary files (constant memory), then zipped into memory.
 
@@ -129,6 +136,11 @@ def build_workbook(
     updates = workbook.add_worksheet("Updates")
     frame = write_updates_sheet(updates, writer, content, redactor, short_titles, tick)
     _present(updates, frame, content.plan, redactor, filter_table=True)
+
+    if measures is not None and (measures.shown or measures.withheld):
+        sheet = workbook.add_worksheet(SHEET_TITLE)
+        frame = write_measures_sheet(workbook, sheet, writer, measures, redactor, short_titles)
+        _present(sheet, frame, content.plan, redactor, filter_table=False)
 
     if not redactor.withholds:  # the full record is for the force only
         decisions = workbook.add_worksheet("RAG decisions")

@@ -7,14 +7,27 @@ the strand name in the header's first cell. Whatever the layout, a column is kno
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from app.models.enums import Strand
-from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import strand_heading
 
+if TYPE_CHECKING:  # the grid module loads openpyxl, which the web pages that list column meanings do not need
+    from app.services.importing.sheet_grid import SheetGrid
+
 HEADER_SEARCH_ROWS = 40
+
+
+def column_letter(column: int) -> str:
+    """A column's letters as Excel writes them (1 → A, 27 → AA), as openpyxl's get_column_letter gives them."""
+    if column < 1:
+        raise ValueError(f"Invalid column index {column}")
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
 
 STRAND, REF, WHAT, HOW, RESPONSIBILITY, COMMENTARY = "strand", "ref", "what", "how", "responsibility", "commentary"
 LINKS, RAG, TARGET_DATE, OBJECTIVE, OUTCOME = "links", "rag", "target_date", "objective", "outcome"
@@ -175,7 +188,7 @@ def _strength(meaning: str, label: str) -> int:
     return sum(1 for word in STRONG.get(meaning, ()) if re.search(rf"\b{word}", lowered))
 
 
-def find_header(grid: SheetGrid, mapping: dict[str, str] | None = None) -> Header | None:
+def find_header(grid: "SheetGrid", mapping: dict[str, str] | None = None) -> Header | None:
     """The first row whose headings name at least two fields, one of them what is to be done.
 
     `mapping` (normalised heading or column letter -> meaning or 'ignore') is what a person said a column
@@ -196,11 +209,11 @@ def find_header(grid: SheetGrid, mapping: dict[str, str] | None = None) -> Heade
 
 
 def _meaning(column: int, label: str, mapping: dict[str, str]) -> str | None:
-    chosen = mapping.get(get_column_letter(column)) or mapping.get(normal_label(label))
+    chosen = mapping.get(column_letter(column)) or mapping.get(normal_label(label))
     return chosen if chosen is not None else meaning_of(label)
 
 
-def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dict[str, str]) -> Header:
+def _build_header(grid: "SheetGrid", row: int, strand: Strand | None, mapping: dict[str, str]) -> Header:
     two_rows = _is_two_row_header(grid, row)
     header = Header(row=row, first_data_row=row + (2 if two_rows else 1), strand=strand)
     first_column = None
@@ -222,11 +235,11 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
             if grid_has_data(grid, header.first_data_row, column):
                 grid.warn(
                     row,
-                    f"column {get_column_letter(column)} '{label}' is hidden and was not read: "
+                    f"column {column_letter(column)} '{label}' is hidden and was not read: "
                     "unhide it if it is part of the plan",
                 )
             continue
-        chosen = mapping.get(get_column_letter(column)) or mapping.get(normal_label(label))
+        chosen = mapping.get(column_letter(column)) or mapping.get(normal_label(label))
         if chosen is not None:
             meaning = chosen
             why[column] = "as you said"
@@ -237,7 +250,7 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
         if meaning == IGNORE or meaning is None:
             why.setdefault(column, "" if meaning is None else _ignored_why(label))
             if meaning is None and grid_has_data(grid, header.first_data_row, column):
-                header.not_understood.append(f"'{label}' (column {get_column_letter(column)})")
+                header.not_understood.append(f"'{label}' (column {column_letter(column)})")
             continue
         strength = 100 if chosen is not None else _strength(meaning, label)  # what a person said wins
         candidates.setdefault(meaning, []).append((column, strength))
@@ -256,7 +269,7 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
             if column != best:
                 why[column] = f"a second {LABELS[meaning]} column: '{header.labels[best]}' was used"
                 if grid_has_data(grid, header.first_data_row, column):
-                    letter = get_column_letter(column)
+                    letter = column_letter(column)
                     header.not_understood.append(f"'{header.labels[column]}' (column {letter}) ({why[column]})")
     if strand and first_column is not None:
         # "PREPARE" heads the column that lists the strand's actions, or the strands below it
@@ -273,7 +286,7 @@ def _build_header(grid: SheetGrid, row: int, strand: Strand | None, mapping: dic
     meaning_by_column = {column: meaning for meaning, columns in header.columns.items() for column in columns}
     for column, label in header.labels.items():
         header.readings.append(
-            ColumnReading(get_column_letter(column), label, meaning_by_column.get(column), why.get(column, ""))
+            ColumnReading(column_letter(column), label, meaning_by_column.get(column), why.get(column, ""))
         )
     return header
 
@@ -287,7 +300,7 @@ def _ignored_why(label: str) -> str:
     return "not kept by the tracker"
 
 
-def _is_two_row_header(grid: SheetGrid, row: int) -> bool:
+def _is_two_row_header(grid: "SheetGrid", row: int) -> bool:
     """A heading merged across columns ("Activity") with the real headings ("What", "How") in the row below.
 
     Every text in the row below must sit under such a heading, or the row below is data, not headings.
@@ -302,11 +315,11 @@ def _is_two_row_header(grid: SheetGrid, row: int) -> bool:
     return any(meaning_of(text) for _, text in below)
 
 
-def grid_has_data(grid: SheetGrid, first_row: int, column: int) -> bool:
+def grid_has_data(grid: "SheetGrid", first_row: int, column: int) -> bool:
     return any(grid.value(row, column) is not None for row in range(first_row, grid.max_row + 1))
 
 
-def is_repeated_header(grid: SheetGrid, row: int, header: Header) -> bool:
+def is_repeated_header(grid: "SheetGrid", row: int, header: Header) -> bool:
     """A header row written again further down (often once per strand)."""
     first = min(header.labels)
     same = sum(

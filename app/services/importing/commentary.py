@@ -92,6 +92,11 @@ POINTER_RE = re.compile(r"^\s*Earlier updates: see the Updates sheet\b")
 EXPORT_LABEL_RE = re.compile(r"^(?:\d{2}/\d{2}/\d{4}|Undated): ")
 
 
+def points_to_updates_sheet(segments: list[Segment]) -> bool:
+    """The cell starts with the export's pointer to its Updates sheet, where the action's every update is."""
+    return bool(POINTER_RE.match("".join(text for text, _ in segments)))
+
+
 def updates_from(segments: list[Segment]) -> list[UpdateRead]:
     """The update history written in one cell: split on the date labels first, then on the formatting."""
     lines = [line for line in lines_of(segments) if not POINTER_RE.match(line.text)]

@@ -70,6 +70,7 @@ class ActionRead:
     rag: Rag | None = None
     links: list[LinkRead] = field(default_factory=list)
     updates: list[UpdateRead] = field(default_factory=list)
+    updates_elsewhere: bool = False  # the cell points to the export's Updates sheet for the whole history
 
     @property
     def display_ref(self) -> str:

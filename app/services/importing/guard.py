@@ -4,6 +4,12 @@ openpyxl in normal mode (which we need for rich text, merged cells and hidden ro
 gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576. Everything here
 works on the zip container and streams the sheet XML with a regex, so a rejection costs well under a second and a
 few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
+
+The tracker's own export carries record sheets beside the plan (Summary, Updates, RAG decisions, Reviews): one
+row per update or decision, far more rows than a plan has actions. The importer never reads them as plans, so
+openpyxl is never given them to parse (`WorkbookFacts.record_sheets`: they are blanked first), and their size
+does not count against the plan's caps. Only the Updates sheet is ever read, streamed row by row, when the plan
+sheet's commentary points to it; it has caps of its own.
 """
 
 import io
@@ -18,8 +24,15 @@ from defusedxml import ElementTree as SafeTree
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the same limit as the web upload (MAX_CONTENT_LENGTH)
 MAX_PARTS = 500  # a plan workbook has 10-40 parts
-MAX_PART_BYTES = 50 * 1024 * 1024
-MAX_TOTAL_BYTES = 100 * 1024 * 1024  # a 5,000-action plan with long commentary unpacks to about 18 MB
+# The tracker's own plan sheet, rich commentary written inline, unpacks to about 4.5 KB an action (90 MB at
+# 20,000 actions); other programs' sheets (shared strings) to far less. Parts openpyxl parses in normal mode:
+MAX_PART_BYTES = 128 * 1024 * 1024
+MAX_TOTAL_BYTES = 160 * 1024 * 1024
+# The Updates sheet, only ever streamed: about 800 bytes an update (160 MB for 20,000 actions of 10 updates).
+MAX_STREAMED_PART_BYTES = 320 * 1024 * 1024
+MAX_STRUCTURE_BYTES = 8 * 1024 * 1024  # [Content_Types].xml, relationships, workbook.xml: a few KB in a plan
+MAX_RECORD_ROWS = 400_000  # updates on the Updates sheet
+UPDATE_COLUMNS = 7  # strand or aim, ref, as at, author, RAG, restricted, text
 MAX_DATA_ROWS = 20_000  # rows of actions a plan sheet can hold, not counting its title and header rows
 TITLE_ROWS = 100  # room above and around the data for titles, headers, separators and notes
 MAX_ROWS = MAX_DATA_ROWS + TITLE_ROWS
@@ -43,6 +56,14 @@ CELL_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})([
 FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 SHARED_STRING_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 SHARED_STRINGS = "xl/sharedStrings.xml"
+CORE_PROPERTIES = "docProps/core.xml"
+# The export's author (exporting/excel.py APPLICATION) and its sheets beside the plan, which the importer never
+# reads as plans. Summary and Updates are skipped in any workbook, as they always were; the other two only in
+# a workbook the tracker wrote, where they cannot be somebody's plan.
+TRACKER_APPLICATION = "Delivery Plan Tracker"
+RECORD_SHEETS = ("summary", "updates")
+TRACKER_RECORD_SHEETS = (*RECORD_SHEETS, "rag decisions", "reviews")
+UPDATES_SHEET = "updates"
 
 DAMAGED = "The file is damaged: open it in Excel, save it again as an Excel Workbook (.xlsx) and try again"
 NOT_XLSX = "The file is not an Excel workbook (.xlsx): open it in Excel and save it as an Excel Workbook"
@@ -67,6 +88,9 @@ class WorkbookFacts:
     external_links: int = 0
     # sheet name -> coordinates of formula cells saved without a value (openpyxl's data_only gives None for them)
     formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
+    # part path -> sheet name of the record sheets openpyxl must not parse (sheet_cells.open_workbook blanks them)
+    record_sheets: dict[str, str] = field(default_factory=dict)
+    updates_sheet: str | None = None  # the Updates sheet's part, checked for streaming
 
 
 @dataclass
@@ -94,7 +118,7 @@ def check_workbook(data: bytes) -> WorkbookFacts:
         parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
         raise WorkbookRejected(DAMAGED) from error
-    _check_parts(parts)
+    _check_part_count(parts)
     names = {part.filename for part in parts}
     _check_package_kind(archive, names)
     sheets = _sheet_names(archive, names)
@@ -102,6 +126,13 @@ def check_workbook(data: bytes) -> WorkbookFacts:
         has_macros=any(name.lower().endswith("vbaproject.bin") for name in names),
         external_links=sum(1 for name in names if name.startswith("xl/externalLinks/") and name.endswith(".xml")),
     )
+    record_names = TRACKER_RECORD_SHEETS if _written_by_the_tracker(archive, names) else RECORD_SHEETS
+    facts.record_sheets = {path: name for path, name in sheets.items() if name.strip().lower() in record_names}
+    facts.updates_sheet = next(
+        (path for path, name in facts.record_sheets.items() if name.strip().lower() == UPDATES_SHEET), None
+    )
+    _check_part_sizes(parts, facts)
+    sheets = {path: name for path, name in sheets.items() if path not in facts.record_sheets}
     total_cells = merged_cells = 0
     try:
         for path, sheet_name in sheets.items():
@@ -116,6 +147,8 @@ def check_workbook(data: bytes) -> WorkbookFacts:
                 )
             if scan.has_formulas and (missing := _formulas_without_value(archive, path)):
                 facts.formulas_without_value[sheet_name] = missing
+        if facts.updates_sheet:
+            _check_updates_sheet(archive, facts.updates_sheet, facts.record_sheets[facts.updates_sheet])
         if SHARED_STRINGS in names and _count(archive, SHARED_STRINGS, SHARED_STRING_RE, MAX_CELLS) > MAX_CELLS:
             # openpyxl keeps every shared string in memory; a plan cannot use more of them than it has cells
             raise WorkbookRejected(f"The workbook holds more than {MAX_CELLS:,} pieces of text: split the plan")
@@ -126,23 +159,59 @@ def check_workbook(data: bytes) -> WorkbookFacts:
     return facts
 
 
-def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
+def _check_part_count(parts: list[zipfile.ZipInfo]) -> None:
     if len(parts) > MAX_PARTS:
         raise WorkbookRejected(
             f"The workbook has {len(parts):,} parts, far more than a plan needs: copy the plan into a new workbook"
         )
     if any(part.flag_bits & 0x1 for part in parts):
         raise WorkbookRejected(OLD_OR_LOCKED)
-    largest = max(parts, key=lambda part: part.file_size, default=None)
+
+
+def _check_part_sizes(parts: list[zipfile.ZipInfo], facts: WorkbookFacts) -> None:
+    """What will be unpacked: every part but the record sheets (never unpacked), the Updates sheet (streamed)
+    under its own cap. zipfile refuses to unpack more than a part's declared size, so the sizes hold."""
+    parsed = [part for part in parts if part.filename not in facts.record_sheets]
+    largest = max(parsed, key=lambda part: part.file_size, default=None)
     if largest is not None and largest.file_size > MAX_PART_BYTES:
         raise WorkbookRejected(
             f"Part of the workbook unpacks to more than {MAX_PART_BYTES // (1024 * 1024)} MB: "
             "remove pictures or stray data and try again"
         )
-    if sum(part.file_size for part in parts) > MAX_TOTAL_BYTES:
+    if sum(part.file_size for part in parsed) > MAX_TOTAL_BYTES:
         raise WorkbookRejected(
             f"The workbook unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB: split the plan and try again"
         )
+    streamed = next((part for part in parts if part.filename == facts.updates_sheet), None)
+    if streamed is not None and streamed.file_size > MAX_STREAMED_PART_BYTES:
+        raise WorkbookRejected(
+            f"The Updates sheet unpacks to more than {MAX_STREAMED_PART_BYTES // (1024 * 1024)} MB: "
+            "split the plan and try again"
+        )
+
+
+def _check_updates_sheet(archive: zipfile.ZipFile, path: str, name: str) -> None:
+    """The Updates sheet is streamed one row at a time, never held whole: its rows and columns are bounded."""
+    scan = _scan_sheet(archive, path, MAX_RECORD_ROWS * UPDATE_COLUMNS, max_rows=MAX_RECORD_ROWS + TITLE_ROWS)
+    if scan.max_row > MAX_RECORD_ROWS + TITLE_ROWS or scan.max_column > MAX_COLUMNS:
+        raise WorkbookRejected(
+            f"Sheet '{name}' has a cell at {scan.last_ref}, beyond the {MAX_RECORD_ROWS:,} updates and "
+            f"{MAX_COLUMNS} columns it can hold: delete the stray cells and try again"
+        )
+    if scan.cells > MAX_RECORD_ROWS * UPDATE_COLUMNS:
+        raise WorkbookRejected(
+            f"Sheet '{name}' has more than {MAX_RECORD_ROWS * UPDATE_COLUMNS:,} cells: split the plan"
+        )
+
+
+def _written_by_the_tracker(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """The package says the tracker's export wrote it (its author). A file that lies only has sheets skipped."""
+    if CORE_PROPERTIES not in names or archive.getinfo(CORE_PROPERTIES).file_size > 64 * 1024:
+        return False
+    return any(
+        _local(element.tag) == "creator" and (element.text or "").strip() == TRACKER_APPLICATION
+        for element in _xml(archive, CORE_PROPERTIES).iter()
+    )
 
 
 def _check_package_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -155,7 +224,13 @@ def _check_package_kind(archive: zipfile.ZipFile, names: set[str]) -> None:
 
 
 def _xml(archive: zipfile.ZipFile, name: str):
+    """A small part (content types, relationships, the workbook, its properties), parsed with defusedxml."""
     try:
+        if archive.getinfo(name).file_size > MAX_STRUCTURE_BYTES:
+            raise WorkbookRejected(
+                f"Part of the workbook unpacks to more than {MAX_STRUCTURE_BYTES // (1024 * 1024)} MB "
+                f"({name}): copy the plan into a new workbook and try again"
+            )
         return SafeTree.fromstring(archive.read(name))
     except KeyError as error:
         raise WorkbookRejected(NOT_XLSX) from error
@@ -221,7 +296,7 @@ def _sheet_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return sheets
 
 
-def _scan_sheet(archive: zipfile.ZipFile, path: str, cells_left: int) -> _SheetScan:
+def _scan_sheet(archive: zipfile.ZipFile, path: str, cells_left: int, max_rows: int = MAX_ROWS) -> _SheetScan:
     """Count cells and find the furthest cell by streaming the XML, stopping as soon as a limit is passed."""
     scan = _SheetScan()
     tail = b""
@@ -238,7 +313,7 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, cells_left: int) -> _SheetS
                 cut = max(cut, 0)
             _scan_block(scan, block[:cut])
             tail = block[cut:]
-            if not chunk or scan.cells > cells_left or scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
+            if not chunk or scan.cells > cells_left or scan.max_row > max_rows or scan.max_column > MAX_COLUMNS:
                 return scan
 
 

@@ -26,7 +26,7 @@ from app.services.importing.columns import (
     Header,
     is_repeated_header,
 )
-from app.services.importing.commentary import BULLETS, updates_from
+from app.services.importing.commentary import BULLETS, points_to_updates_sheet, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
 from app.services.importing.sheet_grid import SheetGrid
 from app.services.importing.wording import (
@@ -312,7 +312,10 @@ def read_row_fields(
     for column in header.columns.get(COMMENTARY, []):
         if column in grid.hidden_columns or grid.is_continuation(row, column):
             continue
-        updates = updates_from(grid.segments(row, column))
+        segments = grid.segments(row, column)
+        updates = updates_from(segments)
+        if points_to_updates_sheet(segments):
+            action.updates_elsewhere = True
         if (quarter := header.quarters.get(column)) is not None:
             as_at = quarter_end(quarter, context.first_year) if context.first_year else None
             for update in updates:

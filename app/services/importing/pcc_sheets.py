@@ -7,7 +7,7 @@ under the same numbers; each group of evidence becomes the update history of its
 import re
 
 from app.services.importing.columns import COMMENTARY, HOW, OBJECTIVE, REF, STRAND, WHAT, Header, is_repeated_header
-from app.services.importing.commentary import group_by_sub_refs, updates_from
+from app.services.importing.commentary import group_by_sub_refs, points_to_updates_sheet, updates_from
 from app.services.importing.findings import ActionRead, ObjectiveRead
 from app.services.importing.local_sheets import MAX_REF, SheetContext, read_row_fields
 from app.services.importing.sheet_grid import SheetGrid
@@ -157,6 +157,8 @@ class PccSheetReader:
                     why = "matches no deliverable in the row, so it was kept with"
                     self.grid.warn(row, f"evidence numbered {ref} {why} {target.ref}")
                     segments = [(f"{ref} ", False), *segments]
+                if points_to_updates_sheet(segments):
+                    target.updates_elsewhere = True
                 target.updates.extend(updates_from(segments))
 
     def _add(self, action: ActionRead) -> None:

@@ -15,7 +15,6 @@ from app.services.importing.choices import ImportChoices
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.report import ImportReport
 from app.services.importing.saving import import_workbook
-from app.services.importing.workbook import read_workbook
 
 KEPT_FOR = timedelta(days=1)
 
@@ -26,6 +25,8 @@ def store_upload(user: User, filename: str, data: bytes) -> PendingImport:
     Replaces the person's earlier upload, and forgets anybody's upload left unconfirmed for a day.
     Raises WorkbookRejected (nothing stored) when the file cannot be imported. Commits.
     """
+    from app.services.importing.workbook import read_workbook  # openpyxl loads when a file is read, not before
+
     filename = PureWindowsPath(filename or "").name[:255] or "plan.xlsx"  # a browser may send a full Windows path
     read_workbook(data, filename)
     stale = (PendingImport.user_id == user.id) | (PendingImport.created_at < utcnow() - KEPT_FOR)

@@ -13,6 +13,7 @@ inserted in bulk once the actions have ids, so a plan of thousands of actions im
 """
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,8 +33,10 @@ from app.services.importing.passages import first_words, new_updates
 from app.services.importing.pcc_links import resolve_pcc_links
 from app.services.importing.report import ImportReport, NewAction, NewUpdate, PlanOutcome, Renumbering
 from app.services.importing.stored import StoredHistory
-from app.services.importing.workbook import Progress, read_workbook
 from app.services.importing.writing import ActionWriting, Written, free_refs, write_objectives, write_plan_fields
+
+if TYPE_CHECKING:
+    from app.services.importing.workbook import Progress
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ def import_workbook(
     *,
     user: User | None = None,
     dry_run: bool = False,
-    progress: Progress | None = None,
+    progress: "Progress | None" = None,
     choices: ImportChoices | None = None,
 ) -> ImportReport:
     """Read the workbook and write its plans in one transaction; a dry run does the same, reports, and rolls back.
@@ -80,6 +83,8 @@ def import_workbook(
 
 
 def _import(data, filename: str, user, dry_run: bool, progress, choices: ImportChoices) -> ImportReport:
+    from app.services.importing.workbook import read_workbook  # openpyxl loads when a file is read, not before
+
     mapping = choices.columns
     reading = read_workbook(data, filename, progress=progress, mapping=mapping)
     if not mapping and (remembered := remembered_mapping(reading.plans)):
@@ -153,8 +158,10 @@ class _PlanWriter:
         else:
             outcome.title, outcome.period_label = plan.title, plan.period_label
         self.plan = plan
-        write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
-        objectives = write_objectives(plan, read.objectives)
+        baseline = write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
+        objectives = write_objectives(
+            plan, read.objectives, outcome, self.choices.take_file, f"{self.index}:", baseline
+        )
         db.session.flush()  # the plan and its objectives have ids for the new actions' rows
         stored = [] if outcome.is_new else list(db.session.scalars(select(Action).where(Action.plan_id == plan.id)))
         self.history = StoredHistory.load([action.id for action in stored])

@@ -11,6 +11,10 @@ openpyxl leaves them as written, so every string is unescaped here, runs include
 """
 
 import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -65,9 +69,47 @@ class SheetCells:
     max_column: int = 1
 
 
-def open_workbook(data: bytes):
-    """The workbook in normal mode: saved values of formulas, rich text, no external links, no macros."""
-    return load_workbook(BytesIO(data), rich_text=True, data_only=True, keep_links=False, keep_vba=False)
+EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
+
+
+def open_workbook(data: bytes, blank: Iterable[str] = ()):
+    """The workbook in normal mode: saved values of formulas, rich text, no external links, no macros.
+
+    The parts named in `blank` (the export's record sheets, which are never read as plans) are given to openpyxl
+    as empty sheets: normal mode parses every sheet whole, and those hold a row per update or decision.
+    """
+    blank = set(blank)
+    source = BytesIO(without_sheets(data, blank) if blank else data)
+    return load_workbook(source, rich_text=True, data_only=True, keep_links=False, keep_vba=False)
+
+
+def without_sheets(data: bytes, parts: set[str]) -> bytes:
+    """The package with those worksheet parts emptied (never unpacked), the rest copied as it is, streamed."""
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for info in source.infolist():
+            if info.filename in parts:
+                target.writestr(info.filename, EMPTY_SHEET)
+                continue
+            with source.open(info) as reading, target.open(info.filename, "w", force_zip64=True) as writing:
+                shutil.copyfileobj(reading, writing, 1 << 20)
+    return out.getvalue()
+
+
+@contextmanager
+def streamed(data: bytes) -> Iterator:
+    """The workbook in openpyxl's read-only mode: each sheet streamed row by row, never held whole."""
+    workbook = load_workbook(BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    try:
+        yield workbook
+    finally:
+        workbook.close()
 
 
 def read_sheet(worksheet) -> SheetCells:

@@ -24,8 +24,9 @@ from app.services.importing.guard import (
 )
 from app.services.importing.local_sheets import SheetContext, StrandSheetReader
 from app.services.importing.pcc_sheets import PccSheetReader, is_pcc_layout
-from app.services.importing.sheet_cells import open_workbook, read_sheet
+from app.services.importing.sheet_cells import open_workbook, read_sheet, streamed
 from app.services.importing.sheet_grid import SheetGrid, theme_palette
+from app.services.importing.updates_sheet import take_updates_from_sheet, updates_by_action
 from app.services.importing.wording import key_value, parse_date_text, period_of, strand_heading
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ NO_PLAN = (
     "No plan was found in the workbook: a plan sheet needs a header row with headings such as "
     "'What are we going to do?' and 'Responsibility'"
 )
-TRACKER_SHEETS = {"summary", "updates"}  # written by the tracker's own export beside the plan
 GENERIC_SHEET_RE = re.compile(r"^(sheet\s*\d*|plan|data)$", re.IGNORECASE)
 LEAD_KEYS = {
     "lead",
@@ -112,7 +112,7 @@ def read_workbook(
 def _read(
     data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None, mapping: dict[str, str]
 ) -> WorkbookReading:
-    workbook = open_workbook(data)
+    workbook = open_workbook(data, blank=facts.record_sheets)  # the export's record sheets: never parsed whole
     try:
         reading = WorkbookReading(filename)
         if facts.has_macros:
@@ -139,6 +139,7 @@ def _read(
             part = _read_sheet(grid, header, cover, filename, workbook.epoch, reading)
             if part is not None:
                 parts.append(part)
+        _take_updates_from_the_updates_sheet(data, facts, workbook, parts)
     finally:
         workbook.close()
     counter.finish()
@@ -148,6 +149,32 @@ def _read(
     return reading
 
 
+def _take_updates_from_the_updates_sheet(data: bytes, facts: WorkbookFacts, workbook, parts: list[_SheetPart]) -> None:
+    """Actions whose cell points to the export's Updates sheet take their whole history from it.
+
+    The sheet was blanked for the normal-mode workbook (it holds a row per update: see the guard); it is read
+    here from the file itself, streamed in read-only mode, within the caps the guard checked for it."""
+    if not any(action.updates_elsewhere for part in parts for action in part.actions):
+        return
+    name = facts.record_sheets[facts.updates_sheet] if facts.updates_sheet else None
+    visible = any(ws.title == name and ws.sheet_state == "visible" for ws in workbook.worksheets)
+    found = None
+    if name is not None and visible:
+        with streamed(data) as streaming:
+            found = updates_by_action(streaming[name], workbook.epoch)
+    for part in parts:
+        group_of = _aim_of if part.kind is PlanKind.PCC else _strand_of
+        part.warnings.extend(take_updates_from_sheet(part.actions, found, group_of))
+
+
+def _aim_of(action: ActionRead) -> str:
+    return action.objective_ref or ""  # the Updates sheet of a PCC plan names the aim
+
+
+def _strand_of(action: ActionRead) -> str:
+    return action.strand.value if action.strand else ""
+
+
 def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReading, counter, mapping):
     """The sheet's cells and its header row (None when it has none); None for a sheet that is not read at all."""
     name = worksheet.title
@@ -155,7 +182,7 @@ def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReadi
         reading.warnings.append(ReadWarning("is hidden and was not read: unhide it if it is part of the plan", name))
         reading.sheets_not_read.append(f"{name} (hidden)")
         return None
-    if name.strip().lower() in TRACKER_SHEETS:
+    if name in facts.record_sheets.values():
         reading.sheets_not_read.append(f"{name} (written by the tracker's export)")
         return None
     cells = read_sheet(worksheet)

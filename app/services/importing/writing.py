@@ -146,25 +146,53 @@ def free_refs(matching: Matching) -> dict[int, str]:
     return renamed
 
 
-def write_objectives(plan: Plan, reads: list[ObjectiveRead]) -> dict:
+OBJECTIVE_FIELDS = {"title": "title", "description": "description", "outcomes": "outcomes"}
+
+
+def write_objectives(
+    plan: Plan, reads: list[ObjectiveRead], outcome: PlanOutcome, take_file, prefix: str, baseline: PlanBaseline
+) -> dict:
+    """The plan's objectives: new ones as the file gives them, stored ones merged three ways, field by field.
+
+    What each import read of each objective is kept in the plan's baseline under "objectives" (key "strand|ref"),
+    so an objective's title edited in the app is not undone by a file that did not change it.
+    """
     stored = {(objective.strand, objective.ref): objective for objective in plan.objectives}
+    was = dict((baseline.values or {}).get("objectives") or {})
+    kept: dict[str, dict] = {}
     result = {}
     for position, read in enumerate(reads):
+        key = f"{read.strand or ''}|{read.ref}"
         objective = stored.get((read.strand, read.ref))
         if objective is None:
             objective = Objective(strand=read.strand, ref=read.ref[:40], title=read.title)
+            for attr in ("description", "outcomes"):
+                if getattr(read, attr):
+                    setattr(objective, attr, getattr(read, attr))
             plan.objectives.append(objective)
-        for attr in ("title", "description", "outcomes"):
-            if getattr(read, attr) and getattr(objective, attr) != getattr(read, attr):
-                setattr(objective, attr, getattr(read, attr))
+            kept[key] = {attr: getattr(read, attr) for attr in OBJECTIVE_FIELDS if getattr(read, attr)}
+        else:
+            name = f"{read.strand} objective {read.ref}" if read.strand else f"Objective {read.ref}"
+            merge = Merge(name, was.get(key), take_file, prefix)
+            for attr, label in OBJECTIVE_FIELDS.items():
+                if merge.field(attr, label, getattr(read, attr), getattr(objective, attr), _setter(objective, attr)):
+                    outcome.plan_fields_changed.append(f"{merge.ref} {label}")
+            outcome.plan_field_changes += merge.changes
+            outcome.conflicts += merge.conflicts
+            kept[key] = merge.new_baseline
         if objective.position != position:
             objective.position = position
         result[(read.strand, read.ref)] = objective
+    was.update(kept)
+    if (baseline.values or {}).get("objectives") != was:
+        baseline.values = {**(baseline.values or {}), "objectives": was}
     return result
 
 
-def write_plan_fields(plan: Plan, read: PlanRead, outcome: PlanOutcome, take_file, prefix: str, filename: str) -> None:
-    """The plan's own fields, merged three ways against what the last import of the plan read."""
+def write_plan_fields(
+    plan: Plan, read: PlanRead, outcome: PlanOutcome, take_file, prefix: str, filename: str
+) -> PlanBaseline:
+    """The plan's own fields, merged three ways against what the last import of the plan read; its baseline."""
     baseline = db.session.get(PlanBaseline, plan.id) if plan.id else None
     if outcome.is_new:
         for attr in PLAN_FIELDS:
@@ -184,9 +212,11 @@ def write_plan_fields(plan: Plan, read: PlanRead, outcome: PlanOutcome, take_fil
     if plan.source_sheet != read.sheets[0][:100]:
         plan.source_sheet = read.sheets[0][:100]
     if baseline is None:
-        db.session.add(_new_baseline(plan, values, filename))
+        baseline = _new_baseline(plan, values, filename)
+        db.session.add(baseline)
     elif baseline.values != values:
         baseline.values, baseline.filename = values, filename[:255]
+    return baseline
 
 
 def _new_baseline(plan: Plan, values: dict, filename: str) -> PlanBaseline:

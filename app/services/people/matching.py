@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from app.extensions import db
 from app.models import Action, Contact, Plan, Role, Strand, User
 from app.services.actions.conflicts import record_change
-from app.services.importing.workbook import read_workbook
 
 RANKS = {
     "detective chief superintendent": "dchsupt",
@@ -77,6 +76,8 @@ def people() -> list[tuple[str, int, str, str]]:
 
 def matches_in(data: bytes, filename: str) -> list[Match]:
     """Every person named in the Responsibility of every action in the workbook, in the file's order."""
+    from app.services.importing.workbook import read_workbook  # openpyxl loads only when a sheet is read
+
     everyone = people()
     result = []
     for plan in read_workbook(data, filename).plans:

@@ -19,10 +19,20 @@ from app.extensions import db
 from app.models import Action, Plan, PlanKind, Rag, RagChange, Review, Strand, StrategicLink
 from app.services import clock
 from app.services.exporting.content import AUDIENCE_NAMES, PlanContent, Redactor, UpdateRow, load_plan_content
+from app.services.measures.reading import PlanMeasures, measures_of
 from app.services.reporting.dashboard import RagCounts, rag_key
 from app.services.reviewing import rag_rules
 
-SECTIONS = ["cover", "rag_by_strand", "red_amber", "overdue_stale", "changes", "decisions", "pcc_uncovered"]
+SECTIONS = [
+    "cover",
+    "rag_by_strand",
+    "red_amber",
+    "overdue_stale",
+    "measures",
+    "changes",
+    "decisions",
+    "pcc_uncovered",
+]
 REVIEWS_SHOWN = 6  # earlier reviews whose RAG by strand the pack shows, latest first
 
 
@@ -75,6 +85,7 @@ class BoardPack:
     changes: list[Move]
     decisions: list[Decision]
     uncovered: list[PackLine]  # PCC commitments no live action delivers
+    measures: PlanMeasures | None = None  # the plan's figures entered by the date, as the audience may read them
     sections: list[str] = field(default_factory=lambda: list(SECTIONS))
 
 
@@ -109,6 +120,7 @@ def build(plan: Plan, *, audience: str, as_at: date) -> BoardPack:
         changes=_moves(content, lines, last_review),
         decisions=_decisions_since(redactor, content.actions, changes, last_review, end),
         uncovered=_uncovered(redactor),
+        measures=measures_of(plan, redactor.reader, as_at, None if end.year == datetime.max.year else end),
     )
 
 

@@ -1,0 +1,76 @@
+"""The Updates sheet of the tracker's own export, read back where a plan cell points to it.
+
+A commentary cell holds at most what Excel can show (32,767 characters, and a row 409 points tall). When an
+action has more updates than that, the export keeps the newest that fit after a pointer line ("Earlier updates:
+see the Updates sheet (Prepare 2) for all 40 updates.") and writes every update in full on the Updates sheet, one
+a row, named by strand (or aim) and ref. Reading such a cell alone would bring back only the newest updates, so
+the reader takes that action's updates from the Updates sheet instead; when the sheet is missing or does not name
+the action, it says so with the plan sheet and row, and keeps what the cell holds.
+"""
+
+from collections import defaultdict
+
+from app.services.importing.findings import ActionRead, ReadWarning, UpdateRead
+from app.services.importing.wording import date_of
+
+HEADINGS = {"ref": "ref", "as at": "as_at", "author": "author", "update": "text", "strand": "group", "aim": "group"}
+
+
+def updates_by_action(worksheet, epoch=None) -> dict[tuple[str, str], list[UpdateRead]] | None:
+    """(strand or aim, ref) -> that action's updates in the sheet's order; None if it is not in the export's form."""
+    rows = worksheet.iter_rows(values_only=True)
+    columns: dict[str, int] = {}
+    for values in rows:
+        found = {HEADINGS[text]: index for index, text in _headings(values) if text in HEADINGS}
+        if {"ref", "text", "group"} <= found.keys():
+            columns = found
+            break
+    if not columns:
+        return None
+    result: dict[tuple[str, str], list[UpdateRead]] = defaultdict(list)
+    for values in rows:
+        text = _cell(values, columns["text"])
+        ref = _cell(values, columns["ref"])
+        if not text or not ref:
+            continue
+        as_at = date_of(values[columns["as_at"]], epoch)[0] if "as_at" in columns else None
+        author = _cell(values, columns.get("author"))
+        result[(_cell(values, columns["group"]), ref)].append(UpdateRead(text, as_at, author))
+    return result
+
+
+def take_updates_from_sheet(
+    actions: list[ActionRead], sheet_updates: dict[tuple[str, str], list[UpdateRead]] | None, group_of
+) -> list[ReadWarning]:
+    """Give each action whose cell pointed to the Updates sheet its full history from there."""
+    warnings = []
+    for action in actions:
+        if not action.updates_elsewhere:
+            continue
+        found = (sheet_updates or {}).get((group_of(action), action.ref))
+        if found:
+            action.updates = [UpdateRead(u.text, u.as_at, u.author_name) for u in found]
+            continue
+        where = "is not in the workbook" if sheet_updates is None else f"has no updates for {action.display_ref}"
+        warnings.append(
+            ReadWarning(
+                f"the commentary points to the Updates sheet, which {where}: only the {len(action.updates)} "
+                "updates in the cell were read",
+                action.sheet,
+                action.row,
+            )
+        )
+    return warnings
+
+
+def _headings(values) -> list[tuple[int, str]]:
+    return [(index, " ".join(str(value).split()).lower()) for index, value in enumerate(values) if value is not None]
+
+
+def _cell(values, index: int | None) -> str:
+    if index is None or index >= len(values) or values[index] is None:
+        return ""
+    value = values[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
