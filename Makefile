@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format bench load clean
+.PHONY: run test lint format bench load soak clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" || { \
@@ -48,3 +48,10 @@ clean:
 # 127.0.0.1 (database `load`, recreated).
 load: $(BIN)/activate
 	$(BIN)/python bench/load.py
+
+# A whole force's plan (5,000 actions, 50,000 updates) on gunicorn (2 workers) and PostgreSQL on 127.0.0.1
+# (database `soak`, recreated; SOAK_DATABASE for another): pages, updates, decisions and now and then an export,
+# for SOAK_SECONDS (600). Fails on any worker that ends other than by request. Not part of `make test` or CI.
+SOAK_SECONDS ?= 600
+soak: $(BIN)/activate
+	$(BIN)/python bench/soak.py --seconds $(SOAK_SECONDS)

@@ -54,6 +54,9 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
     EXPORTS_DIR = BASE_DIR / "exports"
+    # A large plan's export runs in a process of its own (app/services/exporting/jobs.py): "process" starts
+    # `flask plans run-export JOB`; "none" only writes the job, for a caller that runs it itself (the suite).
+    EXPORT_JOBS_LAUNCH = "process"
     PLANS_DIR = BASE_DIR / "plans"
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PREFERRED_URL_SCHEME = "http"
@@ -68,6 +71,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL") if os.environ.get("TEST_DATABASE_URL") else "sqlite://"
     PASSWORD_HASH_FAST = True
     WTF_CSRF_ENABLED = True
+    EXPORT_JOBS_LAUNCH = "none"  # the tests run each export job as `flask plans run-export` would
 
 
 class ProductionConfig(Config):

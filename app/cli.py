@@ -239,6 +239,21 @@ def export_plan(plan_id: str, file_format: str, audience: str, out: Path | None)
     click.echo(f"Exported {plan.title} for the {audience} audience ({MARKINGS[audience]}) to {out}")
 
 
+@plans_cli.command("run-export")
+@click.argument("job_id", type=int, metavar="JOB")
+def run_export(job_id: int) -> None:
+    """Write export job JOB (the web app starts this for a large plan; the person downloads it from the job)."""
+    from app.services.exporting import jobs
+
+    try:
+        job = jobs.run(job_id)
+    except jobs.ExportJobError as error:
+        fail(error.message)
+    if job.status != jobs.DONE:
+        fail(job.error)
+    click.echo(f"Export job {job.id} done: {job.filename}")
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (used by `make run`).")
 def demo(if_empty: bool) -> None:

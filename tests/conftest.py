@@ -8,6 +8,7 @@ database TEST_DATABASE_URL names, which must end in `_test`.
 import os
 import re
 import shutil
+from datetime import date
 
 os.environ.pop("DATABASE_URL", None)  # before config.py is imported: nothing in the suite can reach it
 
@@ -46,7 +47,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
-from app.models import Contact, Objective, Strand, User  # noqa: E402
+from app.models import Contact, ExportJob, Objective, Strand, User  # noqa: E402
 from config import TestConfig  # noqa: E402
 from tests.factories import (  # noqa: E402
     PASSWORD,
@@ -337,8 +338,15 @@ def make_records() -> dict:
     _db.session.add_all([objective, contact])
     _db.session.commit()
     measure = make_measure(plan, actions=[plan.actions[0]])
+    # The owner's export job, done: its page and file are the owner's alone.
+    job = ExportJob(plan_id=plan.id, user_id=owner.id, audience="pcc", as_at=date(2025, 11, 25), status="done")
+    job.content, job.filename = b"PK", "export.xlsx"
+    _db.session.add(job)
+    _db.session.commit()
     return {
+        "job_id": job.id,
         "measure_id": measure.id,
+        "year": 2025,
         "review_id": make_review(plan).id,
         "objective_id": objective.id,
         "contact_id": contact.id,

@@ -23,12 +23,13 @@ whole (status, headers, body), so the tests assert on what the app answered.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Flask
 from werkzeug.datastructures import Headers
 
 from app.extensions import db
-from app.models import Contact, Objective, Role, Strand, Update
+from app.models import Contact, ExportJob, Objective, Role, Strand, Update
 from tests.conftest import AuthActions, _empty_postgresql_tables, make_records, make_test_app
 from tests.factories import make_action, make_measure, make_pending_import, make_plan, make_review, make_user
 
@@ -109,6 +110,11 @@ def make_world(records: dict) -> dict:
     db.session.commit()
     # A measure of restricted work: its name is withheld from viewers with the action it measures.
     secret_measure = make_measure(theirs, name="Meetings with covert source ZX-81", actions=[secret_action])
+    # Their owner's export job, done: its page and file are that owner's alone.
+    job = ExportJob(plan_id=theirs.id, user_id=other_owner.id, audience="pcc", as_at=date(2025, 11, 25), status="done")
+    job.content, job.filename = b"PK", "export.xlsx"
+    db.session.add(job)
+    db.session.commit()
     return {
         "users": {"lead": records["lead"], "owner": records["owner"], "admin": records["admin"]},
         "ours": {k: records[k] for k in ("plan_id", "action_id", "user_id", "framework")},
@@ -119,6 +125,8 @@ def make_world(records: dict) -> dict:
             "pending_id": theirs_upload.id,
             "framework": "PCC",
             "measure_id": secret_measure.id,
+            "job_id": job.id,
+            "year": 2025,
             "objective_id": objective.id,
             "review_id": make_review(theirs).id,
             "contact_id": contact.id,

@@ -37,6 +37,9 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "downloads.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
     "downloads.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
     "downloads.board_pack_page": ALL,
+    # An export job is its owner's only (records: the owner's); anybody else is told there is no such page.
+    "downloads.export_job": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
+    "downloads.export_job_file": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
     "updates.my_actions": ALL,
     "dashboard.show": ALL,
     "reviews.queue": LEADS_ONLY,
@@ -66,6 +69,9 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "measures.import_sheet": ADMIN_ONLY,
     "measures.check_import": ADMIN_ONLY,  # the records' upload is a plan workbook: its figures page says so
     "measures.confirm_import": ADMIN_ONLY_POST,
+    "measures.annual_report_page": ALL,
+    "measures.annual_report_docx": ALL,  # the copy for publication by default; the internal one is refused to viewers
+    "measures.annual_report_edit": LEADS_ONLY,
     # Owners of the measure's actions enter its figures (records: the owner owns the action it measures).
     "measures.enter": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
     # POST with no fields: the form comes back with its errors (200) for those who may write; nothing is saved.

@@ -18,6 +18,7 @@ from tests.route_walk import MISSING_ID, POST_OPEN_TO_ALL, SECRETS, make_world
 pytestmark = pytest.mark.xdist_group("route-walk")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_ids_that_do_not_exist_give_404_or_403_never_data(route_walk, role):
 
 def _readable_text(visit) -> str:
     """What a person could read in the response: the page, every part of a downloaded workbook, a PDF's text."""
-    if visit.mimetype == XLSX:
+    if visit.mimetype in (XLSX, DOCX):
         with zipfile.ZipFile(io.BytesIO(visit.data)) as workbook:
             return "".join(workbook.read(name).decode("utf-8", "replace") for name in workbook.namelist())
     if visit.mimetype == "application/pdf":

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.downloads import bp
@@ -9,6 +9,7 @@ from app.downloads.packs import render_pack
 from app.permissions import requires
 from app.services import clock
 from app.services.access import can_see_restricted
+from app.services.exporting import jobs as export_jobs
 from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 from app.services.plans import reading as plan_reading
 from app.services.reporting import board_pack_pdf
@@ -29,9 +30,35 @@ def plan_xlsx(plan_id: int):
     from app.services.exporting import excel as excel_export  # XlsxWriter loads when a workbook is asked for
 
     today = clock.today()
-    data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=current_user._get_current_object())
+    user = current_user._get_current_object()
+    if export_jobs.is_large(plan):  # written by a process of its own: see services/exporting/jobs.py
+        launch = current_app.config.get("EXPORT_JOBS_LAUNCH", "process")
+        job = export_jobs.start(plan, user, audience=audience, as_at=today, launch=launch)
+        return redirect(url_for("downloads.export_job", job_id=job.id))
+    data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=user)
+    return _xlsx(data, excel_export.export_filename(plan, today, audience))
+
+
+@bp.route("/exports/<int:job_id>")
+@requires()
+def export_job(job_id: int):
+    """How far the export has got; the page refreshes itself until the file is ready to download."""
+    job = export_jobs.job_for(job_id, current_user) or abort(404)
+    plan = plan_reading.get_plan(job.plan_id) or abort(404)
+    return render_template("downloads/export_job.html", job=job, plan=plan, jobs=export_jobs)
+
+
+@bp.route("/exports/<int:job_id>/file")
+@requires()
+def export_job_file(job_id: int):
+    job = export_jobs.job_for(job_id, current_user) or abort(404)
+    if job.status != export_jobs.DONE or job.content is None:
+        abort(404)
+    return _xlsx(job.content, job.filename)
+
+
+def _xlsx(data: bytes, name: str) -> Response:
     response = Response(data, mimetype=XLSX)
-    name = excel_export.export_filename(plan, today, audience)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

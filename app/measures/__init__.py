@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("measures", __name__)
 
-from app.measures import routes  # noqa: E402,F401  (routes register themselves on bp)
+from app.measures import report_routes, routes  # noqa: E402,F401  (routes register themselves on bp)

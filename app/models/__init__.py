@@ -6,6 +6,7 @@ from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
+from app.models.export_job import ExportJob
 from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Contact",
     "Direction",
+    "ExportJob",
     "Frequency",
     "Measure",
     "MeasureValue",
