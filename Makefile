@@ -45,9 +45,11 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 # 20 signed-in people for 30 s on gunicorn (2 workers sharing Redis on 127.0.0.1:6379) and PostgreSQL on
-# 127.0.0.1 (database `load`, recreated).
+# 127.0.0.1 (database `load`, recreated). At a whole force's size: make load LOAD_SIZE=5000 LOAD_CLIENTS=50.
+LOAD_SIZE ?=
+LOAD_CLIENTS ?=
 load: $(BIN)/activate
-	$(BIN)/python bench/load.py
+	LOAD_SIZE=$(LOAD_SIZE) LOAD_CLIENTS=$(LOAD_CLIENTS) $(BIN)/python bench/load.py
 
 # A whole force's plan (5,000 actions, 50,000 updates) on gunicorn (2 workers) and PostgreSQL on 127.0.0.1
 # (database `soak`, recreated; SOAK_DATABASE for another): pages, updates, decisions and now and then an export,

@@ -1,9 +1,13 @@
 """`make load`: the tracker under 20 people at once, on gunicorn (2 workers) and PostgreSQL, for 30 seconds.
 
-1. (Re)creates the PostgreSQL database `load`, migrates it with `flask db upgrade` and loads the demo plan
-   and users with `flask demo`; adds load users: owners (no second factor: it is optional for them) who each
-   own a few actions, two leads who each lead one plan (an authenticator app enrolled with a known key, whose
-   codes the clients type with pyotp), and viewers.
+`make load LOAD_SIZE=5000 LOAD_CLIENTS=50` (or --actions, --clients) runs it at a whole force's size instead:
+bench/database.py's plan of 5,000 actions and 50,000 updates, and 50 people.
+
+1. (Re)creates the PostgreSQL database `load` (LOAD_DATABASE to name another), migrates it with `flask db
+   upgrade` and loads the demo plan and users with `flask demo`, or with --actions the force-sized data; adds
+   load users: owners (no second factor: it is optional for them) who each own a few actions, leads who each
+   lead one plan (an authenticator app enrolled with a known key, whose codes the clients type with pyotp),
+   and viewers.
 2. Starts gunicorn on 127.0.0.1 with 2 workers, which share their sign-in counts in Redis on 127.0.0.1:6379 (as
    production must; LOAD_RATELIMIT_STORAGE_URI to use another); each client signs in once (the throttle is
    never near).
@@ -36,8 +40,9 @@ sys.path.insert(0, str(ROOT))
 from load_client import Client, Person, Unexpected  # noqa: E402  (bench/ is the script's own folder)
 
 ADMIN_URL = os.environ.get("LOAD_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DATABASE = "load"
+DATABASE = os.environ.get("LOAD_DATABASE", "load")
 PASSWORD = "load-test-password-4P"
+OWNED_EACH = 20  # at a force's size, the actions each load owner owns (each action has two of them)
 
 
 def database_url() -> str:
@@ -49,8 +54,8 @@ def recreate_database() -> None:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def flask(*args: str, env: dict) -> None:
@@ -68,19 +73,30 @@ def seed(args) -> list[Person]:
 
     people: list[Person] = []
     app = create_app()
+    big = None
     with app.app_context():
+        if args.actions:
+            from bench import database, workbook
+
+            print(f"Building the force-sized data: {args.actions:,} actions, 50,000 updates", flush=True)
+            big = database.build(workbook.build(args.actions)).plan_id
         plans = list(db.session.scalars(db.select(Plan).order_by(Plan.id)))
+        if args.actions:  # the big plan first: the first lead leads it, and the owners own its actions
+            plans.sort(key=lambda plan: plan.id != big)
         actions = list(db.session.scalars(db.select(Action).order_by(Action.id)))
         plan_ids, action_ids = [p.id for p in plans], [a.id for a in actions]
+        # At a force's size each owner has a few actions of the big plan, as on the demo each has a few of all.
+        owned = [a for a in actions if a.plan_id == big][: args.owners * OWNED_EACH // 2] if args.actions else actions
         for i in range(args.owners):
             owner = users.create_user(
                 f"load-owner-{i}@example.police.uk", f"Load Owner {i}", "owner", PASSWORD, by=None
             )
             # Each action has two owners, so some of them write on the same action at the same time.
-            mine = [a for n, a in enumerate(actions) if n % args.owners in (i, (i + 1) % args.owners)]
+            mine = [a for n, a in enumerate(owned) if n % args.owners in (i, (i + 1) % args.owners)]
             for action in mine:
                 action.owners.append(owner)
-            people.append(Person("owner", owner.email, PASSWORD, plan_ids, [a.id for a in mine]))
+            their_plans = sorted({a.plan_id for a in mine}) if args.actions else plan_ids
+            people.append(Person("owner", owner.email, PASSWORD, their_plans, [a.id for a in mine]))
         for i in range(args.leads):
             lead = users.create_user(f"load-lead-{i}@example.police.uk", f"Load Lead {i}", "lead", PASSWORD, by=None)
             secret = pyotp.random_base32()
@@ -94,6 +110,8 @@ def seed(args) -> list[Person]:
                 f"load-viewer-{i}@example.police.uk", f"Load Viewer {i}", "viewer", PASSWORD, by=None
             )
             people.append(Person("viewer", viewer.email, PASSWORD, plan_ids, action_ids))
+        if args.actions:
+            print(f"{len(actions):,} actions in {len(plans)} plans", flush=True)
         db.session.commit()
         db.engine.dispose()
     return people
@@ -145,7 +163,8 @@ def report(clients: list[Client], seconds: float, args) -> list[str]:
     samples = [s for c in clients for s in c.samples if s.page != "sign in"]
     lines = [
         f"{len(clients)} clients ({args.owners} owners, {args.leads} leads, {args.viewers} viewers) for "
-        f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL",
+        f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL"
+        + (f", a plan of {args.actions:,} actions" if args.actions else ", the demo plans"),
         "",
         f"| {'page':<13} | requests | p50 ms | p95 ms |",
         "|---------------|---------:|-------:|-------:|",
@@ -163,11 +182,28 @@ def report(clients: list[Client], seconds: float, args) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--owners", type=int, default=12)
+    parser.add_argument(
+        "--actions",
+        type=int,
+        default=int(os.environ.get("LOAD_SIZE") or 0),
+        help="a plan of this many actions and 50,000 updates (bench/database.py) instead of the demo plans",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=int(os.environ.get("LOAD_CLIENTS") or 20),
+        help="people at once: two leads, three fifths of the rest owners, the others viewers (default 20)",
+    )
+    parser.add_argument("--owners", type=int, help="owners, instead of the share of --clients")
     parser.add_argument("--leads", type=int, default=2)
-    parser.add_argument("--viewers", type=int, default=6)
+    parser.add_argument("--viewers", type=int, help="viewers, instead of the share of --clients")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    others = max(args.clients - args.leads, 0)
+    if args.owners is None:
+        args.owners = round(others * 0.6) if args.viewers is None else max(others - args.viewers, 0)
+    if args.viewers is None:
+        args.viewers = max(others - args.owners, 0)
 
     url = database_url()
     # The workers count sign-in failures in one shared Redis, as production must (a key prefix of the run's own).
@@ -185,10 +221,16 @@ def main() -> int:
     print(f"Preparing the database {DATABASE}: create, migrate, demo plans and users", flush=True)
     recreate_database()
     flask("db", "upgrade", env=env)
-    flask("demo", env=env)
+    if not args.actions:
+        flask("demo", env=env)
     people = seed(args)
+    if args.actions:  # a settled database, as autovacuum leaves one: statistics and the visibility map
+        import psycopg
 
-    port = free_port()
+        with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}", autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+
+    port = int(os.environ.get("LOAD_PORT") or 0) or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="load-gunicorn-", suffix=".log", delete=False)
     server = start_gunicorn(port, args.workers, env, log)
     try:

@@ -6,7 +6,9 @@ temporary folder), then measures, as medians of several runs in this one process
   2. export time ÷ openpyxl alone writing the same cell values into the same sheets, unstyled;
   3. pages through the Flask test client, warm: p50, p95 and SQL statements (and the same page's
      statements on the small seed plan, which must be the same);
-  4. the peak RSS of an import and of an export, each in a fresh process.
+  4. the peak RSS of an import and of an export, each in a fresh process;
+  5. worker CPU per page through gunicorn on PostgreSQL at 1,000 and 5,000 actions (PAGES_20K=1 adds 20,000),
+     in databases of their own that later runs reuse (bench/page_cpu.py).
 Prints the table and writes it to bench/results.md with the CPU and the date (the README links there, so a
 run never rewrites the README).
 """
@@ -14,6 +16,7 @@ run never rewrites the README).
 import argparse
 import gc
 import logging
+import os
 import platform
 import re
 import statistics
@@ -28,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.extensions import db  # noqa: E402
-from bench import database, excel, memory, pages, workbook  # noqa: E402
+from bench import database, excel, memory, page_cpu, pages, workbook  # noqa: E402
 
 IMPORT_BUDGET = EXPORT_BUDGET = 1.5
 PAGE_BUDGET_MS = 150
@@ -41,6 +44,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs of each import and export (default 5)")
     parser.add_argument("--page-runs", type=int, default=40, help="requests of each page (default 40)")
     parser.add_argument("--no-write", action="store_true", help="print only: leave bench/results.md alone")
+    parser.add_argument(
+        "--gunicorn-page-runs",
+        type=int,
+        default=15,
+        help="requests of each page through gunicorn on PostgreSQL, at each size (default 15; 0 leaves it out)",
+    )
     args = parser.parse_args()
     logging.getLogger("app.security").setLevel(logging.ERROR)  # the bench's own sign-ins are not news
     started = time.perf_counter()
@@ -73,12 +82,34 @@ def main() -> int:
             "export": memory.peak_rss_mb("export", str(folder / "bench.db"), str(bench.plan_id)),
         }
     table = render(bench, imports, exports, page_results, rss)
+    served = gunicorn_pages(args.gunicorn_page_runs)
     print()
     print(table)
+    print()
+    print(served)
     say(f"Finished in {time.perf_counter() - started:.0f} s")
     if not args.no_write:
         write_results(table)
+        if served.startswith(page_cpu.START):
+            page_cpu.write_section(served)
     return 0 if within_budget(imports, exports, page_results, rss) else 1
+
+
+def gunicorn_pages(runs: int) -> str:
+    """Worker CPU per page through gunicorn on PostgreSQL at 1,000 and 5,000 actions (and 20,000 with PAGES_20K=1),
+    each size's database built once and kept (bench/page_cpu.py)."""
+    if runs <= 0:
+        return "Pages through gunicorn on PostgreSQL: not measured in this run (--gunicorn-page-runs 0)."
+    try:
+        import psycopg
+
+        psycopg.connect(page_cpu.pgdata.ADMIN_URL, connect_timeout=3).close()
+    except Exception as error:  # noqa: BLE001 (any reason PostgreSQL cannot be reached is said, not raised)
+        return f"Pages through gunicorn on PostgreSQL: not measured, no PostgreSQL ({type(error).__name__})."
+    sizes = [1000, 5000, 20000] if os.environ.get("PAGES_20K") else [1000, 5000]
+    prefix = os.environ.get("PAGES_DATABASE_PREFIX", "bench_pages")
+    results, _ = page_cpu.run(sizes, runs, prefix, say=say)
+    return page_cpu.section(results, page_cpu.load_average())
 
 
 def say(message: str) -> None:

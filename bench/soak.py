@@ -218,7 +218,7 @@ class Downloads:
                 break
             if "The export failed" in page or time.monotonic() > given_up:
                 raise Unexpected(f"export job {where}: failed or not done in 600 s")
-            time.sleep(3)  # as the page's own refresh
+            time.sleep(3)  # as the page checks every 3 s
         self.client.get(f"{name}, file", f"{where}/file")
 
 
@@ -246,9 +246,15 @@ class WorkerLog:
 
     def unrequested_exits(self, workers: int) -> list[str]:
         """Every worker that ended other than by the stop at the end, as one line each."""
-        problems = [f"worker {pid} was sent {name}" for pid, name in self.signalled if name != "SIGTERM"]
-        problems += [f"worker {pid} exited with code {code}" for pid, code in self.exited]
-        problems += [f"worker {pid} timed out" for pid in self.timed_out]
+        why: dict[int, list[str]] = {}
+        for pid in self.timed_out:
+            why.setdefault(pid, []).append("timed out")
+        for pid, name in self.signalled:
+            if name != "SIGTERM":
+                why.setdefault(pid, []).append(f"was sent {name}")
+        for pid, code in self.exited:
+            why.setdefault(pid, []).append(f"exited with code {code}")
+        problems = [f"worker {pid} {' and '.join(reasons)}" for pid, reasons in why.items()]
         if len(self.booted) - workers > len(problems) + len(self.recycled):
             problems.append(f"{len(self.booted)} workers booted for {workers}: replaced workers not accounted for")
         return problems

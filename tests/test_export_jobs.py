@@ -46,7 +46,7 @@ def test_a_large_plans_export_is_a_job_whose_page_refreshes_until_its_owner_down
 
     page = client.get(f"/exports/{job.id}").get_data(as_text=True)
     assert "Preparing the export" in page
-    assert '<meta http-equiv="refresh" content="3">' in page
+    assert 'data-working="true"' in page and "export_job.js" in page  # checks in place, no timed reload
     assert client.get(f"/exports/{job.id}/file").status_code == 404  # nothing to download yet
 
     result = runner.invoke(args=["plans", "run-export", str(job.id)])  # what the started process runs
@@ -55,7 +55,7 @@ def test_a_large_plans_export_is_a_job_whose_page_refreshes_until_its_owner_down
     assert (job.status, job.done, job.total) == ("done", 2 * (jobs.LARGE_PLAN_ACTIONS + 1), job.done)
 
     page = client.get(f"/exports/{job.id}").get_data(as_text=True)
-    assert "Your export is ready" in page and "refresh" not in page
+    assert "Your export is ready" in page and 'data-working="false"' in page
     assert f'href="/exports/{job.id}/file"' in page
     download = client.get(f"/exports/{job.id}/file")
     assert download.status_code == 200

@@ -95,3 +95,20 @@ def test_main_pages_send_the_same_statements_when_the_plan_grows_from_10_to_200_
 
     assert set(small) == set(PAGES)
     assert large == small
+
+
+def test_main_pages_send_the_same_statements_at_800_actions_as_at_10(client, auth, app):
+    """Past a page of the queue, several pages of the plan, and the traceability page's SHOWN_PER_CODE per code:
+    nothing is looked up per action, per update or per link at any size."""
+    app.config["TODAY"] = TODAY
+    users = {role: make_user(role) for role in ("lead", "owner", "viewer")}
+    pcc = make_plan(title="PCC deliverables", kind=PlanKind.PCC, actions=8)
+    plan = make_plan(title="Local Delivery Plan", actions=0, lead_user=users["lead"])
+    deliverables = [action.ref for action in pcc.actions]
+    grow(plan, 10, users["owner"], deliverables)
+    make_review(plan, held_on=TODAY - timedelta(days=30))
+    ids = {"plan": plan.id, "action": plan.actions[0].id, "deliverable": pcc.actions[0].id, "owner": users["owner"].id}
+    small = page_queries(client, auth, users, ids)
+    grow(plan, 800, users["owner"], deliverables)
+    assert len(plan.actions) == 800 and len(plan.actions[0].updates) >= 80
+    assert page_queries(client, auth, users, ids) == small

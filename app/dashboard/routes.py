@@ -1,4 +1,4 @@
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from flask_login import current_user
 
 from app.dashboard import bp
@@ -24,4 +24,5 @@ def show(plan_id: int):
         series=charts.RAG_SERIES,
         can_edit=can_edit_plan(current_user, plan),
         measures=measure_reading.measures_of(plan, Reader.for_user(current_user), board.today),
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
     )

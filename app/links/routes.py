@@ -1,4 +1,4 @@
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from flask_login import current_user
 
 from app.links import bp
@@ -21,4 +21,6 @@ def framework(framework: str):
         rows=traceability.code_rows(chosen, reader),
         unlinked=traceability.unlinked_deliverables(reader) if is_pcc else [],
         unresolved=traceability.unresolved_links(reader) if is_pcc else [],
+        # An action's page is this followed by its id: built once here rather than for each of hundreds of rows.
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),
     )

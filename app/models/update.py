@@ -21,7 +21,8 @@ class AppendOnlyError(Exception):
 class Update(Model):
     __table_args__ = (
         Index("ix_update_action_as_at", "action_id", "as_at"),  # each action's latest update date
-        Index("ix_update_action_created", "action_id", "created_at"),  # latest proposals, recent updates
+        Index("ix_update_action_created_id", "action_id", "created_at", "id"),  # each action's latest proposal
+        Index("ix_update_created", "created_at", "id"),  # a plan's latest updates, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

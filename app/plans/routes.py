@@ -66,6 +66,7 @@ def show(plan_id: int):
             "Pages of actions",
         ),
         can_edit=can_edit_plan(current_user, plan),
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
     )
 
 

@@ -239,3 +239,34 @@ def test_lead_corrects_an_actions_words_on_its_edit_page(live_server, new_contex
     browser.check("the action after the edit")
     db.session.expire_all()
     assert db.session.get(Action, action.id).what == "Agree a referral pathway with the council and the NHS"
+
+
+def test_pcc_office_exports_a_force_sized_plan_through_a_job_page_then_downloads_it(live_server, new_context, tmp_path):
+    from app.models import ExportJob
+    from app.services.exporting import jobs
+    from tests.factories import make_plan
+
+    plan = make_plan(actions=jobs.LARGE_PLAN_ACTIONS + 1, title="Force Delivery Plan 2025-26")
+    make_user("viewer", email="viewer@example.police.uk", name="PCC Office")
+    browser = open_browser(new_context, live_server, "viewer-exports-a-large-plan")
+    page = browser.page
+
+    browser.sign_in("viewer@example.police.uk")
+    browser.go(f"/plans/{plan.id}")
+    browser.follow(page.get_by_role("button", name="Export to Excel"))
+    assert browser.heading() == "Preparing the export"
+    browser.check("the export is being prepared")
+
+    job = db.session.scalars(db.select(ExportJob)).one()
+    jobs.run(job.id)  # what `flask plans run-export` does in its own process
+    page.wait_for_selector("text=Your export is ready", timeout=15_000)  # the page refreshes itself
+    assert browser.heading() == "Your export is ready"
+    browser.check("the export is ready")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the workbook").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.name.endswith("-OFFICIAL.xlsx")
+    workbook = load_workbook(saved, read_only=True)
+    assert workbook["Plan"].max_row > jobs.LARGE_PLAN_ACTIONS
+    workbook.close()

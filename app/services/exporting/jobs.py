@@ -1,10 +1,10 @@
 """Exports of large plans as background jobs: a process of their own, a row that tells how far they have got.
 
-Measured on 2 cores (docs/exporting.md): a 5,000-action export takes 9 s of a worker on a quiet machine and 25-35 s
-under load, and at 20,000 actions it passes gunicorn's 30 s timeout, which kills the worker mid-export. A web
+Measured on 2 cores (docs/operations.md): a 5,000-action export takes 10 s of CPU, 23-35 s inside a request under
+load, where gunicorn's 30 s timeout killed the worker mid-export; at 20,000 actions it took 119 s. A web
 worker that exports serves nobody else meanwhile and keeps hundreds of MB afterwards. So a plan of more than
 `LARGE_PLAN_ACTIONS` actions is exported by `flask plans run-export JOB` in a new process: the web request only
-writes the job row and starts the process, the person's page refreshes until the job is done, then they
+writes the job row and starts the process, the person's page checks until the job is done, then they
 download the file from the row. The audience, the redaction and the audit event are those of every export
 (excel.export_workbook); the file is kept `KEEP_FOR` and only its owner may have it.
 """

@@ -101,7 +101,7 @@ def filter_actions(
     today = today or clock.today()
     per_page = per_page or PER_PAGE
     last_update = latest_update_date()
-    conditions = _conditions(plan, criteria, last_update, include_restricted, today)
+    conditions = _conditions(plan, criteria, include_restricted, today)
     total, matched = db.session.execute(
         db.select(func.count(Action.id), func.sum(case((and_(true(), *conditions), 1), else_=0))).where(
             Action.plan_id == plan.id
@@ -128,7 +128,7 @@ def filter_actions(
     )
 
 
-def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricted: bool, today: date) -> list:
+def _conditions(plan: Plan, criteria: PlanFilter, include_restricted: bool, today: date) -> list:
     conditions = []
     if criteria.strand:
         conditions.append(
@@ -144,7 +144,7 @@ def _conditions(plan: Plan, criteria: PlanFilter, last_update, include_restricte
     if "overdue" in criteria.only:
         conditions.append(rag_rules.overdue_clause(today))
     if "stale" in criteria.only:
-        conditions.append(rag_rules.stale_clause(today, plan, last_update))
+        conditions.append(rag_rules.stale_clause(today, plan))
     if "unresolved" in criteria.only:
         conditions.append(
             exists().where(

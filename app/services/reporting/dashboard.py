@@ -6,10 +6,11 @@ rag_rules, which a test checks against the Python forms.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import Label, case, func, nulls_first
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -102,7 +103,6 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
     whether the plan has forty actions or five thousand.
     """
     today = today or clock.today()
-    last_update = latest_update_date()
     by_strand, totals = _matrix(plan)
     last_review = latest_review(plan)
     return Dashboard(
@@ -112,18 +112,19 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
         totals=totals,
         attention=_listing(
             plan,
-            last_update,
             Action.rag.in_([Rag.RED, Rag.AMBER]),
-            order=(case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
+            order=lambda last_update: (case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
         ),
         overdue=_listing(
-            plan, last_update, rag_rules.overdue_clause(today), order=(Action.target_date, Action.position, Action.id)
+            plan,
+            rag_rules.overdue_clause(today),
+            order=lambda last_update: (Action.target_date, Action.position, Action.id),
         ),
         stale=_listing(
             plan,
-            last_update,
-            rag_rules.stale_clause(today, plan, last_update),
-            order=(case((last_update.is_(None), 0), else_=1), last_update, Action.position, Action.id),
+            rag_rules.stale_clause(today, plan),
+            # By the selected column's name: the latest update date is worked out once per action, not again.
+            order=lambda last_update: (nulls_first(last_update), Action.position, Action.id),
         ),
         last_review=last_review,
         changed=_changed_since(plan, last_review, include_restricted),
@@ -148,13 +149,17 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     return (result + [no_strand] if no_strand.total else result), totals
 
 
-def _listing(plan: Plan, last_update, condition, *, order) -> Listing:
-    """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total."""
+def _listing(plan: Plan, condition, *, order: Callable[[Label], tuple]) -> Listing:
+    """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total.
+
+    `order(last_update)` gives the sort, which may use the selected latest-update column by its label.
+    """
+    last_update = latest_update_date().label("last_update")
     rows = db.session.execute(
-        db.select(Action, last_update.label("last_update"), func.count().over().label("total"))
+        db.select(Action, last_update, func.count().over().label("total"))
         .where(Action.plan_id == plan.id, condition)
         .options(selectinload(Action.owners))
-        .order_by(*order)
+        .order_by(*order(last_update))
         .limit(LIST_LIMIT)
     ).all()
     return Listing([ActionLine(action, last) for action, last, _ in rows], rows[0].total if rows else 0)

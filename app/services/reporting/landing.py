@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, Update
 from app.services import clock
-from app.services.plans.reading import latest_update_date
 from app.services.reviewing import queue, rag_rules
 
 
@@ -39,11 +38,10 @@ def awaiting_clause() -> ColumnElement[bool]:
     The review queue's rule for a proposal that stands, as one condition on Action rows.
     """
     proposal = aliased(Update)
-    latest, last_decision = queue.latest_proposal_id(), queue.last_decision_at()
     stands = db.select(proposal.id).where(
-        proposal.id == latest,
+        proposal.id == queue.latest_proposal_id(),
         or_(Action.rag.is_(None), proposal.rag != Action.rag),
-        or_(last_decision.is_(None), last_decision < proposal.created_at),
+        ~queue.decided_since(proposal.created_at),
     )
     return stands.correlate(Action).exists()
 
@@ -86,8 +84,7 @@ def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -
     """Awaiting, Red, overdue and stale, every plan in one grouped query (stale by each plan's own interval)."""
     intervals = {plan.update_interval_days for plan in plans}
     cutoff = case({days: today - timedelta(days=days) for days in intervals}, value=Plan.update_interval_days)
-    last_update = latest_update_date()
-    stale = rag_rules.stale_before_clause(cutoff, last_update)
+    stale = rag_rules.stale_before_clause(cutoff)
 
     def tally(condition):
         return func.sum(case((condition, 1), else_=0))
@@ -111,13 +108,19 @@ def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -
 
 def _count_updates(ids: list[int], result: dict[int, Landing], include_restricted: bool) -> None:
     """Updates dated after each plan's last review (every dated update of a plan never reviewed), in one query."""
-    held_on = (
-        db.select(func.max(Review.held_on)).where(Review.plan_id == Action.plan_id).correlate(Action).scalar_subquery()
+    # Each plan's last review date, found once per plan and joined: not looked up again for every update.
+    reviewed = (
+        db.select(Review.plan_id, func.max(Review.held_on).label("held_on"))
+        .where(Review.plan_id.in_(ids))
+        .group_by(Review.plan_id)
+        .subquery()
     )
+    held_on = reviewed.c.held_on
     after = or_(and_(held_on.is_(None), Update.as_at.is_not(None)), Update.as_at > held_on)
     query = (
         db.select(Action.plan_id, func.count(Update.id), func.count(func.distinct(Update.action_id)))
         .join(Action, Action.id == Update.action_id)
+        .outerjoin(reviewed, reviewed.c.plan_id == Action.plan_id)
         .where(Action.plan_id.in_(ids), after)
         .group_by(Action.plan_id)
     )

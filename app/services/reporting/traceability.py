@@ -8,20 +8,22 @@ nobody has rated may be the one that is failing). A restricted action's links ar
 (app.services.redaction), so for them it neither delivers a code nor counts in its roll-up.
 """
 
-import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from sqlalchemy import func, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import ColumnElement, func, true
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
 from app.services.redaction import EVERYONE, Reader
+from app.services.reviewing import rag_rules
 
 FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
 SHOWN_PER_CODE = 3  # local actions listed under each code, worst first; the counts cover the rest
+WORST_FIRST = (*sorted(Rag, key=lambda rag: rag.severity), None)
 LIST_LIMIT = 50  # rows of the PCC cross-check lists; a count gives the rest
 
 
@@ -65,8 +67,9 @@ class CodeRow:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    @property
+    @cached_property
     def rag(self) -> Rag | None:
+        """Worked out once: the page asks several times a row (counts are complete before the page reads it)."""
         return rollup_counts(self.counts)
 
     @property
@@ -81,8 +84,7 @@ class CodeRow:
 
     def rag_counts(self) -> list[tuple[Rag | None, int]]:
         """(RAG, how many) worst first, Not set last, leaving out RAGs no action has."""
-        order = sorted(Rag, key=lambda rag: rag.severity) + [None]
-        return [(rag, self.counts[rag]) for rag in order if self.counts[rag]]
+        return [(rag, self.counts[rag]) for rag in WORST_FIRST if self.counts[rag]]
 
 
 def framework_for(name: str) -> Framework | None:
@@ -93,42 +95,71 @@ def framework_for(name: str) -> Framework | None:
 def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
     """Every code local actions link to under the framework, in code order (three queries, whatever the size).
 
-    One light query reads who delivers what (code, action, RAG and place in its plan); the counts and each
-    code's most urgent actions are worked out from it, and then only the actions shown are loaded, with the
-    PCC deliverables the codes resolve to.
+    SQL does the work over every link: one grouped query counts each code's local actions by RAG, one ranks
+    each code's actions (worst RAG first, then plan and place in it) and returns only the SHOWN_PER_CODE
+    first of each, and the last loads those actions and the PCC deliverables the codes resolve to. Python
+    then handles a row per code, not a row per link.
     """
-    delivering = db.session.execute(
-        db.select(
-            StrategicLink.target_action_id,
-            StrategicLink.code,
-            Action.id,
-            Action.rag,
-            Plan.title,
-            Action.position,
-        )
-        .join(Action, Action.id == StrategicLink.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL, reader.visible_links())
-    )
+    delivering = _delivering(framework, reader)
     rows: dict[tuple, CodeRow] = {}
-    candidates: dict[tuple, dict[int, tuple]] = {}  # code -> action -> how urgent (worst first)
-    for target, code, action_id, rag, plan_title, position in delivering:
-        key = (target or 0, code or "")
-        row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code))
-        if action_id not in candidates.setdefault(key, {}):  # an action that links to a code twice delivers it once
-            row.counts[rag] += 1
-            candidates[key][action_id] = (rag.severity if rag else len(Rag), plan_title, position, action_id)
-    shown = {key: [u[-1] for u in heapq.nsmallest(SHOWN_PER_CODE, found.values())] for key, found in candidates.items()}
+    counted = db.session.execute(
+        db.select(delivering.c.target, delivering.c.code, delivering.c.rag, func.count()).group_by(
+            delivering.c.target, delivering.c.code, delivering.c.rag
+        )
+    )
+    for target, code, rag, n in counted:
+        key = (target, code)
+        row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code or None))
+        row.counts[rag] += n
+    urgency = func.row_number().over(
+        partition_by=(delivering.c.target, delivering.c.code),
+        order_by=(delivering.c.severity, delivering.c.plan_title, delivering.c.position, delivering.c.action_id),
+    )
+    ranked = db.select(
+        delivering.c.target, delivering.c.code, delivering.c.action_id, urgency.label("urgency")
+    ).subquery()
+    shown: dict[tuple, list[int]] = {key: [] for key in rows}
+    for target, code, action_id in db.session.execute(
+        db.select(ranked.c.target, ranked.c.code, ranked.c.action_id)
+        .where(ranked.c.urgency <= SHOWN_PER_CODE)
+        .order_by(ranked.c.target, ranked.c.code, ranked.c.urgency)
+    ):
+        shown[(target, code)].append(action_id)
     targets = [target for target, _ in rows if target]
     wanted = [action_id for ids in shown.values() for action_id in ids]
+    # The plans by a second query (there are a few), not joined onto each of hundreds of actions.
     loaded = db.session.scalars(
-        db.select(Action).where(Action.id.in_(wanted + targets)).options(joinedload(Action.plan))
+        db.select(Action).where(Action.id.in_(wanted + targets)).options(selectinload(Action.plan))
     )
     by_id = {action.id: action for action in loaded}
     for key, row in rows.items():
         row.actions = [by_id[action_id] for action_id in shown[key]]
         row.deliverable = by_id.get(key[0])
     return sorted(rows.values(), key=lambda row: (code_order(row.code), row.deliverable is None))
+
+
+def _delivering(framework: Framework, reader: Reader):
+    """Who delivers what under the framework, one row per (code, local action): an action that links to a code
+    twice delivers it once. The code is keyed by the deliverable it resolves to (0 when none) and its text."""
+    title: ColumnElement[str] = Plan.title.expression
+    if db.session.get_bind().dialect.name == "postgresql":
+        title = Plan.title.collate("C")  # code point order, as Python compares (and as SQLite's BINARY does)
+    return (
+        db.select(
+            func.coalesce(StrategicLink.target_action_id, 0).label("target"),
+            func.coalesce(StrategicLink.code, "").label("code"),
+            Action.id.label("action_id"),
+            Action.rag.label("rag"),
+            rag_rules.severity_clause(Action.rag).label("severity"),
+            title.label("plan_title"),
+            Action.position.label("position"),
+        )
+        .join(Action, Action.id == StrategicLink.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(StrategicLink.framework == framework, Plan.kind == PlanKind.LOCAL, reader.visible_links())
+        .distinct()
+        .subquery()
+    )
 
 
 def code_order(code: str | None) -> tuple:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Row, and_, case, func, or_
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -105,40 +105,52 @@ def last_decision_at():
     ).scalar_subquery()
 
 
+def decided_since(moment) -> ColumnElement[bool]:
+    """SQL, correlated to Action: the lead has decided its RAG at or after `moment`.
+
+    `NOT decided_since(t)` is `last_decision_at() IS NULL OR last_decision_at() < t` as one probe of the
+    (action_id, changed_at) index instead of two correlated max() evaluations.
+    """
+    return (
+        exists()
+        .where(
+            RagChange.action_id == Action.id, RagChange.reason.not_like(f"{IMPORTED}%"), RagChange.changed_at >= moment
+        )
+        .correlate_except(RagChange)
+    )
+
+
 def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
     """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
     proposal = aliased(Update)
-    latest_proposal, last_decision = latest_proposal_id(), last_decision_at()
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
+    # The latest proposal is found here by id (the (action_id, created_at) index) and its row joined after by
+    # primary key: joining the update table ON a correlated subquery made PostgreSQL hash every update.
     facts = (
         db.select(
             Action.id.label("action_id"),
             latest_update_date().label("last_update"),
-            last_decision.label("decided_at"),
-            proposal.id.label("proposal_id"),
-            proposal.rag.label("proposal_rag"),
-            proposal.created_at.label("proposed_at"),
+            last_decision_at().label("decided_at"),
+            latest_proposal_id().label("proposal_id"),
         )
-        .outerjoin(proposal, proposal.id == latest_proposal)
         .where(which)
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
+    proposal_rag, proposed_at = proposal.rag, proposal.created_at
     proposal_stands = and_(
         facts.c.proposal_id.is_not(None),
-        or_(Action.rag.is_(None), facts.c.proposal_rag != Action.rag),
-        or_(facts.c.decided_at.is_(None), facts.c.decided_at < facts.c.proposed_at),
+        or_(Action.rag.is_(None), proposal_rag != Action.rag),
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < proposed_at),
     )
     suggested = rag_rules.suggestion_clause(today, interval_days, facts.c.last_update)
-    decided_since = datetime.combine(today - timedelta(days=interval_days), time.min, tzinfo=UTC)
+    decision_cutoff = datetime.combine(today - timedelta(days=interval_days), time.min, tzinfo=UTC)
     suggestion_stands = and_(
         suggested.is_not(None),
         or_(Action.rag.is_(None), suggested < rag_rules.severity_clause(Action.rag)),  # worse than confirmed
-        or_(facts.c.decided_at.is_(None), facts.c.decided_at < decided_since),  # a decision stands an interval
+        or_(facts.c.decided_at.is_(None), facts.c.decided_at < decision_cutoff),  # a decision stands an interval
     )
-    urgency = case(
-        (proposal_stands, rag_rules.severity_clause(facts.c.proposal_rag)), (suggestion_stands, suggested), else_=9
-    )
+    urgency = case((proposal_stands, rag_rules.severity_clause(proposal_rag)), (suggestion_stands, suggested), else_=9)
     return db.session.execute(
         db.select(
             Action.id,
@@ -148,11 +160,12 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
             facts.c.last_update,
             facts.c.decided_at,
             facts.c.proposal_id,
-            facts.c.proposal_rag,
-            facts.c.proposed_at,
+            proposal_rag.label("proposal_rag"),
+            proposed_at.label("proposed_at"),
             func.count().over().label("total"),
         )
         .join(facts, facts.c.action_id == Action.id)
+        .outerjoin(proposal, proposal.id == facts.c.proposal_id)
         .where(or_(proposal_stands, suggestion_stands))
         .order_by(urgency, Action.position, Action.id)
         .limit(limit)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, null, or_
+from sqlalchemy import ColumnElement, and_, case, exists, null, or_
 from sqlalchemy.orm import QueryableAttribute
 
-from app.models import Action, ActionStatus, Plan, Rag
+from app.models import Action, ActionStatus, Plan, Rag, Update
 
 DUE_SOON_DAYS = 30
 
@@ -132,23 +132,38 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     return and_(Action.target_date.is_not(None), Action.target_date < today, _open_clause())
 
 
-def stale_clause(today: date, plan: Plan, last_update: ColumnElement) -> ColumnElement[bool]:
-    """`last_update` is the column holding each action's latest update date (NULL when it has none)."""
+def not_updated_since(cutoff, last_update: ColumnElement | None = None) -> ColumnElement[bool]:
+    """The action's latest update is dated before `cutoff`, or it has none.
+
+    With `last_update` (a column already holding each action's latest update date) it is read from there.
+    Without, it is `NOT EXISTS (an update dated on or after cutoff)`: the same answer (an undated update counts
+    for neither), found by one probe of the (action_id, as_at) index, where `max(as_at) IS NULL OR max(as_at) <
+    cutoff` would run the correlated max() twice for every action.
+    """
+    if last_update is not None:
+        return or_(last_update.is_(None), last_update < cutoff)
+    return ~exists().where(Update.action_id == Action.id, Update.as_at >= cutoff).correlate_except(Update)
+
+
+def stale_clause(today: date, plan: Plan, last_update: ColumnElement | None = None) -> ColumnElement[bool]:
+    """Open and not updated within the plan's interval (`last_update`: see not_updated_since)."""
     return stale_before_clause(today - timedelta(days=plan.update_interval_days), last_update)
 
 
-def stale_before_clause(cutoff, last_update: ColumnElement) -> ColumnElement[bool]:
+def stale_before_clause(cutoff, last_update: ColumnElement | None = None) -> ColumnElement[bool]:
     """Open and not updated since `cutoff` (a date, or a date column when each plan has its own interval)."""
-    return and_(_open_clause(), or_(last_update.is_(None), last_update < cutoff))
+    return and_(_open_clause(), not_updated_since(cutoff, last_update))
 
 
-def due_soon_without_update_clause(today: date, interval_days: int, last_update: ColumnElement) -> ColumnElement[bool]:
+def due_soon_without_update_clause(
+    today: date, interval_days: int, last_update: ColumnElement | None = None
+) -> ColumnElement[bool]:
     return and_(
         Action.target_date.is_not(None),
         Action.target_date >= today,
         Action.target_date <= today + timedelta(days=DUE_SOON_DAYS),
         _open_clause(),
-        or_(last_update.is_(None), last_update < today - timedelta(days=interval_days)),
+        not_updated_since(today - timedelta(days=interval_days), last_update),
     )
 
 

@@ -1,0 +1,252 @@
+"""Worker CPU per page, through gunicorn on PostgreSQL, at several plan sizes: does a page stay cheap as a plan grows?
+
+For each size (1,000 and 5,000 actions by default; PAGES_20K=1 adds 20,000, whose database takes minutes to
+build the first time) the PostgreSQL database `PREFIX_SIZE` is built with bench/database.py's data (ten updates
+an action, 50,000 at least) and kept for the next run. gunicorn serves it with one sync worker on 127.0.0.1;
+one client signed in as each of the lead, an owner and the admin opens every main page in turn, warm, `runs`
+times, one request at a time. The worker records the CPU it spent on each request (bench/gunicorn_cpu.py);
+p50 and p95 are of those. The same statements run at every size (tests/test_query_counts.py), so what grows
+is the work each statement and the template do.
+
+    python bench/page_cpu.py [--runs 15] [--sizes 1000,5000,20000] [--prefix bench_pages]
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+
+from load_client import Client, Person  # noqa: E402
+
+from bench import pgdata  # noqa: E402
+from bench.database import PASSWORD  # noqa: E402
+from bench.pages import percentile  # noqa: E402
+
+BUDGET_MS = 25  # worker CPU at p50, at 5,000 actions (docs/design.md, Scale and deployment)
+PORT = int(os.environ.get("PAGES_PORT", "8131"))
+ADMIN = "admin@bench.police.uk"
+
+
+def pages(data) -> list[tuple[str, str, str]]:
+    """(name, path, who opens it) for every main page of the big plan."""
+    plan, action, lead, owner = data.plan_id, data.action_id, data.lead_email, data.owner_email
+    return [
+        ("Plans list", "/plans", lead),
+        ("Plan page", f"/plans/{plan}", lead),
+        ("Plan page, stale", f"/plans/{plan}?only=stale", lead),
+        ("Plan page, overdue", f"/plans/{plan}?only=overdue", lead),
+        ("Plan page, searched", f"/plans/{plan}?q=Sentinel", lead),
+        ("Dashboard", f"/plans/{plan}/dashboard", lead),
+        ("Review queue", f"/plans/{plan}/review", lead),
+        ("Action page (50 updates)", f"/actions/{action}", lead),
+        ("Action edit page", f"/actions/{action}/edit", lead),
+        ("My actions", "/my-actions", owner),
+        ("Audit log", "/admin/audit", ADMIN),
+        ("Traceability: PCC", "/links/PCC", lead),
+        ("Traceability: NS", "/links/NS", lead),
+        ("Traceability: Sentinel", "/links/Sentinel", lead),
+        ("Traceability: HMIC", "/links/HMIC", lead),
+    ]
+
+
+@dataclass
+class SizeResult:
+    actions: int
+    updates: int
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # page -> worker CPU ms of each request
+    wall: dict[str, list[float]] = field(default_factory=dict)
+
+    def p50(self, page: str) -> float:
+        return statistics.median(self.cpu[page])
+
+    def p95(self, page: str) -> float:
+        return percentile(self.cpu[page], 95)
+
+    def wall_p50(self, page: str) -> float:
+        return statistics.median(self.wall[page])
+
+
+def sign_in_secrets(name: str, emails: set[str]) -> dict[str, str | None]:
+    """Each person's authenticator key; a code used in the last 30 s (a run just before) may be used again."""
+    import psycopg
+
+    with psycopg.connect(pgdata.url(name).replace("+psycopg", "")) as connection:
+        connection.execute('UPDATE "user" SET totp_last_step = NULL WHERE email = ANY(%s)', [list(emails)])
+        rows = connection.execute('SELECT email, totp_secret FROM "user" WHERE email = ANY(%s)', [list(emails)])
+        return dict(rows.fetchall())
+
+
+def start_gunicorn(name: str, log_path: str, server_log, checkout: Path = ROOT) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": pgdata.url(name),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "PAGE_CPU_LOG": log_path,
+        "RATELIMIT_STORAGE_URI": "memory://",  # one worker
+    }
+    env.pop("FLASK_CONFIG", None)  # production cookies are Secure: they would not come back over http
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{PORT}"]
+    command += ["--config", str(ROOT / "bench" / "gunicorn_cpu.py"), "--log-level", "warning", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=checkout, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/sign-in", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 30 seconds")
+
+
+def measure(name: str, data, runs: int, warm_up: int = 3, checkout: Path = ROOT) -> SizeResult:
+    """The pages of the database `name`, served by the tracker in `checkout` (this one unless comparing)."""
+    listed = pages(data)
+    keys = sign_in_secrets(name, {who for _, _, who in listed})
+    result = SizeResult(data.actions, data.updates)
+    with tempfile.TemporaryDirectory(prefix="page-cpu-") as folder:
+        log_path = str(Path(folder) / "requests.tsv")
+        with open(Path(folder) / "gunicorn.log", "w") as server_log:
+            server = start_gunicorn(name, log_path, server_log, checkout)
+            try:
+                clients = {}
+                for who in dict.fromkeys(who for _, _, who in listed):
+                    clients[who] = Client(Person("bench", who, PASSWORD, [], [], keys.get(who)), PORT, None)
+                    clients[who].sign_in()
+                for _ in range(warm_up):
+                    for page, path, who in listed:
+                        clients[who].get(page, path)
+                Path(log_path).write_text("")  # from here on, each request is a measured one
+                for _ in range(runs):
+                    for page, path, who in listed:
+                        clients[who].get(page, path)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        by_path = {path: page for page, path, _ in listed}
+        for line in Path(log_path).read_text().splitlines():
+            _, method, path, status, cpu, wall = line.split("\t")
+            if method == "GET" and status == "200" and path in by_path:
+                result.cpu.setdefault(by_path[path], []).append(float(cpu))
+                result.wall.setdefault(by_path[path], []).append(float(wall))
+    return result
+
+
+def run(sizes: list[int], runs: int, prefix: str, say=print, compare: Path | None = None):
+    """The results at each size, and with `compare` (another checkout) that checkout's on the same databases,
+    measured right after, so that both see much the same load on the machine."""
+    results, others = [], []
+    for actions in sizes:
+        name = f"{prefix}_{actions}"
+        data = pgdata.prepare(name, actions, say=say)
+        say(f"Pages at {actions:,} actions: {runs} requests each through gunicorn")
+        results.append(measure(name, data, runs))
+        if compare:
+            say(f"Pages at {actions:,} actions served by {compare}")
+            others.append(measure(name, data, runs, checkout=compare))
+    return results, others
+
+
+def render(results: list[SizeResult], load: str) -> str:
+    sizes = " / ".join(f"{r.actions:,}" for r in results)
+    head = "| Page (worker CPU, ms) | " + " | ".join(
+        f"p50 at {r.actions // 1000}k | p95 at {r.actions // 1000}k | wall p50 at {r.actions // 1000}k" for r in results
+    )
+    lines = [head + f" | {results[-1].actions // results[0].actions}× the plan | |"]
+    lines.append("|---|" + "---:|---:|---:|" * len(results) + "---:|---|")
+    base = next((r for r in results if r.actions == 5000), results[0])
+    for page in results[0].cpu:
+        cells = " | ".join(f"{r.p50(page):.1f} | {r.p95(page):.1f} | {r.wall_p50(page):.0f}" for r in results)
+        growth = results[-1].p50(page) / results[0].p50(page)
+        ok = base.p50(page) < BUDGET_MS
+        lines.append(f"| {page} | {cells} | {growth:.2f}× | {'within budget' if ok else '**over budget**'} |")
+    lines += [
+        "",
+        f"Worker CPU per request (time.process_time in the gunicorn worker around the whole request), one sync worker "
+        f"on PostgreSQL, one request at a time, warm; plans of {sizes} actions with ten updates an action (50,000 "
+        f"at least). Budget: p50 under {BUDGET_MS} ms at 5,000 actions. The growth column is the p50 at the largest "
+        f"size over the p50 at the smallest. Wall p50 is the same requests' time in the worker, the database's work "
+        f"and any wait for a CPU included. Machine load while measuring: {load}.",
+    ]
+    return "\n".join(lines)
+
+
+START, END = "<!-- page cpu bench -->", "<!-- /page cpu bench -->"
+
+
+def machine() -> str:
+    try:
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+    except OSError:
+        names = []
+    return f"{names[0]} × {len(names)}" if names else "an unknown CPU"
+
+
+def section(results: list[SizeResult], load: str) -> str:
+    """The part of bench/results.md this bench owns, with the machine and the date."""
+    import platform
+    from datetime import datetime
+
+    when = f"Measured {datetime.now():%d %B %Y %H:%M} on {machine()} (Python {platform.python_version()})."
+    return f"{START}\n## Pages through gunicorn on PostgreSQL\n\n{when}\n\n{render(results, load)}\n{END}\n"
+
+
+def write_section(text: str, path: Path = ROOT / "bench" / "results.md") -> None:
+    """Put this bench's section into bench/results.md in place of the last one (at the end when there is none)."""
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    if START in old and END in old:
+        before, rest = old.split(START, 1)
+        new = before + text.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new)
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    default_sizes = "1000,5000,20000" if os.environ.get("PAGES_20K") else "1000,5000"
+    parser.add_argument("--sizes", default=default_sizes, help=f"plan sizes (default {default_sizes})")
+    parser.add_argument("--prefix", default=os.environ.get("PAGES_DATABASE_PREFIX", "bench_pages"))
+    parser.add_argument("--compare", type=Path, help="another checkout of the tracker to serve the same data")
+    parser.add_argument("--write", action="store_true", help="put the table into bench/results.md (only there)")
+    args = parser.parse_args()
+    compare = args.compare.resolve() if args.compare else None
+    results, others = run([int(s) for s in args.sizes.split(",")], args.runs, args.prefix, compare=compare)
+    load = load_average()
+    print(render(results, load))
+    if args.write:
+        write_section(section(results, load))
+    if others:
+        print(f"\nServed by {compare}:\n")
+        print(render(others, load_average()))
+        sides = f"{compare.name} ÷ this"
+        print("\n| Page | " + " | ".join(f"{r.actions // 1000}k CPU: {sides} | wall" for r in results) + " |")
+        print("|---|" + "---:|---:|" * len(results))
+        for page in results[0].cpu:
+            ratios = " | ".join(
+                f"{o.p50(page) / r.p50(page):.2f}× | {o.wall_p50(page) / r.wall_p50(page):.2f}×"
+                for r, o in zip(results, others, strict=True)
+            )
+            print(f"| {page} | {ratios} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""`make soak` fails on any worker that ends other than by request: its reading of gunicorn's log of its workers
+(bench/soak.py WorkerLog), on lines as gunicorn 27 writes them."""
+
+from bench.soak import WorkerLog
+
+BOOT = "[2026-12-02 04:39:27 +0000] [{pid}] [INFO] Booting worker with pid: {pid}"
+START = [BOOT.format(pid=101), BOOT.format(pid=102)]
+STOP = [
+    "[2026-12-02 04:44:00 +0000] [100] [INFO] Handling signal: term",
+    "[2026-12-02 04:44:00 +0000] [101] [INFO] Worker exiting (pid: 101)",
+    "[2026-12-02 04:44:00 +0000] [102] [INFO] Worker exiting (pid: 102)",
+    "[2026-12-02 04:44:01 +0000] [100] [INFO] Worker (pid:101) was sent SIGTERM!",
+    "[2026-12-02 04:44:01 +0000] [100] [INFO] Shutting down: Master",
+]
+
+
+def exits(lines: list[str], workers: int = 2) -> list[str]:
+    return WorkerLog.read("\n".join(lines)).unrequested_exits(workers)
+
+
+def test_a_run_whose_workers_only_stop_at_the_end_passes():
+    assert exits([*START, *STOP]) == []
+
+
+def test_a_worker_that_crashed_fails_the_soak_with_its_signal():
+    crash = [
+        "Fatal Python error: Segmentation fault",
+        "[2026-12-02 04:39:52 +0000] [100] [WARNING] Worker (pid:101) was sent SIGSEGV!",
+        BOOT.format(pid=103),
+    ]
+    log = WorkerLog.read("\n".join([*START, *crash, *STOP]))
+    assert log.unrequested_exits(2) == ["worker 101 was sent SIGSEGV"]
+    assert log.faults == ["Segmentation fault"]
+
+
+def test_a_worker_killed_for_its_timeout_is_named_once():
+    timeout = [
+        "[2026-12-02 05:02:30 +0000] [100] [CRITICAL] WORKER TIMEOUT (pid:101)",
+        "[2026-12-02 05:02:31 +0000] [100] [ERROR] Worker (pid:101) was sent SIGKILL! Perhaps out of memory?",
+        BOOT.format(pid=103),
+    ]
+    assert exits([*START, *timeout, *STOP]) == ["worker 101 timed out and was sent SIGKILL"]
+
+
+def test_a_worker_that_exited_with_an_error_code_fails_the_soak():
+    failed = ["[2026-12-02 05:02:31 +0000] [100] [ERROR] Worker (pid:102) exited with code 1.", BOOT.format(pid=103)]
+    assert exits([*START, *failed, *STOP]) == ["worker 102 exited with code 1"]
+
+
+def test_workers_recycled_after_max_requests_are_asked_for_but_an_unexplained_replacement_is_not():
+    recycled = [
+        "[2026-12-02 04:39:48 +0000] [101] [INFO] Autorestarting worker after current request.",
+        "[2026-12-02 04:39:51 +0000] [101] [INFO] Worker exiting (pid: 101)",
+        BOOT.format(pid=103),
+    ]
+    assert exits([*START, *recycled, *STOP]) == []
+    assert exits([*START, *recycled, BOOT.format(pid=104), *STOP]) == [
+        "4 workers booted for 2: replaced workers not accounted for"
+    ]
