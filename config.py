@@ -53,6 +53,24 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
+    # E-mail (reminders, decisions, the lead's digest, password reset links): any SMTP server. MAIL_USE_TLS=1
+    # upgrades the connection with STARTTLS (port 587), MAIL_USE_SSL=1 speaks TLS from the start (port 465).
+    # Without MAIL_SERVER and MAIL_FROM nothing is e-mailed: `flask reminders send` says so and fails.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0)  # 0: 587 with STARTTLS, 465 with SSL, else 25
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+    MAIL_TIMEOUT_SECONDS = 20
+    # The address people reach the tracker at, for the links in e-mails ("https://tracker.force.police.uk").
+    # Links are never built from the request's Host header, which whoever sends the request chooses.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    PASSWORD_RESET_HOURS = 1
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour")
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+
     EXPORTS_DIR = BASE_DIR / "exports"
     # A large plan's export runs in a process of its own (app/services/exporting/jobs.py): "process" starts
     # `flask plans run-export JOB`; "none" only writes the job, for a caller that runs it itself (the suite).
@@ -70,6 +88,7 @@ class TestConfig(Config):
     # deployment's database, and the suite drops tables.
     SQLALCHEMY_DATABASE_URI = _database_url("TEST_DATABASE_URL") if os.environ.get("TEST_DATABASE_URL") else "sqlite://"
     PASSWORD_HASH_FAST = True
+    MAIL_SERVER = MAIL_FROM = BASE_URL = ""  # never the environment's: tests start their own SMTP server
     WTF_CSRF_ENABLED = True
     EXPORT_JOBS_LAUNCH = "none"  # the tests run each export job as `flask plans run-export` would
 

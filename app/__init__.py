@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.measures import bp as measures_bp
     from app.people import bp as people_bp
     from app.plans import bp as plans_bp
+    from app.returns import bp as returns_bp
     from app.reviews import bp as reviews_bp
     from app.spreadsheets import bp as spreadsheets_bp
     from app.updates import bp as updates_bp
@@ -112,3 +113,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(measures_bp)
+    app.register_blueprint(returns_bp)

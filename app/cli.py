@@ -12,16 +12,19 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
+from app.mail_links import AppLinks, MissingBaseUrl
 from app.models import Action, Plan, Role, User
-from app.services import backup, clock, demo_activity
+from app.services import backup, clock, demo_activity, mail
 from app.services.accounts import AccountError, users
 from app.services.exporting.content import AUDIENCES, MARKINGS
 from app.services.importing.choices import ImportChoices
 from app.services.importing.columns import parse_mapping
 from app.services.importing.guard import MAX_FILE_BYTES, WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers, import_workbook
+from app.services.notifications import outbox, reminders
 
 users_cli = AppGroup("users", help="Manage who can sign in.")
+reminders_cli = AppGroup("reminders", help="E-mail owners' reminders, decisions and the leads' weekly digest.")
 plans_cli = AppGroup("plans", help="Import, list and export plans.")
 
 DEMO_PASSWORD = "demo-password-4P"  # printed by `make run`; demo users are for a laptop, never a deployment
@@ -333,7 +336,48 @@ def restore_command(path: str, force: bool) -> None:
     click.echo(f"Restored the database from {path}")
 
 
+class _NoLinks:
+    """What a dry run without BASE_URL puts where a link would be."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: "(link: set BASE_URL)"
+
+
+@reminders_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="List the e-mails that are due, send nothing and record nothing.")
+def send_reminders(dry_run: bool) -> None:
+    """Send what is due today, each reminder, decision and digest once. Run it daily (cron or a systemd timer)."""
+    settings = mail.settings_from(current_app.config)
+    if settings is None and not dry_run:
+        fail("no SMTP server is configured (set MAIL_SERVER and MAIL_FROM): nothing was sent")
+    try:
+        links = AppLinks(current_app)
+    except MissingBaseUrl as error:
+        if not dry_run:
+            fail(f"{error}: nothing was sent")
+        links = _NoLinks()  # type: ignore[assignment]
+    if not dry_run:
+        outbox.release_abandoned_claims()
+    due = reminders.due(clock.today(), links=links)
+    if dry_run:
+        for each in due:
+            click.echo(f"would send {each.description}")
+        click.echo(f"Dry run: {len(due)} e-mail{'' if len(due) == 1 else 's'} due; nothing was sent")
+        return
+    assert settings is not None
+    with mail.Postbox(settings) as postbox:
+        report = outbox.send(due, postbox, links)
+    for line in report.sent:
+        click.echo(f"sent {line}")
+    for line in report.skipped:
+        click.echo(f"skipped (another run is sending it) {line}")
+    if report.failed:
+        fail(f"{report.failed}; {report.unsent} e-mail(s) not sent, to be sent on the next run")
+    click.echo(f"Sent {len(report.sent)} e-mail{'' if len(report.sent) == 1 else 's'}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(plans_cli)
     app.cli.add_command(demo)

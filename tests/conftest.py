@@ -359,4 +359,21 @@ def make_records() -> dict:
         "admin": admin,
         "user_id": owner.id,
         "framework": "PCC",
+        "token": "not-a-reset-token",
     }
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on 127.0.0.1, and the app configured to send through it; yields its Mailbox."""
+    from tests.mail_server import start
+
+    controller, mailbox = start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+        MAIL_FROM="Delivery Plan Tracker <tracker@example.police.uk>",
+        BASE_URL="https://tracker.example.police.uk",
+    )
+    yield mailbox
+    controller.stop()

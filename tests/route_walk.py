@@ -35,7 +35,15 @@ from tests.factories import make_action, make_measure, make_pending_import, make
 
 ROLES = [role.value for role in Role]
 # The second step of signing in answers before sign-in; without a password step first it sends you back.
-PUBLIC = {"static", "auth.sign_in", "auth.sign_in_code", "auth.set_up_two_factor_at_sign_in"}
+PUBLIC = {
+    "static",
+    "auth.sign_in",
+    "auth.sign_in_code",
+    "auth.set_up_two_factor_at_sign_in",
+    "auth.forgotten_password",
+    "auth.reset_password",
+    "auth.reset_password_form",
+}
 SECRETS = ("Operation Bluebird", "12 Acacia Avenue", "covert source ZX-81")
 MISSING_ID = 2_000_000_000
 # POST routes with an id that any signed-in role may use on any record (e.g. a future "export this plan"
@@ -124,6 +132,7 @@ def make_world(records: dict) -> dict:
             "user_id": other_owner.id,
             "pending_id": theirs_upload.id,
             "framework": "PCC",
+            "token": "not-a-reset-token",
             "measure_id": secret_measure.id,
             "job_id": job.id,
             "year": 2025,

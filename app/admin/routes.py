@@ -1,17 +1,19 @@
 """Administration: the people who can sign in, and the audit log (read-only)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import AuditFilterForm, NewUserForm
 from app.auth.forms import EmptyForm
+from app.auth.throttling import count_reset_attempt
 from app.extensions import db
+from app.mail_links import AppLinks, MissingBaseUrl
 from app.models import Role, User
 from app.permissions import requires
 from app.query_args import kept_filters, page_number
-from app.services.accounts import AccountError, second_factor
+from app.services.accounts import AccountError, password_reset, second_factor
 from app.services.accounts.users import all_users, create_user, deactivate
 from app.services.audit import reading as audit_log
 
@@ -69,6 +71,25 @@ def reset_two_factor(user_id: int):
         second_factor.reset(user, by=current_user._get_current_object())
         flash(f"Two-factor sign-in has been reset for {user.name}. They have been signed out everywhere")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@requires(Role.ADMIN)
+def issue_reset_link(user_id: int):
+    user = _user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("admin.users"))
+    count_reset_attempt(user.email)
+    try:
+        token = password_reset.issue_by_admin(user, by=current_user._get_current_object())
+    except AccountError as error:
+        flash(error.message)
+        return redirect(url_for("admin.users"))
+    try:
+        link = AppLinks(current_app).password_reset(token)
+    except MissingBaseUrl:  # the admin's own address for the tracker, as their browser reached it
+        link = url_for("auth.reset_password", token=token, _external=True)
+    return render_template("admin/reset_link.html", user=user, link=link, hours=password_reset.link_hours())
 
 
 @bp.route("/audit")

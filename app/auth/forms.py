@@ -1,5 +1,6 @@
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.forms import BaseForm
@@ -75,3 +76,36 @@ class EnrolForm(BaseForm):
         ],
     )
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class NotificationsForm(BaseForm):
+    kinds = SelectMultipleField("E-mails you can choose", widget=GovCheckboxesInput(), validate_choice=True)
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def set_kinds(self, kinds) -> None:
+        self.kinds.choices = [SelectChoice(kind.name, kind.label) for kind in kinds]
+
+
+class ForgottenPasswordForm(BaseForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="The address you sign in with. We will e-mail a link to set a new password",
+        validators=[DataRequired("Enter your email address"), Length(max=254, message="Email address is too long")],
+    )
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=NEW_PASSWORD_HINT,
+        validators=[DataRequired("Enter a new password"), new_password_length()],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Confirm your new password"), EqualTo("new_password", "Passwords must match")],
+    )
+    submit = SubmitField("Set the new password", widget=GovSubmitInput())

@@ -4,12 +4,14 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import ChangePasswordForm, EmptyForm, SignInForm
+from app.auth.forms import ChangePasswordForm, EmptyForm, NotificationsForm, SignInForm
 from app.auth.signing_in import complete_sign_in, safe_next, start_pending, start_session
 from app.auth.throttling import count_failure, throttled, typed_email
 from app.permissions import public, requires
 from app.security_events import security_event
 from app.services.accounts import AccountError, passwords, second_factor, sessions
+from app.services.notifications import KINDS, OPTIONAL
+from app.services.notifications import preferences as notification_preferences
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -84,3 +86,19 @@ def change_password():
                 flash("Your password has been changed. Other devices have been signed out.")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@requires()
+def notifications():
+    user = current_user._get_current_object()
+    off = notification_preferences.turned_off(user)
+    form = NotificationsForm(data={"kinds": [kind for kind in OPTIONAL if kind not in off]})
+    form.set_kinds([KINDS[kind] for kind in OPTIONAL])
+    if form.validate_on_submit():
+        changed = notification_preferences.choose(user, set(form.kinds.data or []))
+        flash("Your e-mail choices have been saved" if changed else "Nothing was changed")
+        return redirect(url_for("auth.account"))
+    required = [kind for kind in KINDS.values() if kind.required]
+    hints = [{"hint": {"text": KINDS[kind].description}} for kind in OPTIONAL]
+    return render_template("auth/notifications.html", form=form, hints=hints, required=required)

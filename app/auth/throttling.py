@@ -108,3 +108,31 @@ def _give_back(taken: list[tuple]) -> None:
             connection.lpop(storage.prefixed_key(storage_key))
         else:  # ProductionConfig accepts only these two (config.py); any other store keeps the entry
             raise TypeError(f"Cannot give back a sign-in attempt in {type(storage).__name__}")
+
+
+RESET_ADDRESS_SCOPE = "password-reset-address"
+RESET_ACCOUNT_SCOPE = "password-reset-account"
+
+
+def count_reset_attempt(account: str | None) -> None:
+    """Count a request for a password reset link (or a link that did not work) per address, and per account when
+    one is named (the typed email, whether or not it exists); 429 when a window is full. Every attempt counts,
+    in the same shared store as the sign-in throttle."""
+    if not limiter.enabled:
+        return
+    config = current_app.config
+    windows = [
+        (item, RESET_ADDRESS_SCOPE, request.remote_addr or "unknown")
+        for item in parse_many(config["PASSWORD_RESET_LIMIT_PER_ADDRESS"])
+    ]
+    if account is not None:
+        windows += [
+            (item, RESET_ACCOUNT_SCOPE, account_key(account))
+            for item in parse_many(config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"])
+        ]
+    taken: list[tuple] = []
+    for item, scope, key in windows:
+        if not limiter.limiter.hit(item, scope, key):
+            _give_back(taken)
+            abort(429)
+        taken.append((item, scope, key))

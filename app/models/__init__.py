@@ -8,6 +8,7 @@ from app.models.contact import Contact, Partner
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.export_job import ExportJob
 from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
+from app.models.notification import EmailOptOut, PasswordReset, SentEmail
 from app.models.plan import Objective, Plan
 from app.models.review import Review, ReviewSnapshot
 from app.models.update import AppendOnlyError, Update
@@ -21,6 +22,7 @@ __all__ = [
     "AppendOnlyError",
     "AuditEvent",
     "Contact",
+    "EmailOptOut",
     "Direction",
     "ExportJob",
     "Frequency",
@@ -32,6 +34,7 @@ __all__ = [
     "Framework",
     "Objective",
     "Partner",
+    "PasswordReset",
     "PendingImport",
     "Plan",
     "PlanBaseline",
@@ -41,6 +44,7 @@ __all__ = [
     "Review",
     "ReviewSnapshot",
     "Role",
+    "SentEmail",
     "StrategicLink",
     "Strand",
     "Update",

@@ -42,6 +42,8 @@ class Plan(Model):
     # The plan this one was started from ("Start the 2016-17 plan from this one").
     previous_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
     update_interval_days: Mapped[int] = mapped_column(default=30)
+    # Owners are e-mailed this many days before an action's update is due (0: only once it is overdue).
+    reminder_days_before: Mapped[int] = mapped_column(default=7, server_default="7")
     source_filename: Mapped[str | None] = mapped_column(String(255))
     source_sheet: Mapped[str | None] = mapped_column(String(100))
     # What the admin said columns of this plan's workbook mean (normalised heading -> meaning), used again on the

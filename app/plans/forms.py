@@ -1,7 +1,7 @@
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.forms import BaseForm
 from app.models import Rag, Strand, User
@@ -46,11 +46,15 @@ def _optional_int(value):
 class DaysField(IntegerField):
     """A whole number of days, with a message that says what to type instead of "Not a valid integer value"."""
 
+    def __init__(self, *args, not_a_number: str = "Enter the update interval as a number of days, like 30", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Enter the update interval as a number of days, like 30") from error
+            raise ValueError(self.not_a_number) from error
 
 
 class PlanSettingsForm(BaseForm):
@@ -61,6 +65,16 @@ class PlanSettingsForm(BaseForm):
         validators=[
             InputRequired("Enter the update interval as a number of days, like 30"),
             NumberRange(min=1, max=366, message="Enter an update interval between 1 and 366 days"),
+        ],
+    )
+    reminder_days_before = DaysField(
+        "Remind owners by e-mail this many days before an update is due",
+        widget=GovTextInput(),
+        not_a_number="Enter the number of days as a whole number, like 7",
+        description="0 sends no early reminder; owners are still e-mailed once an update is overdue",
+        validators=[
+            Optional(),  # left empty (or an older form without it): the plan keeps its number
+            NumberRange(min=0, max=60, message="Enter a number of days between 0 and 60"),
         ],
     )
     lead_user_id = SelectField("Plan lead", widget=GovSelect(), coerce=_optional_int, validate_choice=True)

@@ -1,4 +1,4 @@
-"""The plan settings page: the lead user and the update interval."""
+"""The plan settings page: the lead user, the update interval and the e-mail reminder's days before."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -18,11 +18,18 @@ def settings(plan_id: int):
     plan = plan_reading.get_plan(plan_id) or abort(404)
     if not can_edit_plan(current_user, plan):
         abort(403)
-    form = PlanSettingsForm(data={"update_interval_days": plan.update_interval_days, "lead_user_id": plan.lead_user_id})
+    form = PlanSettingsForm(
+        data={
+            "update_interval_days": plan.update_interval_days,
+            "reminder_days_before": plan.reminder_days_before,
+            "lead_user_id": plan.lead_user_id,
+        }
+    )
     form.set_leads(plan_settings.possible_leads(), may_change=current_user.role is Role.ADMIN)
     if form.validate_on_submit():
         wanted = plan_settings.PlanSettings(
             update_interval_days=form.update_interval_days.data,
+            reminder_days_before=form.reminder_days_before.data,
             lead_user_id=form.lead_user_id.data if current_user.role is Role.ADMIN else plan.lead_user_id,
         )
         try:

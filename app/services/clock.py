@@ -4,7 +4,7 @@ Services take a `today` argument so tests can freeze it; when they are not given
 and here answers the server's date unless the configuration pins `TODAY` (tests through the client, demos).
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import current_app, has_app_context
 
@@ -14,3 +14,10 @@ def today() -> date:
     if has_app_context() and current_app.config.get("TODAY"):
         return current_app.config["TODAY"]
     return date.today()
+
+
+def now() -> datetime:
+    """The time now, in UTC, or the configured `NOW` when one is set (tests of links that expire)."""
+    if has_app_context() and current_app.config.get("NOW"):
+        return current_app.config["NOW"]
+    return datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""A plan's own settings: who leads it in the tracker and how often its actions need an update."""
+"""A plan's own settings: who leads it in the tracker, how often its actions need an update, and how many days
+before an update is due its owners are reminded by e-mail."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from app.services.errors import ServiceError
 
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 366
+MAX_REMINDER_DAYS = 60
 
 
 class SettingsError(ServiceError):
@@ -19,6 +21,7 @@ class SettingsError(ServiceError):
 class PlanSettings:
     update_interval_days: int
     lead_user_id: int | None
+    reminder_days_before: int | None = None  # None: leave as it is
 
 
 def possible_leads() -> list[User]:
@@ -33,8 +36,19 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
         raise SettingsError(
             f"Enter an update interval between {MIN_INTERVAL_DAYS} and {MAX_INTERVAL_DAYS} days", "update_interval_days"
         )
-    old = {"update_interval_days": plan.update_interval_days, "lead_user_id": plan.lead_user_id}
-    new = {"update_interval_days": settings.update_interval_days, "lead_user_id": settings.lead_user_id}
+    reminder = plan.reminder_days_before if settings.reminder_days_before is None else settings.reminder_days_before
+    if not 0 <= reminder <= MAX_REMINDER_DAYS:
+        raise SettingsError(f"Enter a number of days between 0 and {MAX_REMINDER_DAYS}", "reminder_days_before")
+    old = {
+        "update_interval_days": plan.update_interval_days,
+        "lead_user_id": plan.lead_user_id,
+        "reminder_days_before": plan.reminder_days_before,
+    }
+    new = {
+        "update_interval_days": settings.update_interval_days,
+        "lead_user_id": settings.lead_user_id,
+        "reminder_days_before": reminder,
+    }
     if new["lead_user_id"] != old["lead_user_id"]:
         if user.role is not Role.ADMIN:
             raise SettingsError("Only an administrator can change who leads the plan", "lead_user_id")
@@ -44,6 +58,7 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
     if changed:
         plan.update_interval_days = settings.update_interval_days
         plan.lead_user_id = settings.lead_user_id
+        plan.reminder_days_before = reminder
         audit.record(
             "plan.settings",
             user=user,

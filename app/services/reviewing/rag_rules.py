@@ -59,6 +59,14 @@ def is_stale(facts: ActionFacts, today: date) -> bool:
     return facts.last_update is None or (today - facts.last_update).days > facts.interval_days
 
 
+def update_due_on(facts: ActionFacts) -> date | None:
+    """The last day on which the action is not yet stale: its latest update plus the plan's interval (`is_stale`
+    is "today is after this day"). None when it has no dated update (it is stale already) or is closed."""
+    if is_closed(facts) or facts.last_update is None:
+        return None
+    return facts.last_update + timedelta(days=facts.interval_days)
+
+
 def _due_soon_without_update(facts: ActionFacts, today: date) -> bool:
     if facts.target_date is None or is_closed(facts):
         return False
