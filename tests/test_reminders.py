@@ -258,3 +258,32 @@ def test_the_plan_sets_how_many_days_before_and_none_turns_early_reminders_off(s
     assert event.new == {"reminder_days_before": 4}
     assert send(runner).exit_code == 0  # Prepare 1 is due in 5 days: more than 4
     assert not [m for m in smtp.messages if "due soon" in m.subject]
+
+
+def test_two_runs_at_the_same_moment_in_two_threads_send_each_email_once(seed, smtp, app):
+    """Two runs started together, each with its own connection: the database's unique key settles who sends."""
+    import threading
+
+    from app.services import mail
+
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def run():
+        with app.app_context():
+            links = AppLinks(app)
+            due = reminders.due(TODAY, links=links)
+            barrier.wait()
+            with mail.Postbox(mail.settings_from(app.config)) as box:
+                reports.append(outbox.send(due, box, links))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(reports) == 2
+    assert sum(len(r.sent) for r in reports) == 6
+    assert len(smtp.messages) == 6
+    assert len({(m.recipients[0], m.subject) for m in smtp.messages}) == 6

@@ -125,7 +125,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(seed, client, auth):
     assert cell.data_type == "s" and cell.value.startswith("01/03/2016: =HYPERLINK")
 
 
-def test_a_viewer_of_a_lead_s_sheet_sees_no_restricted_text_and_viewers_get_none(seed, client, auth):
+def test_viewers_get_no_return_sheet(seed, client, auth):
     viewer = make_user("viewer")
     assert auth.login(viewer).status_code == 302
     assert client.get("/returns/download").status_code == 403

@@ -53,3 +53,23 @@ def test_an_owner_who_forgot_the_password_sets_a_new_one_and_chooses_their_email
     assert preferences.turned_off(owner) == {"decision"}
     browser.go(link)
     browser.check("a used link")
+
+
+def test_an_admin_issues_a_reset_link_the_owner_then_uses(live_server, new_context):
+    from tests.e2e.test_journeys import totp_secret
+
+    admin = make_user("admin", email="admin@example.police.uk", name="Alex Admin")
+    make_user("owner", email="spoc@partner.example.org", name="Hope SPOC")
+    browser = open_browser(new_context, live_server, "admin-issues-a-reset-link")
+    page = browser.page
+    browser.sign_in(admin.email, totp_secret=totp_secret(admin))
+    browser.go("/admin/users")
+    browser.check("users")
+    browser.follow(page.get_by_role("button", name="Password reset link for Hope SPOC"))
+    assert browser.heading() == "Password reset link for Hope SPOC"
+    browser.check("the link, shown once")
+    link = page.locator("#reset-link").inner_text()
+    partner = open_browser(new_context, live_server, "partner-uses-the-admin-link")
+    partner.page.goto(link)
+    assert partner.heading() == "Set a new password"
+    partner.check("set a new password")

@@ -96,6 +96,9 @@ def test_every_table_reads_at_390_px_and_confirm_is_on_screen(live_server, new_c
         ("action", f"/actions/{action_of(plan, Strand.PREPARE, '1').id}"),
         ("strategic links", "/links/PCC"),
         ("record a review", f"/plans/{plan.id}/reviews/new"),
+        ("plan settings", f"/plans/{plan.id}/settings"),
+        ("e-mail notifications", "/account/notifications"),
+        ("return sheet", "/returns"),
         ("review queue", f"/plans/{plan.id}/review"),
     ):
         lead_phone.go(path)

@@ -14,8 +14,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import load_workbook
-
 from app.extensions import db
 from app.models import Action, Rag, Role, User
 from app.services import clock
@@ -83,6 +81,8 @@ def read(data: bytes, person: User) -> ReturnPreview:
     """Sort the workbook's rows; ReturnError when it is not a return workbook at all. Writes nothing."""
     try:
         check_workbook(data)
+        from openpyxl import load_workbook  # loaded when a return is read, not by every worker at start-up
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except WorkbookRejected as error:
         raise ReturnError(error.message) from error

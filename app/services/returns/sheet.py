@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
-from xlsxwriter.workbook import Workbook
 
 from app.extensions import db
 from app.models import Action, Plan, Role, Update, User, action_owner
@@ -14,7 +13,6 @@ from app.services import clock
 from app.services.access import leads_plan
 from app.services.audit import trail as audit
 from app.services.errors import NotAllowed
-from app.services.exporting.safe_text import clean
 from app.services.redaction import Reader
 from app.services.returns import HEADERS, RAGS, SHEET
 from app.services.reviewing import rag_rules
@@ -72,6 +70,11 @@ def build(person: User, owners: list[User], today: date | None = None) -> tuple[
     rows = rows_for(person, owners)
     reader = Reader.for_user(person)
     stream = io.BytesIO()
+    # Loaded when a sheet is asked for, not by every worker and command at start-up (tests/test_startup.py).
+    from xlsxwriter.workbook import Workbook
+
+    from app.services.exporting.safe_text import clean
+
     book = Workbook(stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     wrap = book.add_format({"text_wrap": True, "valign": "top", "locked": True})
     open_cell = book.add_format({"text_wrap": True, "valign": "top", "locked": False, "bg_color": "#FFF7BF"})
