@@ -7,7 +7,6 @@ must never show a viewer a restricted update or a restricted action's text.
 
 import io
 import zipfile
-from datetime import date
 
 import pytest
 from pypdf import PdfReader
