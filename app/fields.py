@@ -1,5 +1,7 @@
 """Form fields the tracker's forms share."""
 
+from datetime import date
+
 from wtforms import DateField
 
 
@@ -24,3 +26,9 @@ class GovDateField(DateField):
             self.data = None
             raise ValueError(self.invalid_value_message or "Enter a real date, like 31 3 2026")
         super().process_formdata(valuelist)
+
+    @property
+    def validated(self) -> date:
+        """The date of a required (InputRequired) field whose form has passed validation."""
+        assert isinstance(self.data, date), f"{self.name} read before its form was validated"
+        return self.data

@@ -35,7 +35,7 @@ def requires(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.roles = allowed
+        wrapped.__dict__["roles"] = allowed  # read by the permission check of every request (request_guards)
         return wrapped
 
     return decorator

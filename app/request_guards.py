@@ -35,14 +35,20 @@ def init_app(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     app.before_request(_refuse_nul_characters)
     app.before_request(_end_sessions_past_their_life)
     app.before_request(_require_a_permission_mark)
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)
-    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", ""), "kept_text": kept_text.shown_here})
+    app.context_processor(
+        lambda: {
+            "cspNonce": g.get("csp_nonce", ""),
+            "kept_text": kept_text.shown_here,
+            "kept_refilled": kept_text.refilled,
+        }
+    )
 
 
 def _sign_in_first():

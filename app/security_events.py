@@ -15,7 +15,7 @@ log = logging.getLogger("app.security")
 
 def security_event(event: str, **fields) -> None:
     """Log a security event with the caller's address and page. CR/LF in any value is escaped by JSON."""
-    entry = {"event": event}
+    entry: dict[str, object] = {"event": event}
     if has_request_context():
         entry.update(ip=request.remote_addr, method=request.method, path=request.path)
         from flask_login import current_user

@@ -12,10 +12,37 @@ from datetime import date
 
 os.environ.pop("DATABASE_URL", None)  # before config.py is imported: nothing in the suite can reach it
 
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The database of one pytest-xdist worker: `tracker_test` becomes `tracker_gw0_test` (still ..._test)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{(parsed.database or '').removesuffix('_test')}_{worker}_test").render_as_string(
+        hide_password=False
+    )
+
+
+# Under pytest-xdist each worker runs on a PostgreSQL database of its own (made on first use, see
+# suite_database below), named here before config.py reads TEST_DATABASE_URL, so that tests which read the
+# variable themselves (the migrations test) use the worker's database too. The base name is checked first.
+# (This module is imported twice, as pytest's conftest and as tests.conftest: the renaming happens once.)
+if (
+    os.environ.get("TEST_DATABASE_URL")
+    and os.environ.get("PYTEST_XDIST_WORKER")
+    and "SUITE_BASE_DATABASE_URL" not in os.environ
+):
+    os.environ["SUITE_BASE_DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+    os.environ["TEST_DATABASE_URL"] = worker_database_url(
+        os.environ["TEST_DATABASE_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
+
 import pyotp  # noqa: E402
 import pytest  # noqa: E402
-from flask import g, has_app_context
-from flask.testing import FlaskClient
+from flask import g, has_app_context  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
+from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -47,20 +74,81 @@ def suite_database_problem(url: str) -> str | None:
 
 
 def pytest_configure(config):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url and (problem := suite_database_problem(url)):
-        raise pytest.UsageError(problem + ". It drops tables: never point it at a database that holds data.")
+    for variable in ("SUITE_BASE_DATABASE_URL", "TEST_DATABASE_URL"):
+        url = os.environ.get(variable)
+        if url and (problem := suite_database_problem(url)):
+            raise pytest.UsageError(problem + ". It drops tables: never point it at a database that holds data.")
 
 
-def _test_config(tmp_path) -> type:
+def _test_config(tmp_path, database_url: str | None = None) -> type:
     class Config(TestConfig):
         pass
 
-    if not os.environ.get("TEST_DATABASE_URL"):
-        # A file, not :memory:, so that threads (the live server, concurrency tests) share it.
-        Config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'test.db'}"
+    # A file, not :memory:, so that threads (the live server, concurrency tests) share it.
+    Config.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{tmp_path / 'test.db'}"
     Config.EXPORTS_DIR = tmp_path / "exports"
     return Config
+
+
+def _create_postgresql_database(url: str) -> None:
+    """CREATE DATABASE for a worker's database when it is missing, from the suite's own (base) database."""
+    base = os.environ.get("SUITE_BASE_DATABASE_URL")
+    name = make_url(url).database
+    if not base or suite_database_problem(url):
+        return
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def suite_database(tmp_path_factory):
+    """The schema, created once for the whole run (per pytest-xdist worker).
+
+    On SQLite: an empty database file with the schema, of which each test gets a fresh copy. On PostgreSQL
+    (TEST_DATABASE_URL): the suite's database, emptied to its public schema once, then given the schema;
+    each test starts from empty tables (see `app`).
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _create_postgresql_database(url)
+        template = None
+    else:
+        template = tmp_path_factory.mktemp("schema") / "template.db"
+        url = f"sqlite:///{template}"
+    app = create_app(_test_config(tmp_path_factory.mktemp("schema-exports"), url))
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _db.create_all()
+        _db.session.remove()
+        _db.engine.dispose()  # on SQLite the last close checkpoints the WAL into the file
+    return template or url
+
+
+def _empty_postgresql_tables() -> None:
+    """Every table emptied, ids restarted: what a new schema would hold. A test that dropped the schema (the
+    migrations test) leaves it to be created again."""
+    tables = _db.metadata.sorted_tables
+    if not {table.name for table in tables} <= set(inspect(_db.engine).get_table_names()):
+        _db.drop_all()
+        _db.create_all()
+        return
+    names = ", ".join(_db.engine.dialect.identifier_preparer.quote(table.name) for table in tables)
+    _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))  # no row triggers fire
+    _db.session.commit()
+
+
+def fresh_database(suite_database, tmp_path) -> str:
+    """A URL of a database holding the schema and no rows, for one test."""
+    if isinstance(suite_database, str):
+        return suite_database
+    copy = tmp_path / "test.db"
+    shutil.copyfile(suite_database, copy)
+    return f"sqlite:///{copy}"
 
 
 class FreshRequestClient(FlaskClient):
@@ -77,16 +165,41 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(_test_config(tmp_path))
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the whole run. Each test has an app, and so a Jinja environment, of its own,
+    which would compile every template it renders again (the GOV.UK macros are large); the key holds the
+    template's source checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = MemoryBytecodeCache()
+
+
+def make_test_app(tmp_path, suite_database):
+    """An app of the suite's own on a fresh database (see `fresh_database`), sharing the compiled templates."""
+    app = create_app(_test_config(tmp_path, fresh_database(suite_database, tmp_path)))
+    app.jinja_env.bytecode_cache = TEMPLATES
     app.test_client_class = FreshRequestClient
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, suite_database):
+    app = make_test_app(tmp_path, suite_database)
     with app.app_context():
-        _db.drop_all()
-        _db.create_all()
+        if _db.engine.dialect.name == "postgresql":
+            _empty_postgresql_tables()
         yield app
         _db.session.remove()
-        _db.drop_all()
         _db.engine.dispose()
 
 
@@ -195,8 +308,21 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def route_walk(suite_database, tmp_path_factory):
+    """Every route as every role, walked once for the whole run (tests/route_walk.py)."""
+    from tests.route_walk import walk_every_route
+
+    return walk_every_route(suite_database, tmp_path_factory)
+
+
 @pytest.fixture
 def records(app):
+    """One record for every kind of id a URL takes, so route-wide tests can build every URL (make_records)."""
+    return make_records()
+
+
+def make_records() -> dict:
     """One record for every kind of id a URL takes, so route-wide tests can build every URL.
 
     The lead leads the plan, the owner owns its first action, the admin uploaded the pending import.

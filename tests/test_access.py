@@ -2,19 +2,20 @@
 
 import pytest
 
-from app.extensions import db
-from app.models import Role
-from tests.factories import make_user
+from tests.route_walk import PUBLIC, ROLES
 
-ROLES = [r.value for r in Role]
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
+
 ALL = dict.fromkeys(ROLES, 200)
 ADMIN_ONLY = {role: 200 if role == "admin" else 403 for role in ROLES}
 ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": 302}
 LEADS_ONLY = {"admin": 200, "lead": 200, "owner": 403, "viewer": 403}
 
 # endpoint -> {role: expected status of a GET (or of the POST for POST-only routes)}.
-# Record ids come from `records` below: a plan the signed-in user leads when they are a lead, an action
-# they own when they are an owner, a pending import they uploaded when they are the admin.
+# Record ids come from `records` (tests/conftest.py): a plan the signed-in user leads when they are a lead, an
+# action they own when they are an owner, a pending import they uploaded when they are the admin. The requests
+# are made once for the whole run by tests/route_walk.py (CSRF off: permission, not CSRF, is under test).
 ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "plans.home": dict.fromkeys(ROLES, 302),
     "plans.index": ALL,
@@ -85,21 +86,6 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     "updates.add": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
 }
 
-# The second step of signing in answers before sign-in; without a password step first it sends you back.
-PUBLIC = {
-    "static",
-    "auth.sign_in",
-    "auth.sign_in_code",
-    "auth.set_up_two_factor_at_sign_in",
-    "auth.forgotten_password",
-    "auth.reset_password",
-    "auth.reset_password_form",
-}
-
-
-def _url_args(rule, records) -> dict:
-    return {name: records[name] for name in rule.arguments}
-
 
 def test_every_route_has_an_expectation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - PUBLIC
@@ -114,30 +100,21 @@ def test_every_view_is_marked_public_or_guarded(app):
         assert getattr(view, "public", False) or hasattr(view, "roles"), f"{endpoint} has no permission mark"
 
 
-def test_nothing_answers_without_sign_in(app, client, records):
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC:
-            continue
-        method = "GET" if "GET" in rule.methods else "POST"
-        app.config["WTF_CSRF_ENABLED"] = False
-        response = client.open(rule.build(_url_args(rule, records))[1], method=method)
-        assert response.status_code == 302, rule.endpoint
-        assert "/sign-in" in response.headers["Location"], rule.endpoint
+def test_nothing_answers_without_sign_in(route_walk):
+    visits = route_walk["anonymous"].phase("access")
+    assert {visit.endpoint for visit in visits} == route_walk.endpoints - PUBLIC  # every route was tried
+    for visit in visits:
+        assert visit.status == 302, visit.endpoint
+        assert "/sign-in" in visit.headers["Location"], visit.endpoint
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_answers_each_role_as_expected(app, client, auth, records, role):
-    user = records[role] if role in ("lead", "owner", "admin") else make_user(role)
-    assert auth.login(user).status_code == 302
-    app.config["WTF_CSRF_ENABLED"] = False  # permission, not CSRF, is under test here
+def test_every_route_answers_each_role_as_expected(route_walk, role):
+    visits = route_walk[role].phase("access")
+    assert {visit.endpoint for visit in visits} == route_walk.endpoints - PUBLIC - {"auth.sign_out"}
     failures = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
-        if rule.endpoint in PUBLIC or rule.endpoint == "auth.sign_out":
-            continue
-        method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(rule.build(_url_args(rule, records))[1], method=method)
-        expected = ROUTE_EXPECTATIONS[rule.endpoint][role]
-        if response.status_code != expected:
-            failures.append(f"{method} {rule.endpoint}: {response.status_code}, expected {expected}")
-        db.session.rollback()
+    for visit in visits:
+        expected = ROUTE_EXPECTATIONS[visit.endpoint][role]
+        if visit.status != expected:
+            failures.append(f"{visit.method} {visit.endpoint}: {visit.status}, expected {expected}")
     assert not failures, failures

@@ -16,6 +16,9 @@ from tests.conftest import CSRF_RE, AuthActions
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
 
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
+
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 FIXED_VALUES = [
@@ -70,11 +73,29 @@ def assert_safe(response, what: str) -> None:
         assert SCRIPT not in page and IMG not in page, f"{what}: unescaped user text"
 
 
-def fuzz_route(client, url: str, methods: set[str], token: str) -> int:
-    """Send every value to every field of every form at `url`; returns how many requests were made."""
+def page_of(response) -> str:
+    return response.get_data(as_text=True) if response is not None and response.mimetype == "text/html" else ""
+
+
+def walked_page(route_walk, role: str, endpoint: str) -> str:
+    """The page of a GET route as the role found it on the shared walk (tests/route_walk.py), else ""."""
+    walked = route_walk[role]
+    visits = [v for v in walked.phase("access") + walked.phase("public") if v.endpoint == endpoint]
+    return visits[0].text if visits and visits[0].method == "GET" and visits[0].mimetype == "text/html" else ""
+
+
+def walked_user(records: dict, role: str):
+    """The person the shared walk signed in as for the role (the plan's lead, the action's owner, the admin who
+    uploaded the pending import; any viewer), on this test's own copy of the same records."""
+    return records[role] if role in ("admin", "lead", "owner") else make_user(role)
+
+
+def fuzz_route(client, url: str, methods: set[str], token: str, page: str | None = None) -> int:
+    """Send every value to every field of every form at `url` (found on its `page`, fetched when not given);
+    returns how many requests were made."""
     sent = 0
-    first = client.get(url) if "GET" in methods else None
-    page = first.get_data(as_text=True) if first is not None and first.mimetype == "text/html" else ""
+    if page is None:
+        page = page_of(client.get(url)) if "GET" in methods else ""
     forms = forms_on(page, url) or [("post", set())]
     for method, fields in forms:
         if method == "post" and "POST" not in methods:
@@ -95,8 +116,8 @@ def fuzz_route(client, url: str, methods: set[str], token: str) -> int:
 
 
 @pytest.mark.parametrize("role", ["admin", "lead", "owner", "viewer"])
-def test_every_form_survives_hostile_input(app, client, records, role):
-    user = make_user(role)
+def test_every_form_survives_hostile_input(app, client, records, route_walk, role):
+    user = walked_user(records, role)
     auth = AuthActions(client)
     assert auth.login(user).status_code == 302
     token = CSRF_RE.search(client.get("/account").get_data(as_text=True)).group(1)
@@ -105,7 +126,7 @@ def test_every_form_survives_hostile_input(app, client, records, role):
         if rule.endpoint in ("static", "auth.sign_out"):
             continue
         url = rule.build({name: records[name] for name in rule.arguments})[1]
-        sent += fuzz_route(client, url, rule.methods, token)
+        sent += fuzz_route(client, url, rule.methods, token, walked_page(route_walk, role, rule.endpoint))
         if not client.get("/account").status_code == 200:  # e.g. the admin reset their own app
             assert auth.login(db.session.get(User, user.id)).status_code in (200, 302)
     assert sent > 100
@@ -233,22 +254,25 @@ def hostile_queries(page: str) -> list:
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-def test_every_get_route_survives_a_hostile_query_string(app, client, records, role):
-    user = make_user(role)
+def test_every_get_route_survives_a_hostile_query_string(app, client, records, route_walk, role):
+    """Each GET route's answer without a query string is the one the role had on the shared walk."""
+    user = walked_user(records, role)
     auth = AuthActions(client)
     assert auth.login(user).status_code == 302
+    walked = route_walk[role]
+    baselines = {v.endpoint: v for v in walked.phase("access") + walked.phase("public") if v.method == "GET"}
     sent = 0
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
         url = rule.build({name: records[name] for name in rule.arguments})[1]
-        baseline = client.get(url)
-        page = baseline.get_data(as_text=True) if baseline.mimetype == "text/html" else ""
+        baseline = baselines[rule.endpoint]
+        page = baseline.text if baseline.mimetype == "text/html" else ""
         for query in hostile_queries(page):
             limiter.reset()
             response = client.get(url, query_string=query)
             what = f"GET {url}?{str(query)[:60]}"
-            assert response.status_code in (baseline.status_code, 400), f"{what}: {response.status_code}"
+            assert response.status_code in (baseline.status, 400), f"{what}: {response.status_code}"
             if response.mimetype == "text/html":
                 body = response.get_data(as_text=True)
                 assert "http://localhost" not in body, f"{what}: a link built from the Host header"

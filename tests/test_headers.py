@@ -16,6 +16,10 @@ from app import create_app
 from app.permissions import public, requires
 from config import ProductionConfig
 from tests.pages import check_page
+from tests.route_walk import Visit
+
+# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+pytestmark = pytest.mark.xdist_group("route-walk")
 
 INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 STYLE_ATTR_RE = re.compile(r"<[^>]+\sstyle=", re.I)
@@ -38,34 +42,27 @@ def assert_hardened(response) -> None:
     assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin")
     assert "Server" not in response.headers and "X-Powered-By" not in response.headers
     if response.mimetype.startswith("text/"):
-        assert not VERSION_RE.search(response.get_data(as_text=True))
-
-
-def _every_page(app, records) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.endpoint != "static":
-            urls.append(rule.build({name: records[name] for name in rule.arguments})[1])
-    return sorted(urls)
+        body = response.text if isinstance(response, Visit) else response.get_data(as_text=True)
+        assert not VERSION_RE.search(body)
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-def test_every_page_has_the_security_headers_and_no_inline_script_or_style(client, login_as, records, role):
-    login_as(role)
-    from flask import current_app
-
-    for url in _every_page(current_app, records):
-        response = client.get(url)
-        assert_hardened(response)
-        if response.mimetype != "text/html":  # a download: no page to look for inline script in
+def test_every_page_has_the_security_headers_and_no_inline_script_or_style(route_walk, role):
+    """Every GET route, as the role walked it (tests/route_walk.py): the public sign-in pages too."""
+    walked = route_walk[role]
+    visits = [visit for visit in walked.phase("access") + walked.phase("public") if visit.method == "GET"]
+    assert sorted(visit.endpoint for visit in visits) == sorted(route_walk.endpoints_with("GET"))  # each, once
+    for visit in visits:
+        assert_hardened(visit)
+        if visit.mimetype != "text/html":  # a download: no page to look for inline script in
             continue
-        page = response.get_data(as_text=True)
-        nonce = _csp(response)["script-src"].split("'nonce-")[1].rstrip("'")
+        page, url = visit.text, visit.url
+        nonce = _csp(visit)["script-src"].split("'nonce-")[1].rstrip("'")
         for script in INLINE_SCRIPT_RE.findall(page):  # GOV.UK's one-line js-enabled switch, allowed by nonce
             assert f'nonce="{nonce}"' in script, f"inline <script> without this response's nonce on {url}"
         assert not STYLE_ATTR_RE.search(page), f"style= attribute on {url}"
-        if response.status_code == 200 and response.mimetype == "text/html":
-            assert response.headers["Cache-Control"] == "no-store", url
+        if visit.status == 200 and visit.mimetype == "text/html":
+            assert visit.headers["Cache-Control"] == "no-store", url
 
 
 def test_signed_out_pages_and_errors_have_the_headers_too(client):

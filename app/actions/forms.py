@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -22,13 +21,14 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
+from app.forms import BaseForm
 from app.models import Action, ActionStatus, Plan, User
 from app.validators import NoControlCharacters, OptionalDate
 
 MAX_LINKS_LENGTH = 5_000
 
 
-class ActionEditForm(FlaskForm):
+class ActionEditForm(BaseForm):
     ref = StringField(
         "Number",
         widget=GovTextInput(),

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovPasswordInput,
@@ -10,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.forms import BaseForm
 from app.models import Role
 from app.validators import NEW_PASSWORD_HINT, new_password_length
 
@@ -35,7 +35,7 @@ class UKDateField(DateField):
         super().process_formdata(self.raw_data)
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -70,7 +70,7 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     """Filters travel in the query string (a GET form, so no CSRF): they name no person, only ids and verbs."""
 
     class Meta:

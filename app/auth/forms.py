@@ -1,15 +1,15 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.forms import BaseForm
 from app.validators import NEW_PASSWORD_HINT, new_password_length, typed_password_length
 
 _CODE_TOO_LONG = "Enter a 6-digit code or a recovery code like abcde-12345"
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -23,7 +23,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
@@ -49,13 +49,13 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A POST-only button (sign out): the form exists for its CSRF token."""
 
     submit = SubmitField("Submit", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BaseForm):
     code = StringField(
         "Code",
         widget=GovTextInput(),
@@ -65,7 +65,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     code = StringField(
         "Code from your app",
         widget=GovTextInput(),
@@ -78,7 +78,7 @@ class EnrolForm(FlaskForm):
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
-class NotificationsForm(FlaskForm):
+class NotificationsForm(BaseForm):
     kinds = SelectMultipleField("E-mails you can choose", widget=GovCheckboxesInput(), validate_choice=True)
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -86,7 +86,7 @@ class NotificationsForm(FlaskForm):
         self.kinds.choices = [SelectChoice(kind.name, kind.label) for kind in kinds]
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -96,7 +96,7 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),

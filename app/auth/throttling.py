@@ -15,6 +15,9 @@ from functools import wraps
 
 from flask import abort, current_app, g, request, session
 from limits import parse_many
+from limits.storage import MemoryStorage, RedisStorage
+from redis import Redis
+from redis.cluster import RedisCluster
 
 from app.auth.signing_in import PENDING_KEY
 from app.extensions import limiter
@@ -80,7 +83,7 @@ def _windows(account: str) -> list[tuple]:
 
 def _take_places(account: str) -> list[tuple]:
     """Count this attempt in every window, atomically per window; 429 (with nothing kept) when one is full."""
-    taken = []
+    taken: list[tuple] = []
     for item, scope, key in _windows(account):
         if not limiter.limiter.hit(item, scope, key):
             _give_back(taken)
@@ -94,13 +97,17 @@ def _give_back(taken: list[tuple]) -> None:
     storage = limiter.storage
     for item, scope, key in taken:
         storage_key = item.key_for(scope, key)
-        if hasattr(storage, "events"):  # memory://: a list of entries per key, newest first, under its lock
+        if isinstance(storage, MemoryStorage):  # memory://: a list of entries per key, newest first, under its lock
             with storage.locks[storage_key]:
                 entries = storage.events.get(storage_key)
                 if entries:
                     entries.pop(0)
-        else:  # redis://: a list per key, newest first (LPUSH)
-            storage.get_connection().lpop(storage.prefixed_key(storage_key))
+        elif isinstance(storage, RedisStorage):  # redis:// (and its cluster and sentinel kinds): LPUSHed lists
+            connection = storage.get_connection()
+            assert isinstance(connection, Redis | RedisCluster)  # the redis package's clients (requirements.txt)
+            connection.lpop(storage.prefixed_key(storage_key))
+        else:  # ProductionConfig accepts only these two (config.py); any other store keeps the entry
+            raise TypeError(f"Cannot give back a sign-in attempt in {type(storage).__name__}")
 
 
 RESET_ADDRESS_SCOPE = "password-reset-address"
@@ -123,7 +130,7 @@ def count_reset_attempt(account: str | None) -> None:
             (item, RESET_ACCOUNT_SCOPE, account_key(account))
             for item in parse_many(config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"])
         ]
-    taken = []
+    taken: list[tuple] = []
     for item, scope, key in windows:
         if not limiter.limiter.hit(item, scope, key):
             _give_back(taken)

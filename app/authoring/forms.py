@@ -1,6 +1,5 @@
 """The forms leads and administrators write plans with. Messages say what to type; the service checks the rest."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -26,6 +25,7 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
+from app.forms import BaseForm
 from app.models import Strand
 from app.plans.forms import DaysField
 from app.services.actions.authoring import MAX_REASON_LENGTH
@@ -38,7 +38,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class PlanForm(FlaskForm):
+class PlanForm(BaseForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -76,7 +76,7 @@ class PlanForm(FlaskForm):
             self.lead_user_id.data = fixed.id
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(BaseForm):
     strand = SelectField("Strand", widget=GovSelect(), choices=STRAND_CHOICES, validate_choice=True)
     ref = StringField(
         "Number",
@@ -101,7 +101,7 @@ class ObjectiveForm(FlaskForm):
     submit = SubmitField("Save objective", widget=GovSubmitInput())
 
 
-class NewActionForm(FlaskForm):
+class NewActionForm(BaseForm):
     strand = SelectField("Strand", widget=GovSelect(), choices=STRAND_CHOICES, validate_choice=True)
     objective = SelectField("Objective", widget=GovSelect(), validate_choice=True)
     ref = StringField(
@@ -155,7 +155,7 @@ class NewActionForm(FlaskForm):
         self.contacts.choices = [SelectChoice(c.id, c.label) for c in contacts]
 
 
-class CloseForm(FlaskForm):
+class CloseForm(BaseForm):
     as_status = RadioField(
         "How does the action end?",
         widget=GovRadioInput(),
@@ -180,13 +180,13 @@ class CloseForm(FlaskForm):
     MAX_LENGTH = MAX_REASON_LENGTH
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     action_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     direction = HiddenField(validators=[InputRequired()])
     order = HiddenField(validators=[InputRequired("Reload the page and try again")])
 
 
-class NextYearForm(FlaskForm):
+class NextYearForm(BaseForm):
     period_label = StringField(
         "Period of the new plan",
         widget=GovTextInput(),

@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.fields import GovDateField
+from app.forms import BaseForm
 from app.validators import NotInFuture
 
 AUDIENCE_CHOICES = [
@@ -13,7 +13,7 @@ AUDIENCE_CHOICES = [
 ]
 
 
-class BoardPackForm(FlaskForm):
+class BoardPackForm(BaseForm):
     """Which board pack to print: a GET form (it changes nothing), so no CSRF token."""
 
     class Meta:

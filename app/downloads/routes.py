@@ -73,7 +73,7 @@ def board_pack_page(plan_id: int):
     if not can_see_restricted(current_user):
         form.audience.choices = [choice for choice in form.audience.choices if choice.value == PCC]
     if request.args and form.validate():
-        return _pack(plan, form.audience.data, form.as_at.data)
+        return _pack(plan, form.audience.data, form.as_at.validated)
     return render_template("board_pack/new.html", plan=plan, form=form), 400 if request.args else 200
 
 

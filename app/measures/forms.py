@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -12,13 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 
+from app.forms import BaseForm
 from app.models import Direction, Frequency, Measure, Plan, Strand
 from app.services.measures import periods, values
 
 # Numbers are typed as text and read by the service, so a refusal names the field and keeps what was typed.
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(BaseForm):
     name = StringField("Name", widget=GovTextInput(), description="For example, Concerns raised")
     unit = StringField("Unit", widget=GovTextInput(), description="What the figures count: concerns, people, visits, %")
     frequency = RadioField(
@@ -87,7 +87,7 @@ class MeasureForm(FlaskForm):
         self.notes.data = measure.notes
 
 
-class BaseValuesForm(FlaskForm):
+class BaseValuesForm(BaseForm):
     note = TextAreaField(
         "Note", widget=GovTextArea(), description="Optional: where the figures come from, or why they were corrected"
     )
@@ -112,7 +112,7 @@ def values_form_for(measure: Measure) -> type[BaseValuesForm]:
     return type("ValuesForm", (BaseValuesForm,), fields)
 
 
-class FiguresUploadForm(FlaskForm):
+class FiguresUploadForm(BaseForm):
     workbook = FileField(
         "Upload a sheet of figures",
         widget=GovFileInput(),
@@ -122,6 +122,6 @@ class FiguresUploadForm(FlaskForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
-class ConfirmFiguresForm(FlaskForm):
+class ConfirmFiguresForm(BaseForm):
     digest = HiddenField()
     submit = SubmitField("Save these figures", widget=GovSubmitInput())

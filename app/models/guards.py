@@ -6,15 +6,22 @@ Deleting a whole plan still cascades: the triggers refuse single-row edits and d
 the tracker has no feature that deletes plans.
 """
 
-from sqlalchemy import DDL, event
+from sqlalchemy import DDL, Table, event
 
 from app.models.audit import AuditEvent
 from app.models.measure import MeasureValue
 from app.models.update import Update
 
-APPEND_ONLY_TABLES = (AuditEvent.__table__, Update.__table__)
+
+def _table_of(model: type[AuditEvent] | type[Update] | type[MeasureValue]) -> Table:
+    table = model.__table__  # a declarative model's own Table (typed as a FromClause)
+    assert isinstance(table, Table)
+    return table
+
+
+APPEND_ONLY_TABLES = (_table_of(AuditEvent), _table_of(Update))
 # Made append-only by later migrations, each with its own copy of the statements (0008: measure values).
-LATER_APPEND_ONLY_TABLES = (MeasureValue.__table__,)
+LATER_APPEND_ONLY_TABLES = (_table_of(MeasureValue),)
 
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_change_to_history() RETURNS trigger AS $$

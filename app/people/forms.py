@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.forms import BaseForm
 from app.validators import NoControlCharacters
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -28,7 +28,7 @@ class ContactForm(FlaskForm):
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),

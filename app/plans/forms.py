@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from app.forms import BaseForm
 from app.models import Rag, Strand, User
 from app.services.plans.filters import MAX_SEARCH_LENGTH, ONLY
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseForm):
     """The plan page's filters: a GET form, so the URL carries them (no CSRF token: it changes nothing)."""
 
     class Meta:
@@ -57,7 +57,7 @@ class DaysField(IntegerField):
             raise ValueError(self.not_a_number) from error
 
 
-class PlanSettingsForm(FlaskForm):
+class PlanSettingsForm(BaseForm):
     update_interval_days = DaysField(
         "Update interval in days",
         widget=GovTextInput(),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -60,12 +62,17 @@ def show(plan_id: int):
         pages=pagination(
             found.page,
             found.pages,
-            lambda number: url_for("plans.show", plan_id=plan.id, **args, page=number),
+            lambda number: _page_url(plan.id, args, number),
             "Pages of actions",
         ),
         can_edit=can_edit_plan(current_user, plan),
         action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
     )
+
+
+def _page_url(plan_id: int, filters: dict[str, list[str]], number: int) -> str:
+    values: dict[str, Any] = {**filters, "page": number}  # the query string of that page, filters kept
+    return url_for("plans.show", plan_id=plan_id, **values)
 
 
 @bp.route("/actions/<int:action_id>")

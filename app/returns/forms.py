@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
+from app.forms import BaseForm
 
-class ReturnUploadForm(FlaskForm):
+
+class ReturnUploadForm(BaseForm):
     workbook = FileField(
         "Upload a filled-in return sheet",
         widget=GovFileInput(),
@@ -14,5 +15,5 @@ class ReturnUploadForm(FlaskForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
-class ConfirmReturnForm(FlaskForm):
+class ConfirmReturnForm(BaseForm):
     submit = SubmitField("Add these updates", widget=GovSubmitInput())

@@ -1,17 +1,17 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovRadioInput, GovSubmitInput
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
+from app.forms import BaseForm
 from app.services.reviewing.decisions import MAX_REASON_LENGTH
 from app.services.reviewing.meetings import MAX_ATTENDEES_LENGTH, MAX_TEXT_LENGTH
 from app.updates.forms import RAG_CHOICES
 from app.validators import NoControlCharacters, NotInFuture
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     MAX_LENGTH = MAX_REASON_LENGTH
 
     rag = RadioField(
@@ -31,7 +31,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     MAX_LENGTH = MAX_ATTENDEES_LENGTH
     MAX_TEXT_LENGTH = MAX_TEXT_LENGTH
 

@@ -76,7 +76,7 @@ def new(plan_id: int):
             review = meetings.record_review(
                 plan,
                 current_user._get_current_object(),
-                held_on=form.held_on.data,
+                held_on=form.held_on.validated,
                 attendees=form.attendees.data,
                 notes=form.notes.data,
                 decisions=form.decisions.data,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.extensions import db
 from app.services.audit import trail as audit
@@ -35,6 +36,19 @@ def _require_sqlite(engine: Engine) -> None:
         raise BackupError("The database is in memory only: there is no file to back up or restore")
 
 
+def _database_file(engine: Engine) -> str:
+    """The SQLite file's name (`_require_sqlite` has refused an engine without one)."""
+    assert engine.url.database, "checked by _require_sqlite"
+    return engine.url.database
+
+
+def _sqlite_connection(raw: PoolProxiedConnection) -> sqlite3.Connection:
+    """The sqlite3 connection under SQLAlchemy's pooled one (the engine is SQLite: `_require_sqlite`)."""
+    connection = raw.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
 def backup(engine: Engine, path: str | os.PathLike) -> int:
     """Write a consistent copy of the database to `path` (a new file); returns its size in bytes.
 
@@ -51,7 +65,7 @@ def backup(engine: Engine, path: str | os.PathLike) -> int:
     raw = engine.raw_connection()
     try:
         with sqlite3.connect(partial) as copy:
-            raw.driver_connection.backup(copy)
+            _sqlite_connection(raw).backup(copy)
         copy.close()
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -100,13 +114,14 @@ def restore(engine: Engine, path: str | os.PathLike, *, force: bool = False) -> 
         if not force:
             raise BackupError("The database already holds data. Add --force to replace it (a copy is kept first)")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = Path(engine.url.database).with_name(f"{Path(engine.url.database).name}.before-restore-{stamp}")
+        database = Path(_database_file(engine))
+        kept = database.with_name(f"{database.name}.before-restore-{stamp}")
         backup(engine, kept)
     engine.dispose()  # no pooled connection keeps reading the old pages
     raw = engine.raw_connection()
     try:
         with sqlite3.connect(source_path) as source:
-            source.backup(raw.driver_connection)
+            source.backup(_sqlite_connection(raw))
         source.close()
     finally:
         raw.close()

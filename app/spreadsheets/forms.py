@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
+from app.forms import BaseForm
 from app.services.importing.choices import ImportChoices
 from app.services.importing.columns import meaning_choices, normal_label
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     workbook = FileField(
         "Upload a plan workbook",
         widget=GovFileInput(),
@@ -18,7 +18,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     submit = SubmitField("Import", widget=GovSubmitInput())
 
 

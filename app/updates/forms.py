@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from app.fields import GovDateField
+from app.forms import BaseForm
 from app.models import Rag
 from app.services.actions.updating import MAX_UPDATE_LENGTH
 from app.validators import NoControlCharacters, NotInFuture
@@ -19,7 +19,7 @@ from app.validators import NoControlCharacters, NotInFuture
 RAG_CHOICES = [SelectChoice(rag.value, rag.label) for rag in Rag]
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(BaseForm):
     MAX_LENGTH = MAX_UPDATE_LENGTH
 
     as_at = GovDateField(

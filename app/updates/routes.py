@@ -32,7 +32,7 @@ def add(action_id: int):
             action,
             current_user._get_current_object(),
             text=form.text.data,
-            as_at=form.as_at.data,
+            as_at=form.as_at.validated,
             rag=Rag(form.rag.data),
             restricted=form.restricted.data,
             seen_version=form.version.data,

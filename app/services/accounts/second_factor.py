@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 from flask import current_app
+from sqlalchemy import CursorResult, Update
 
 from app.extensions import db
 from app.models import Role, User
@@ -36,6 +37,13 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 class TwoFactorError(ServiceError):
     """A code that does not work, worded for the person typing it."""
+
+
+def _execute_update(statement: Update) -> CursorResult:
+    """Run an UPDATE; its result says how many rows it changed (a CursorResult, whatever the static type)."""
+    result = db.session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result
 
 
 def required_for(user: User) -> bool:
@@ -102,7 +110,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     if step is None:
         raise TwoFactorError("The code is not right. Enter the 6-digit code your authenticator app shows now")
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    turned_on = db.session.execute(
+    turned_on = _execute_update(
         db.update(User)
         .where(User.id == user.id, User.totp_secret.is_(None))
         .values(totp_secret=secret, recovery_codes="\n".join(map(recovery_code_digest, codes)), totp_last_step=step)
@@ -137,7 +145,7 @@ def verify(user: User, code: str) -> str | None:
 
 def _use_step(user: User, step: int) -> bool:
     """Record `step` as used unless it, or a later one, already was (a replayed or concurrent request)."""
-    used = db.session.execute(
+    used = _execute_update(
         db.update(User)
         .where(User.id == user.id, db.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
@@ -148,7 +156,7 @@ def _use_step(user: User, step: int) -> bool:
 
 def _use_recovery_code(user: User, remaining: list[str]) -> bool:
     """Cross the code off, unless another request changed the list since it was read (then it was used)."""
-    used = db.session.execute(
+    used = _execute_update(
         db.update(User)
         .where(User.id == user.id, User.recovery_codes == user.recovery_codes)
         .values(recovery_codes="\n".join(remaining))

@@ -80,8 +80,8 @@ def rag_by_group(content: PlanContent, redactor: Redactor) -> list[tuple[str, Co
             (redactor.text(g.objective.ref if g.objective else "Other"), Counter(a.rag for a in g.actions))
             for g in groups_of(content)
         ]
-    counts = {strand: Counter() for strand in Strand}
-    loose = Counter()
+    counts: dict[Strand, Counter[Rag | None]] = {strand: Counter() for strand in Strand}
+    loose: Counter[Rag | None] = Counter()
     for action in content.actions:
         (counts[action.strand] if action.strand else loose)[action.rag] += 1
     rows = [(strand.value, counter) for strand, counter in counts.items()]
@@ -104,7 +104,7 @@ def write_summary_sheet(
         writer.text(ws, header, col, heading, "Plan header" if col == 0 else "Figure header")
     groups = rag_by_group(content, redactor)
     row = header
-    total = Counter()
+    total: Counter[Rag | None] = Counter()
     for label, counter in groups:
         row += 1
         writer.text(ws, row, 0, label, "Plan group")

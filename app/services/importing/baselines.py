@@ -1,6 +1,6 @@
 """Keeping what each import read of each action (the base of the next import's three-way merge), in bulk."""
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 
 from app.extensions import db
 from app.models import ActionBaseline, Plan
@@ -12,11 +12,12 @@ def save(plan: Plan, written: list, filename: str) -> None:
     now, name = utcnow(), filename[:255]
     fresh = [w for w in written if w.baseline_was is None and w.baseline is not None]
     changed = [w for w in written if w.baseline_was is not None and w.baseline != w.baseline_was]
+    table = ActionBaseline.__table__
+    assert isinstance(table, Table)  # a declarative model's own Table (typed as a FromClause)
     if fresh:
         rows = [{"action_id": w.id, "values": w.baseline, "filename": name, "imported_at": now} for w in fresh]
-        db.session.execute(insert(ActionBaseline.__table__), rows)
+        db.session.execute(insert(table), rows)
     if changed:
-        table = ActionBaseline.__table__
         statement = (
             update(table)
             .where(table.c.action_id == bindparam("b_action_id"))

@@ -48,4 +48,5 @@ class StoredHistory:
         return history
 
     def texts(self, action_id: int | None) -> list[str]:
-        return [text for text, _, _ in self.updates.get(action_id, [])]
+        """The update texts held for the action (none for an action not yet saved, whose id is None)."""
+        return [text for text, _, _ in self.updates.get(action_id, [])] if action_id is not None else []

@@ -109,7 +109,7 @@ def strand_heading(text: str | None) -> Strand | None:
     """A strand written as a heading ('PREVENT', 'Strand 2: Prevent', 'Prepare – reducing the impact…'),
     not a sentence that starts with the word ('Prevent re-trafficking of victims')."""
     match = STRAND_RE.match(text or "")
-    if not match:
+    if not match or text is None:
         return None
     rest = text[match.end() :].strip()
     if rest and rest[0] not in ":–—-(|/" and rest.split()[0].lower() not in ("strand", "actions", "plan"):
@@ -209,8 +209,8 @@ def parse_date_text(text: str) -> date | None:
             day, month, year = (int(part) for part in match.groups())
             return date(year + 2000 if year < 100 else year, month, day)
         if match := LONG_DATE_RE.match(text):
-            month = MONTHS.get(match.group(2).lower())
-            return date(int(match.group(3)), month, int(match.group(1))) if month else None
+            named = MONTHS.get(match.group(2).lower())
+            return date(int(match.group(3)), named, int(match.group(1))) if named else None
         if match := ISO_DATE_RE.match(text):
             return date(*(int(part) for part in match.groups()))
     except ValueError:  # 31/02/2020

@@ -110,9 +110,9 @@ class ActionWriting:
         return change
 
 
-def _setter(action: Action, attr: str, value=None):
+def _setter(record: Action | Objective | Plan, attr: str, value=None):
     def apply(file_value) -> None:
-        setattr(action, attr, file_value if value is None else value)
+        setattr(record, attr, file_value if value is None else value)
 
     return apply
 

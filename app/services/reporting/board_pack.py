@@ -113,9 +113,7 @@ def build(plan: Plan, *, audience: str, as_at: date) -> BoardPack:
         audience_name=AUDIENCE_NAMES[redactor.audience],
         now=_by_strand((line.action.strand, line.rag) for line in lines),
         at_reviews=[(review, _at_review(content, review)) for review in reversed(reviews[-REVIEWS_SHOWN:])],
-        attention=sorted(
-            (line for line in lines if line.rag in (Rag.RED, Rag.AMBER)), key=lambda line: line.rag.severity
-        ),
+        attention=[line for _, line in sorted(_needing_attention(lines), key=lambda pair: pair[0])],
         overdue=[line for line in lines if rag_rules.is_overdue(facts[line.action.id], as_at)],
         stale=[line for line in lines if rag_rules.is_stale(facts[line.action.id], as_at)],
         last_review=last_review,
@@ -124,6 +122,11 @@ def build(plan: Plan, *, audience: str, as_at: date) -> BoardPack:
         uncovered=_uncovered(redactor),
         measures=measures_of(plan, redactor.reader, as_at, None if end.year == datetime.max.year else end),
     )
+
+
+def _needing_attention(lines: list[PackLine]) -> list[tuple[int, PackLine]]:
+    """The Red and Amber lines, each with its RAG's severity (to sort by)."""
+    return [(line.rag.severity, line) for line in lines if line.rag is not None and line.rag in (Rag.RED, Rag.AMBER)]
 
 
 def _day_after(day: date) -> datetime:

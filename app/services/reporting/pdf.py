@@ -4,7 +4,9 @@ The pack's HTML is the app's own, rendered from its templates; the stylesheets a
 every other URL the document names is refused, so rendering a PDF never reaches the network or the disk.
 """
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 STYLESHEETS = ("govuk-frontend.min.css", "app.css", "print.css")
@@ -12,6 +14,14 @@ STYLESHEETS = ("govuk-frontend.min.css", "app.css", "print.css")
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint or the pango library it draws text with is not installed."""
+
+
+@cache
+def _stylesheets() -> tuple[Any, ...]:
+    """The app's stylesheets, parsed once per process (GOV.UK Frontend's is large) and shared by every PDF."""
+    import weasyprint
+
+    return tuple(weasyprint.CSS(filename=str(STATIC / name)) for name in STYLESHEETS)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -27,6 +37,5 @@ def html_to_pdf(html: str) -> bytes:
         def fetch(self, url, headers=None):
             raise URLFetchingError(f"The board pack loads nothing from {url!r}")
 
-    stylesheets = [weasyprint.CSS(filename=str(STATIC / name)) for name in STYLESHEETS]
     document = weasyprint.HTML(string=html, url_fetcher=RefuseEverything())
-    return document.write_pdf(stylesheets=stylesheets)
+    return document.write_pdf(stylesheets=list(_stylesheets()))
