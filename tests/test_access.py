@@ -4,7 +4,7 @@ import pytest
 
 from tests.route_walk import PUBLIC, ROLES
 
-# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
 pytestmark = pytest.mark.xdist_group("route-walk")
 
 ALL = dict.fromkeys(ROLES, 200)

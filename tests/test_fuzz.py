@@ -16,7 +16,7 @@ from tests.conftest import CSRF_RE, AuthActions
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
 
-# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
 pytestmark = pytest.mark.xdist_group("route-walk")
 
 SCRIPT = "<script>alert('xss')</script>"

@@ -18,7 +18,7 @@ from config import ProductionConfig
 from tests.pages import check_page
 from tests.route_walk import Visit
 
-# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
 pytestmark = pytest.mark.xdist_group("route-walk")
 
 INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)

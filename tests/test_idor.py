@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from tests.conftest import make_records
 from tests.route_walk import MISSING_ID, POST_OPEN_TO_ALL, SECRETS, make_world
 
-# One pytest-xdist worker runs every test of the shared walk (tests/route_walk.py), so it is walked once.
+# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
 pytestmark = pytest.mark.xdist_group("route-walk")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
