@@ -200,11 +200,15 @@ def test_two_updates_that_differ_only_by_a_number_both_come_back(app):
     assert by_action(plans_as_dicts()[0]) == by_action(before[0])
 
 
-def a_plan_with_more_updates_than_a_cell_shows() -> Plan:
+def a_plan_with_more_updates_than_a_cell_shows(restricted: int | None = None) -> Plan:
     plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
     busy = make_action(plan, strand=Strand.PREVENT, ref="2", what="Brief the car washes", rag=Rag.GREEN)
     busy.updates.extend(
-        Update(as_at=date(2025, 4 + n // 28, 1 + n % 28), text=f"Visit {n}: {'leaflets left. ' * (n % 5 + 1)}".strip())
+        Update(
+            as_at=date(2025, 4 + n // 28, 1 + n % 28),
+            text=f"Visit {n}: {'leaflets left. ' * (n % 5 + 1)}".strip(),
+            restricted=n == restricted,
+        )
         for n in range(60)
     )
     long_note = ("A long note. " * 400).strip()
@@ -253,3 +257,20 @@ def open_workbook_bytes(data: bytes):
     from openpyxl import load_workbook
 
     return load_workbook(io.BytesIO(data), rich_text=True)
+
+
+def test_a_restricted_update_comes_back_restricted_from_the_internal_export(app):
+    plan = a_plan_with_more_updates_than_a_cell_shows(restricted=3)  # Prevent 2's cell points to the Updates sheet
+    quiet = plan.actions[1]  # its cell holds every update
+    quiet.updates.append(Update(as_at=date(2025, 11, 20), text="Operation SIERRA referral", restricted=True))
+    db.session.commit()
+    before = plans_as_dicts()
+
+    import_into_a_fresh_database(export_all())
+
+    updates = db.session.scalars(db.select(Update).order_by(Update.id)).all()
+    assert sorted(update.text for update in updates if update.restricted) == [
+        "Operation SIERRA referral",
+        "Visit 3: leaflets left. leaflets left. leaflets left. leaflets left.",
+    ]
+    assert by_action(plans_as_dicts()[0]) == by_action(before[0])  # nothing lost either

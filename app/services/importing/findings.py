@@ -32,6 +32,7 @@ class UpdateRead:
     text: str
     as_at: date | None = None
     author_name: str = ""
+    restricted: bool = False  # only the tracker's own Updates sheet says so (its Restricted column)
 
 
 @dataclass(frozen=True)

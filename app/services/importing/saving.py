@@ -311,5 +311,5 @@ def _update_row(action_id: int, update) -> dict:
         "author_name": update.author_name[:200],
         "text": update.text,
         "source": "import",
-        "restricted": False,
+        "restricted": update.restricted,
     }

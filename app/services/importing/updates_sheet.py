@@ -1,4 +1,5 @@
-"""The Updates sheet of the tracker's own export, read back where a plan cell points to it.
+"""The Updates sheet of the tracker's own export, read back where a plan cell points to it, and for the mark of
+each restricted update.
 
 A commentary cell holds at most what Excel can show (32,767 characters, and a row 409 points tall). When an
 action has more updates than that, the export keeps the newest that fit after a pointer line ("Earlier updates:
@@ -11,9 +12,19 @@ the action, it says so with the plan sheet and row, and keeps what the cell hold
 from collections import defaultdict
 
 from app.services.importing.findings import ActionRead, ReadWarning, UpdateRead
+from app.services.importing.passages import normalise
 from app.services.importing.wording import date_of
 
-HEADINGS = {"ref": "ref", "as at": "as_at", "author": "author", "update": "text", "strand": "group", "aim": "group"}
+HEADINGS = {
+    "ref": "ref",
+    "as at": "as_at",
+    "author": "author",
+    "update": "text",
+    "strand": "group",
+    "aim": "group",
+    "restricted": "restricted",
+}
+YES = {"yes", "y", "true"}
 
 
 def updates_by_action(worksheet, epoch=None) -> dict[tuple[str, str], list[UpdateRead]] | None:
@@ -35,21 +46,26 @@ def updates_by_action(worksheet, epoch=None) -> dict[tuple[str, str], list[Updat
             continue
         as_at = date_of(values[columns["as_at"]], epoch)[0] if "as_at" in columns else None
         author = _cell(values, columns.get("author"))
-        result[(_cell(values, columns["group"]), ref)].append(UpdateRead(text, as_at, author))
+        restricted = _cell(values, columns.get("restricted")).lower() in YES
+        result[(_cell(values, columns["group"]), ref)].append(UpdateRead(text, as_at, author, restricted))
     return result
 
 
 def take_updates_from_sheet(
     actions: list[ActionRead], sheet_updates: dict[tuple[str, str], list[UpdateRead]] | None, group_of
 ) -> list[ReadWarning]:
-    """Give each action whose cell pointed to the Updates sheet its full history from there."""
+    """Give each action whose cell pointed to the Updates sheet its full history from there, and mark the
+    updates the sheet says are restricted as restricted (a cell cannot say so)."""
     warnings = []
     for action in actions:
-        if not action.updates_elsewhere:
-            continue
         found = (sheet_updates or {}).get((group_of(action), action.ref))
+        if not action.updates_elsewhere:
+            withheld = {normalise(u.text) for u in found or () if u.restricted}
+            for update in action.updates if withheld else ():
+                update.restricted = normalise(update.text) in withheld
+            continue
         if found:
-            action.updates = [UpdateRead(u.text, u.as_at, u.author_name) for u in found]
+            action.updates = [UpdateRead(u.text, u.as_at, u.author_name, u.restricted) for u in found]
             continue
         where = "is not in the workbook" if sheet_updates is None else f"has no updates for {action.display_ref}"
         warnings.append(

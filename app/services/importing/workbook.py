@@ -150,14 +150,16 @@ def _read(
 
 
 def _take_updates_from_the_updates_sheet(data: bytes, facts: WorkbookFacts, workbook, parts: list[_SheetPart]) -> None:
-    """Actions whose cell points to the export's Updates sheet take their whole history from it.
+    """Actions whose cell points to the export's Updates sheet take their whole history from it, and every
+    update the sheet marks as restricted is imported restricted.
 
     The sheet was blanked for the normal-mode workbook (it holds a row per update: see the guard); it is read
     here from the file itself, streamed in read-only mode, within the caps the guard checked for it."""
-    if not any(action.updates_elsewhere for part in parts for action in part.actions):
-        return
     name = facts.record_sheets[facts.updates_sheet] if facts.updates_sheet else None
     visible = any(ws.title == name and ws.sheet_state == "visible" for ws in workbook.worksheets)
+    pointed = any(action.updates_elsewhere for part in parts for action in part.actions)
+    if not pointed and not (name is not None and visible):
+        return
     found = None
     if name is not None and visible:
         with streamed(data) as streaming:
