@@ -261,12 +261,18 @@ def _half_way_clients(app, lead, count: int) -> list:
     return clients
 
 
-def _at_once(clients, code: str) -> list[int]:
+def _at_once(clients, code: str) -> list[str]:
+    """What each of the clients was answered: "signed in", or how it was refused. A request that reads the account
+    after another has signed in finds its half-way sign-in voided (the session token is new at every sign-in) and
+    is sent back to the sign-in page; one that read it before finds the code used."""
     tokens = [csrf_token(c, "/sign-in/code") for c in clients]
 
     def enter(i, barrier):
         barrier.wait()
-        return clients[i].post("/sign-in/code", data={"code": code, "csrf_token": tokens[i]}).status_code
+        response = clients[i].post("/sign-in/code", data={"code": code, "csrf_token": tokens[i]})
+        if response.status_code != 302:
+            return str(response.status_code)
+        return "back to sign in" if response.headers["Location"].endswith("/sign-in") else "signed in"
 
     return in_threads(enter, len(clients))
 
@@ -279,8 +285,8 @@ def test_one_authenticator_code_sent_four_times_at_once_signs_in_once(app):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
     lead = make_user("lead")
     clients = _half_way_clients(app, lead, 4)
-    statuses = _at_once(clients, pyotp.TOTP(fresh(lead).totp_secret).now())
-    assert statuses.count(302) == 1, statuses
+    answers = _at_once(clients, pyotp.TOTP(fresh(lead).totp_secret).now())
+    assert answers.count("signed in") == 1, answers
     assert _signed_in(clients) == 1
 
 
@@ -290,8 +296,8 @@ def test_one_recovery_code_sent_three_times_at_once_signs_in_once(app):
     secret = pyotp.random_base32()
     codes = second_factor.enable(lead, secret, pyotp.TOTP(secret).now())
     clients = _half_way_clients(app, lead, 3)
-    statuses = _at_once(clients, codes[0])
-    assert statuses.count(302) == 1, statuses
+    answers = _at_once(clients, codes[0])
+    assert answers.count("signed in") == 1, answers
     assert _signed_in(clients) == 1
     assert second_factor.recovery_codes_left(fresh(lead)) == 9
     used = db.session.scalars(db.select(AuditEvent).filter_by(verb="user.recovery_code_used", record_id=lead.id))
@@ -376,3 +382,17 @@ def test_migration_0006_withdraws_argon2_recovery_codes(tmp_path):
     with sqlite3.connect(tmp_path / "upgraded.db") as connection:
         rows = [r[0] for r in connection.execute("SELECT recovery_codes FROM user ORDER BY email")]
     assert rows == [None, "hmac-sha256$" + "0" * 64, None]
+
+
+def test_a_half_way_sign_in_is_voided_once_another_finishes(app):
+    app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
+    lead = make_user("lead", two_factor=False)
+    secret = pyotp.random_base32()
+    codes = second_factor.enable(lead, secret, pyotp.TOTP(secret).now())
+    first, second = _half_way_clients(app, lead, 2)
+
+    assert _at_once([first], codes[0]) == ["signed in"]
+    # Each request in a thread of its own, as a worker serves it: a fresh database session, no test context.
+    assert _at_once([second], codes[1]) == ["back to sign in"]  # even with a good code
+
+    assert _signed_in([first, second]) == 1
