@@ -63,3 +63,51 @@ def test_a_lead_cannot_change_a_plan_they_do_not_lead(client, auth, login_as):
     assert auth.post(settings_url(plan), {"update_interval_days": "7"}, form_url="/plans").status_code == 403
     db.session.expire_all()
     assert db.session.get(Plan, plan.id).update_interval_days == 30
+
+
+def test_the_lead_renames_the_plan_and_corrects_its_period_and_it_is_audited(client, auth, login_as):
+    lead = login_as("lead")
+    plan = make_plan(actions=1, lead_user=lead, title="Modern Slavery Plan", period_label="2025-26")
+    form = {"update_interval_days": "30", "lead_user_id": str(lead.id)}
+    page = check_page(client.get(settings_url(plan)))
+    assert 'value="Modern Slavery Plan"' in page and 'value="2025-26"' in page
+    changes = {
+        "title": "  Modern Slavery Local Delivery Plan ",
+        "priority": "Modern Day Slavery",
+        "period_label": "2026-27",
+    }
+    response = auth.post(settings_url(plan), {**form, **changes})
+    assert response.status_code == 302
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert (plan.title, plan.priority, plan.period_label) == (
+        "Modern Slavery Local Delivery Plan",
+        "Modern Day Slavery",
+        "2026-27",
+    )
+    assert (plan.period_start.isoformat(), plan.period_end.isoformat()) == ("2026-04-01", "2027-03-31")
+    event = db.session.scalars(db.select(AuditEvent).filter_by(verb="plan.settings")).one()
+    assert event.old["title"] == "Modern Slavery Plan" and event.new["period_label"] == "2026-27"
+
+
+def test_a_title_or_period_that_cannot_be_kept_is_refused_with_what_was_typed(client, auth, login_as):
+    lead = login_as("lead")
+    plan = make_plan(actions=1, lead_user=lead, title="Modern Slavery Plan", period_label="2025-26")
+    make_plan(actions=0, title="Serious Violence Plan", period_label="2025-26")
+    form = {"update_interval_days": "30", "lead_user_id": str(lead.id), "priority": "Kept priority"}
+    cases = [
+        ({"title": "  ", "period_label": "2025-26"}, "Enter the plan&#39;s title", "title"),
+        ({"title": "Serious Violence Plan", "period_label": "2025-26"}, "There is already a plan called", "title"),
+        (
+            {"title": "Modern Slavery Plan", "period_label": "next year"},
+            "as a financial year, like 2016-17",
+            "period_label",
+        ),
+    ]
+    for changes, message, field in cases:
+        page = check_page(auth.post(settings_url(plan), {**form, **changes}))
+        assert message in page and f'href="#{field}"' in page
+        assert 'value="Kept priority"' in page  # what was typed stays
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).title == "Modern Slavery Plan"
+    assert not db.session.scalars(db.select(AuditEvent).filter_by(verb="plan.settings")).all()

@@ -1,11 +1,12 @@
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.forms import BaseForm
 from app.models import Rag, Strand, User
 from app.services.plans.filters import MAX_SEARCH_LENGTH, ONLY
+from app.validators import NoControlCharacters
 
 
 class FilterForm(BaseForm):
@@ -58,6 +59,28 @@ class DaysField(IntegerField):
 
 
 class PlanSettingsForm(BaseForm):
+    # No InputRequired on the title: a form posted without the field leaves it as it is; an empty one is refused
+    # by the service, which says so beside the field.
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[Length(max=300, message="The plan's title must be 300 characters or fewer"), NoControlCharacters()],
+    )
+    priority = StringField(
+        "Priority",
+        widget=GovTextInput(),
+        description="For example, Modern Day Slavery",
+        validators=[Length(max=200, message="The priority must be 200 characters or fewer"), NoControlCharacters()],
+    )
+    period_label = StringField(
+        "Period",
+        widget=GovTextInput(),
+        description="The financial year, like 2016-17",
+        validators=[
+            Length(max=40, message="Enter the period as a financial year, like 2016-17"),
+            NoControlCharacters(),
+        ],
+    )
     update_interval_days = DaysField(
         "Update interval in days",
         widget=GovTextInput(),

@@ -1,5 +1,5 @@
-"""A plan's own settings: who leads it in the tracker, how often its actions need an update, and how many days
-before an update is due its owners are reminded by e-mail."""
+"""A plan's own settings: its title, priority and period, who leads it in the tracker, how often its actions need
+an update, and how many days before an update is due its owners are reminded by e-mail."""
 
 from dataclasses import dataclass
 
@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Plan, Role, User
 from app.services.audit import trail as audit
 from app.services.errors import ServiceError
+from app.services.plans.authoring import AuthoringError, _text, period_dates
 
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 366
@@ -22,6 +23,9 @@ class PlanSettings:
     update_interval_days: int
     lead_user_id: int | None
     reminder_days_before: int | None = None  # None: leave as it is
+    title: str | None = None  # None (a form without the field): leave as it is
+    priority: str | None = None
+    period_label: str | None = None
 
 
 def possible_leads() -> list[User]:
@@ -39,12 +43,15 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
     reminder = plan.reminder_days_before if settings.reminder_days_before is None else settings.reminder_days_before
     if not 0 <= reminder <= MAX_REMINDER_DAYS:
         raise SettingsError(f"Enter a number of days between 0 and {MAX_REMINDER_DAYS}", "reminder_days_before")
+    named = _naming(plan, settings)
     old = {
+        **{name: getattr(plan, name) for name in named},
         "update_interval_days": plan.update_interval_days,
         "lead_user_id": plan.lead_user_id,
         "reminder_days_before": plan.reminder_days_before,
     }
     new = {
+        **named,
         "update_interval_days": settings.update_interval_days,
         "lead_user_id": settings.lead_user_id,
         "reminder_days_before": reminder,
@@ -59,6 +66,10 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
         plan.update_interval_days = settings.update_interval_days
         plan.lead_user_id = settings.lead_user_id
         plan.reminder_days_before = reminder
+        for name, value in named.items():
+            setattr(plan, name, value)
+        if "period_label" in changed:
+            plan.period_start, plan.period_end = period_dates(named["period_label"])
         audit.record(
             "plan.settings",
             user=user,
@@ -69,3 +80,31 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
         )
         db.session.commit()
     return changed
+
+
+def _naming(plan: Plan, settings: PlanSettings) -> dict:
+    """The title, priority and period the settings give, checked as a new plan's are; only those given."""
+    try:
+        named = _checked_naming(plan, settings)
+    except AuthoringError as error:
+        raise SettingsError(error.message, error.field) from error
+    title, period = named.get("title", plan.title), named.get("period_label", plan.period_label)
+    if (title, period) != (plan.title, plan.period_label):
+        clash = db.select(Plan.id).where(Plan.title == title, Plan.period_label == period, Plan.id != plan.id)
+        if db.session.scalar(clash) is not None:
+            message = f"There is already a plan called {title} for {period}: change the title or the period"
+            raise SettingsError(message, "title" if title != plan.title else "period_label")
+    return named
+
+
+def _checked_naming(plan: Plan, settings: PlanSettings) -> dict:
+    named: dict = {}
+    if settings.title is not None:
+        named["title"] = _text(settings.title, "title", "plan's title", 300)
+    if settings.priority is not None:
+        named["priority"] = _text(settings.priority, "priority", "priority", 200, required=False) or None
+    if settings.period_label is not None:
+        named["period_label"] = " ".join(settings.period_label.split())
+        if named["period_label"] != plan.period_label:  # a period imported in another form may be kept as it is
+            period_dates(named["period_label"])
+    return named
