@@ -37,6 +37,27 @@ def test_a_plan_is_matched_on_its_title_and_period(app):
     assert plan_count() == 2  # another period is another plan
 
 
+def test_a_plan_renamed_in_the_tracker_is_still_the_plan_its_file_names(app):
+    from app.services.plans import settings as plan_settings
+    from tests.factories import make_user
+
+    data = plan_file([row("Prepare", 1, "Engage"), row("Pursue", 1, "Disrupt")])
+    import_workbook(data, "a.xlsx")
+    plan = db.session.scalars(db.select(Plan)).one()
+    renamed = plan_settings.PlanSettings(
+        update_interval_days=plan.update_interval_days, lead_user_id=None, title="Modern Slavery Local Delivery Plan"
+    )
+    assert plan_settings.change_settings(plan, make_user("admin"), renamed) == ["title"]
+    before = state()
+
+    report = import_workbook(data, "a.xlsx")
+
+    assert plan_count() == 1 and action_count() == 2  # the same plan, not a second one
+    assert report.plans[0].plan_id == plan.id and not report.changes_anything
+    assert state() == before
+    assert db.session.get(Plan, plan.id).title == "Modern Slavery Local Delivery Plan"  # the tracker's name stands
+
+
 def test_a_renamed_file_titled_only_by_its_name_is_asked_about_not_made_a_second_plan(app):
     import_workbook(untitled(), "serious-violence-2020-21.xlsx")
     [plan] = db.session.scalars(db.select(Plan)).all()

@@ -1,6 +1,7 @@
 """Which plan of the tracker a plan of the file is.
 
-A plan is known by its title and period, as the sheet or its cover gives them. When the sheet gives no title and
+A plan is known by its title and period, as the sheet or its cover gives them, or by the title and period its last
+import gave when it has been renamed in the tracker since. When the sheet gives no title and
 the reader fell back on the file's name, the name proves nothing (a renamed file is the same plan, two files
 may share a name), so the administrator is asked: a new plan, or one of the tracker's plans of that period.
 The command line says which with `--plan ID` (or `--new-plan`).
@@ -11,7 +12,7 @@ from pathlib import PurePath
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Plan
+from app.models import Plan, PlanBaseline
 from app.services.importing.findings import PlanRead
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.report import PlanQuestion
@@ -31,6 +32,8 @@ def find_plan(read: PlanRead, index: int, filename: str, chosen: int | None) -> 
     `chosen` is the administrator's answer: a plan id, 0 for a new plan, None when not answered.
     """
     same = db.session.scalar(select(Plan).filter_by(title=read.title, period_label=read.period_label))
+    if same is None:
+        same = renamed_in_the_tracker(read)
     question = None
     if title_is_file_name(read, filename):
         candidates = _candidates(read)
@@ -46,6 +49,16 @@ def find_plan(read: PlanRead, index: int, filename: str, chosen: int | None) -> 
             raise WorkbookRejected(NO_SUCH_PLAN.format(id=chosen))
         return plan, question
     return same, question
+
+
+def renamed_in_the_tracker(read: PlanRead) -> Plan | None:
+    """The plan whose last import gave this title and period, when it has been renamed in the tracker since
+    (plan settings): the file still says what it said, and it is the same plan."""
+    for baseline in db.session.scalars(select(PlanBaseline)):
+        values = baseline.values or {}
+        if (values.get("file_title"), values.get("file_period")) == (read.title, read.period_label):
+            return db.session.get(Plan, baseline.plan_id)
+    return None
 
 
 def _candidates(read: PlanRead) -> list[tuple[int, str]]:

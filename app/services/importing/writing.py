@@ -207,6 +207,8 @@ def write_plan_fields(
         outcome.plan_field_changes += merge.changes
         outcome.conflicts += merge.conflicts
         values = merge.new_baseline
+    # The title and period the file gives, so that the plan is still found after it is renamed in the tracker.
+    values = {**values, "file_title": read.title, "file_period": read.period_label}
     if plan.source_filename != filename[:255]:
         plan.source_filename = filename[:255]
     if plan.source_sheet != read.sheets[0][:100]:
