@@ -24,3 +24,17 @@ def form_text(text: str | None) -> str:
     """Text as a person typed it in a form, trimmed, with a browser's CR LF line breaks as LF (as imports store
     them), so that saving a form unchanged changes nothing."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def checked_text(value: str | None, field: str, label: str, limit: int, *, required: bool, error: type) -> str:
+    """Text typed into a service's form, as it is kept: short text on one line, long text (over 300 characters
+    allowed) with its line breaks as LF. Raises `error` (the caller's ServiceError) naming `field` when it is
+    missing, too long, or holds characters text cannot hold."""
+    value = " ".join((value or "").split()) if limit <= 300 else form_text(value)
+    if required and not value:
+        raise error(f"Enter the {label}", field)
+    if len(value) > limit:
+        raise error(f"The {label} must be {limit:,} characters or fewer", field)
+    if has_control_characters(value):
+        raise error(f"The {label} contains characters that cannot be saved: retype it", field)
+    return value

@@ -113,7 +113,15 @@ def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
     return by_action
 
 
-def record_export(plan: Plan, *, audience: str, file_format: str, user: User | None, extra: dict | None = None) -> None:
+def record_export(
+    plan: Plan,
+    *,
+    audience: str,
+    file_format: str,
+    user: User | None,
+    extra: dict | None = None,
+    detail: str | None = None,
+) -> None:
     """Every export is audited (who, which plan, which audience, which format), whatever asked for it.
 
     An export only reads, so its audit event is all it commits: when the session holds anything else not yet
@@ -126,8 +134,8 @@ def record_export(plan: Plan, *, audience: str, file_format: str, user: User | N
         user=user,
         record_type="plan",
         record_id=plan.id,
-        new={"audience": audience, "format": file_format, "marking": MARKINGS[audience], **(extra or {})},
-        detail=f"Exported plan {plan.id} as {file_format} for the {audience} audience",
+        new={"audience": audience, "format": file_format, "marking": MARKINGS.get(audience), **(extra or {})},
+        detail=detail or f"Exported plan {plan.id} as {file_format} for the {audience} audience",
     )
     db.session.commit()
 

@@ -10,7 +10,7 @@ from app.models import Action, Direction, Frequency, Measure, Objective, Plan, S
 from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
 from app.services.errors import NotAllowed, ServiceError
-from app.services.plain_text import has_control_characters
+from app.services.plain_text import checked_text, has_control_characters
 
 MAX_CATEGORIES = 50
 
@@ -56,14 +56,7 @@ def read_number(text: str | float | int | None, field_name: str, label: str) -> 
 
 
 def _text(value: str, field_name: str, label: str, limit: int, *, required: bool = False) -> str:
-    value = " ".join((value or "").split())
-    if required and not value:
-        raise MeasureError(f"Enter the {label}", field_name)
-    if len(value) > limit:
-        raise MeasureError(f"The {label} must be {limit:,} characters or fewer", field_name)
-    if has_control_characters(value):
-        raise MeasureError(f"The {label} contains characters that cannot be saved: retype it", field_name)
-    return value
+    return checked_text(value, field_name, label, limit, required=required, error=MeasureError)
 
 
 def _checked(plan: Plan, wanted: MeasureText) -> dict:

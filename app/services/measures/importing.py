@@ -25,6 +25,7 @@ from app.services import clock
 from app.services.audit import trail as audit
 from app.services.errors import NotAllowed, ServiceError
 from app.services.importing.guard import check_workbook
+from app.services.importing.pending import get_pending  # noqa: F401  (the upload, if this user made it)
 from app.services.measures import periods, values
 from app.services.measures.editing import MeasureError, read_number
 from app.services.measures.thresholds import number
@@ -256,11 +257,6 @@ def store_upload(user: User, plan: Plan, filename: str, data: bytes, today: date
     db.session.add(pending)
     db.session.commit()
     return pending
-
-
-def get_pending(pending_id: int, user: User) -> PendingImport | None:
-    pending = db.session.get(PendingImport, pending_id)
-    return pending if pending is not None and pending.user_id == user.id else None
 
 
 def preview(pending: PendingImport, plan: Plan, today: date | None = None) -> SheetReading:

@@ -15,7 +15,7 @@ from app.models.plan import ACTIVE, ARCHIVED
 from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
 from app.services.errors import NotAllowed, ServiceError
-from app.services.plain_text import form_text, has_control_characters
+from app.services.plain_text import checked_text
 
 PERIOD_RE = re.compile(r"^(?P<start>(19|20)\d\d)-(?P<end>\d\d)$")
 
@@ -67,14 +67,7 @@ def possible_leads() -> list[User]:
 
 
 def _text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = " ".join((value or "").split()) if limit <= 300 else form_text(value)
-    if required and not value:
-        raise AuthoringError(f"Enter the {label}", field)
-    if len(value) > limit:
-        raise AuthoringError(f"The {label} must be {limit:,} characters or fewer", field)
-    if has_control_characters(value):
-        raise AuthoringError(f"The {label} contains characters that cannot be saved: retype it", field)
-    return value
+    return checked_text(value, field, label, limit, required=required, error=AuthoringError)
 
 
 def create_plan(user: User, wanted: NewPlan) -> Plan:

@@ -7,7 +7,8 @@ from app.extensions import db
 from app.models import Plan, Role, User
 from app.services.audit import trail as audit
 from app.services.errors import ServiceError
-from app.services.plans.authoring import AuthoringError, _text, period_dates
+from app.services.plain_text import checked_text
+from app.services.plans.authoring import AuthoringError, period_dates
 
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 366
@@ -84,27 +85,23 @@ def change_settings(plan: Plan, user: User, settings: PlanSettings) -> list[str]
 
 def _naming(plan: Plan, settings: PlanSettings) -> dict:
     """The title, priority and period the settings give, checked as a new plan's are; only those given."""
-    try:
-        named = _checked_naming(plan, settings)
-    except AuthoringError as error:
-        raise SettingsError(error.message, error.field) from error
+    named: dict = {}
+    if settings.title is not None:
+        named["title"] = checked_text(settings.title, "title", "plan's title", 300, required=True, error=SettingsError)
+    if settings.priority is not None:
+        priority = checked_text(settings.priority, "priority", "priority", 200, required=False, error=SettingsError)
+        named["priority"] = priority or None
+    if settings.period_label is not None:
+        named["period_label"] = " ".join(settings.period_label.split())
+        if named["period_label"] != plan.period_label:  # a period imported in another form may be kept as it is
+            try:
+                period_dates(named["period_label"])
+            except AuthoringError as error:
+                raise SettingsError(error.message, error.field) from error
     title, period = named.get("title", plan.title), named.get("period_label", plan.period_label)
     if (title, period) != (plan.title, plan.period_label):
         clash = db.select(Plan.id).where(Plan.title == title, Plan.period_label == period, Plan.id != plan.id)
         if db.session.scalar(clash) is not None:
             message = f"There is already a plan called {title} for {period}: change the title or the period"
             raise SettingsError(message, "title" if title != plan.title else "period_label")
-    return named
-
-
-def _checked_naming(plan: Plan, settings: PlanSettings) -> dict:
-    named: dict = {}
-    if settings.title is not None:
-        named["title"] = _text(settings.title, "title", "plan's title", 300)
-    if settings.priority is not None:
-        named["priority"] = _text(settings.priority, "priority", "priority", 200, required=False) or None
-    if settings.period_label is not None:
-        named["period_label"] = " ".join(settings.period_label.split())
-        if named["period_label"] != plan.period_label:  # a period imported in another form may be kept as it is
-            period_dates(named["period_label"])
     return named

@@ -20,12 +20,12 @@ from app.models import Action, ActionStatus, Objective, Plan, Rag, ReportEdit, S
 from app.services.access import can_edit_plan
 from app.services.audit import trail as audit
 from app.services.errors import NotAllowed, ServiceError
+from app.services.exporting.content import record_export
 from app.services.measures import periods
 from app.services.measures.reading import MeasureView, measures_of
 from app.services.measures.thresholds import number
 from app.services.plain_text import has_control_characters
 from app.services.redaction import EVERYONE, REDACTED, WITHHOLDING, Reader
-from app.services.transactions import holds_changes
 
 INTERNAL, PUBLIC = "internal", "public"
 AUDIENCES = {
@@ -285,17 +285,14 @@ def export_docx(plan: Plan, year: int, audience: str, user: User | None, today: 
     """The report as a .docx for this audience; audited like every export (the audit event is all it commits)."""
     report = build(plan, year, audience, today)
     data = document(report)
-    if holds_changes(db.session):
-        raise RuntimeError("An export commits only its own audit event: commit or roll back the session first")
-    audit.record(
-        "plan.export",
+    record_export(
+        plan,
+        audience=audience,
+        file_format="docx",
         user=user,
-        record_type="plan",
-        record_id=plan.id,
-        new={"audience": audience, "format": "docx", "marking": report.marking, "year": report.year_label},
+        extra={"marking": report.marking, "year": report.year_label},
         detail=f"Annual report {report.year_label} of plan {plan.id} for the {audience} audience",
     )
-    db.session.commit()
     return data
 
 
