@@ -20,6 +20,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from app.authoring.forms import action_words
 from app.fields import GovDateField
 from app.forms import BaseForm
 from app.models import Action, ActionStatus, Plan, User
@@ -35,20 +36,7 @@ class ActionEditForm(BaseForm):
         description="The action's number within its strand, for example 5 or 2.1",
         validators=[InputRequired("Enter the action's number, like 5"), Length(max=40), NoControlCharacters()],
     )
-    what = TextAreaField(
-        "What are we going to do?",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter what the action will do"), Length(max=10_000), NoControlCharacters()],
-    )
-    how = TextAreaField(
-        "How are we going to do it?", widget=GovTextArea(), validators=[Length(max=10_000), NoControlCharacters()]
-    )
-    responsibility = StringField(
-        "Responsibility",
-        widget=GovTextInput(),
-        description="As the plan writes it, for example DCI Chisholm / Intel Esther Martin",
-        validators=[Length(max=1_000), NoControlCharacters()],
-    )
+    what, how, responsibility = action_words()
     links = TextAreaField(
         "Strategic links",
         widget=GovTextArea(),

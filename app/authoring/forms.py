@@ -101,6 +101,26 @@ class ObjectiveForm(BaseForm):
     submit = SubmitField("Save objective", widget=GovSubmitInput())
 
 
+def action_words() -> tuple[TextAreaField, TextAreaField, StringField]:
+    """An action's what, how and responsibility, as adding and editing an action both ask for them."""
+    return (
+        TextAreaField(
+            "What are we going to do?",
+            widget=GovTextArea(),
+            validators=[InputRequired("Enter what the action will do"), Length(max=10_000), NoControlCharacters()],
+        ),
+        TextAreaField(
+            "How are we going to do it?", widget=GovTextArea(), validators=[Length(max=10_000), NoControlCharacters()]
+        ),
+        StringField(
+            "Responsibility",
+            widget=GovTextInput(),
+            description="As the plan writes it, for example DCI Chisholm / Intel Esther Martin",
+            validators=[Length(max=1_000), NoControlCharacters()],
+        ),
+    )
+
+
 class NewActionForm(BaseForm):
     strand = SelectField("Strand", widget=GovSelect(), choices=STRAND_CHOICES, validate_choice=True)
     objective = SelectField("Objective", widget=GovSelect(), validate_choice=True)
@@ -109,20 +129,7 @@ class NewActionForm(BaseForm):
         widget=GovTextInput(),
         validators=[InputRequired("Enter the action's number, like 5"), Length(max=40), NoControlCharacters()],
     )
-    what = TextAreaField(
-        "What are we going to do?",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter what the action will do"), Length(max=10_000), NoControlCharacters()],
-    )
-    how = TextAreaField(
-        "How are we going to do it?", widget=GovTextArea(), validators=[Length(max=10_000), NoControlCharacters()]
-    )
-    responsibility = StringField(
-        "Responsibility",
-        widget=GovTextInput(),
-        description="As the plan writes it, for example DCI Chisholm / Intel Esther Martin",
-        validators=[Length(max=1_000), NoControlCharacters()],
-    )
+    what, how, responsibility = action_words()
     owners = SelectMultipleField("Owners with an account", widget=GovCheckboxesInput(), coerce=int)
     contacts = SelectMultipleField("Owners without an account (contacts)", widget=GovCheckboxesInput(), coerce=int)
     target_date = GovDateField(
