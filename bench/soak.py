@@ -3,8 +3,9 @@
 1. (Re)creates the PostgreSQL database `soak` (SOAK_DATABASE to use another), migrates it with `flask db upgrade`
    and fills it with bench/database.py's force-sized data: a plan of 5,000 actions and 50,000 updates, the PCC
    deliverables it links to, the seed plan, a lead (with an authenticator app), 20 owners and a viewer.
-2. Starts gunicorn on 127.0.0.1 (2 workers; `--worker-class gthread --threads N` to try threads) with
-   PYTHONFAULTHANDLER=1, so a worker that crashes writes its Python stack to gunicorn's log first.
+2. Starts gunicorn on 127.0.0.1 with the settings the tracker ships (gunicorn.conf.py) and 2 workers
+   (`--worker-class gthread --threads N` to try threads), with PYTHONFAULTHANDLER=1, so a worker that crashes
+   writes its Python stack to gunicorn's log first.
 3. For SOAK_SECONDS (default 600) the clients, with no pause between requests, open every main page of the big
    plan (plans, plan page filtered and searched, action page, dashboard, review queue, traceability, my actions),
    owners write updates, the lead confirms or sets RAGs, and now and then somebody downloads the Excel export
@@ -12,7 +13,9 @@
 4. Reads gunicorn's own log of its workers: every worker boot, every worker that was sent a signal, exited
    with a code or timed out. Only the workers' stop at the end (SIGTERM from the master, asked for by this
    script) is an exit by request; anything else fails the soak, as does a 5xx, any other unexpected answer, or
-   an update or decision the server said it saved that is not in the database.
+   an update or decision the server said it saved that is not in the database. Every worker that ends must also
+   say it left without the interpreter's finalisation (gunicorn.conf.py's worker_exit): one that went through
+   finalisation means the shipped settings were not in effect, and that is where a worker once crashed.
 
 Loopback only; the database server is PostgreSQL on 127.0.0.1:5432 unless SOAK_ADMIN_URL says otherwise.
 """
@@ -51,6 +54,8 @@ EXITED_RE = re.compile(r"Worker \(pid:(\d+)\) exited with code (\d+)")
 RECYCLED_RE = re.compile(r"\[(\d+)\] \[INFO\] Autorestarting worker after current request")
 TIMEOUT_RE = re.compile(r"WORKER TIMEOUT \(pid:(\d+)\)")
 FAULT_RE = re.compile(r"Fatal Python error: (.+)")
+EXITING_RE = re.compile(r"\[INFO\] Worker exiting \(pid: (\d+)\)")  # gunicorn's, in every worker that ends
+LEFT_RE = re.compile(r"Worker leaving without interpreter finalisation \(pid: (\d+), code: (\d+)\)")  # the hook's
 
 
 def database_url() -> str:
@@ -232,6 +237,8 @@ class WorkerLog:
     exited: list[tuple[int, int]]
     timed_out: list[int]
     faults: list[str]
+    exiting: list[int]  # workers that reached the end of their run (gunicorn logs it before worker_exit)
+    left: list[tuple[int, int]]  # workers that then left with os._exit (gunicorn.conf.py), with their exit code
 
     @classmethod
     def read(cls, text: str) -> "WorkerLog":
@@ -242,6 +249,8 @@ class WorkerLog:
             exited=[(int(pid), int(code)) for pid, code in EXITED_RE.findall(text)],
             timed_out=[int(pid) for pid in TIMEOUT_RE.findall(text)],
             faults=FAULT_RE.findall(text),
+            exiting=[int(pid) for pid in EXITING_RE.findall(text)],
+            left=[(int(pid), int(code)) for pid, code in LEFT_RE.findall(text)],
         )
 
     def unrequested_exits(self, workers: int) -> list[str]:
@@ -259,9 +268,29 @@ class WorkerLog:
             problems.append(f"{len(self.booted)} workers booted for {workers}: replaced workers not accounted for")
         return problems
 
+    def through_finalisation(self) -> list[str]:
+        """Every worker that ended without gunicorn.conf.py's worker_exit taking it out with os._exit."""
+        left = {pid for pid, _ in self.left}
+        return [
+            f"worker {pid} ended through the interpreter's finalisation (gunicorn.conf.py's worker_exit not in effect)"
+            for pid in self.exiting
+            if pid not in left
+        ]
+
+    def exits_by_kind(self) -> str:
+        """How the workers that ended did so, for the soak's figures."""
+        recycled = set(self.recycled)
+        stopped = [pid for pid in self.exiting if pid not in recycled]
+        finalised = len(self.through_finalisation())
+        return (
+            f"{len(self.exiting)} came to their end ({len(recycled)} recycled after --max-requests, {len(stopped)} "
+            f"stopped at the end): {len(self.left)} left without finalisation (os._exit), {finalised} through it"
+        )
+
 
 def start_gunicorn(port: int, args, env: dict, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+    command += ["--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", args.worker_class, "--timeout", str(args.timeout), "--log-level", "info"]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
@@ -376,7 +405,7 @@ def main() -> int:
             os.kill(server.pid, signal.SIGTERM)  # the one stop by request: workers get SIGTERM from the master
             server.wait(timeout=120)
     workers = WorkerLog.read(log_path.read_text(errors="replace"))
-    problems = workers.unrequested_exits(args.workers)
+    problems = workers.unrequested_exits(args.workers) + workers.through_finalisation()
     everyone = [*clients, exporter]
     samples = [s for c in everyone for s in c.samples if s.page != "sign in"]
     errors = [error for c in everyone for error in c.errors]
@@ -413,8 +442,8 @@ def main() -> int:
             )
             or "none"
         ),
-        f"Workers: {len(workers.booted)} booted for {args.workers}, {len(workers.recycled)} recycled after "
-        f"--max-requests; ended other than by request: {len(problems)}",
+        f"Workers: {len(workers.booted)} booted for {args.workers}; {workers.exits_by_kind()}; "
+        f"ended other than by request or through finalisation: {len(problems)}",
         f"gunicorn's log: {log_path}",
     ]
     print("\n".join(lines), flush=True)

@@ -57,3 +57,56 @@ def test_workers_recycled_after_max_requests_are_asked_for_but_an_unexplained_re
     assert exits([*START, *recycled, BOOT.format(pid=104), *STOP]) == [
         "4 workers booted for 2: replaced workers not accounted for"
     ]
+
+
+def left(pid: int, code: int = 0) -> str:
+    """gunicorn.conf.py's worker_exit, as the worker leaves with os._exit."""
+    line = f"Worker leaving without interpreter finalisation (pid: {pid}, code: {code})"
+    return f"[2026-12-02 04:44:00 +0000] [{pid}] [INFO] {line}"
+
+
+def test_workers_that_leave_through_the_shipped_worker_exit_are_counted_by_kind():
+    recycled = [
+        "[2026-12-02 04:39:48 +0000] [101] [INFO] Autorestarting worker after current request.",
+        "[2026-12-02 04:39:51 +0000] [101] [INFO] Worker exiting (pid: 101)",
+        left(101),
+        BOOT.format(pid=103),
+    ]
+    stop = [STOP[0], STOP[2], left(102), "[2026-12-02 04:44:00 +0000] [103] [INFO] Worker exiting (pid: 103)"]
+    log = WorkerLog.read("\n".join([*START, *recycled, *stop, left(103), *STOP[3:]]))
+    assert log.unrequested_exits(2) == []
+    assert log.through_finalisation() == []
+    assert log.left == [(101, 0), (102, 0), (103, 0)]
+    assert log.exits_by_kind() == (
+        "3 came to their end (1 recycled after --max-requests, 2 stopped at the end): "
+        "3 left without finalisation (os._exit), 0 through it"
+    )
+
+
+def test_a_worker_that_ended_through_finalisation_is_named():
+    """gunicorn.conf.py not in effect: the soak would not be testing what the tracker ships."""
+    log = WorkerLog.read("\n".join([*START, *STOP[:3], left(101), *STOP[3:]]))
+    assert log.through_finalisation() == [
+        "worker 102 ended through the interpreter's finalisation (gunicorn.conf.py's worker_exit not in effect)"
+    ]
+    assert log.exits_by_kind().endswith("1 left without finalisation (os._exit), 1 through it")
+
+
+def test_the_crash_at_a_recycled_workers_exit_fails_the_soak_twice_over():
+    """As it was seen once: a gthread worker recycled after --max-requests, crashing in the collector during the
+    interpreter's finalisation, after its last request."""
+    crash = [
+        "[2026-12-02 04:39:48 +0000] [101] [INFO] Autorestarting worker after current request.",
+        "[2026-12-02 04:39:51 +0000] [101] [INFO] Worker exiting (pid: 101)",
+        "Fatal Python error: Segmentation fault",
+        "",
+        "Current thread 0x00007f5e2a3c1740 (most recent call first):",
+        "  Garbage-collecting",
+        "  <no Python frame>",
+        "[2026-12-02 04:39:52 +0000] [100] [WARNING] Worker (pid:101) was sent SIGSEGV!",
+        BOOT.format(pid=103),
+    ]
+    log = WorkerLog.read("\n".join([*START, *crash, *STOP]))
+    assert log.unrequested_exits(2) == ["worker 101 was sent SIGSEGV"]
+    assert log.faults == ["Segmentation fault"]
+    assert "worker 101 ended through the interpreter's finalisation" in log.through_finalisation()[0]
