@@ -279,8 +279,8 @@ class WorkerLog:
 
     def exits_by_kind(self) -> str:
         """How the workers that ended did so, for the soak's figures."""
-        recycled = set(self.recycled)
-        stopped = [pid for pid in self.exiting if pid not in recycled]
+        recycled = [pid for pid in self.exiting if pid in set(self.recycled)]  # one may crash in its last requests
+        stopped = [pid for pid in self.exiting if pid not in set(self.recycled)]
         finalised = len(self.through_finalisation())
         return (
             f"{len(self.exiting)} came to their end ({len(recycled)} recycled after --max-requests, {len(stopped)} "

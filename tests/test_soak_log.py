@@ -110,3 +110,20 @@ def test_the_crash_at_a_recycled_workers_exit_fails_the_soak_twice_over():
     assert log.unrequested_exits(2) == ["worker 101 was sent SIGSEGV"]
     assert log.faults == ["Segmentation fault"]
     assert "worker 101 ended through the interpreter's finalisation" in log.through_finalisation()[0]
+
+
+def test_a_worker_that_crashes_in_its_last_requests_is_not_counted_as_recycled():
+    """gthread: "Autorestarting" is logged at the last request's start, while other threads still serve."""
+    crash = [
+        "[2026-12-02 08:04:30 +0000] [101] [INFO] Autorestarting worker after current request.",
+        "Fatal Python error: Segmentation fault",
+        "[2026-12-02 08:04:31 +0000] [100] [WARNING] Worker (pid:101) was sent SIGSEGV!",
+        BOOT.format(pid=103),
+    ]
+    exiting = "[2026-12-02 04:44:00 +0000] [103] [INFO] Worker exiting (pid: 103)"
+    log = WorkerLog.read("\n".join([*START, *crash, STOP[0], STOP[2], left(102), exiting, left(103)]))
+    assert log.unrequested_exits(2) == ["worker 101 was sent SIGSEGV"]
+    assert log.exits_by_kind() == (
+        "2 came to their end (0 recycled after --max-requests, 2 stopped at the end): "
+        "2 left without finalisation (os._exit), 0 through it"
+    )
