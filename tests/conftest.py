@@ -58,6 +58,9 @@ from tests.factories import (  # noqa: E402
     make_user,
 )
 
+# `--dist loadgroup` honours xdist_group marks with pytest 9.2 (tests/xdist_groups.py).
+pytest_plugins = ["tests.xdist_groups"]
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
 
