@@ -49,6 +49,10 @@ from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 from app.models import Contact, ExportJob, Objective, Strand, User  # noqa: E402
 from config import TestConfig  # noqa: E402
+from tests.url_builders import share_url_builders  # noqa: E402
+
+share_url_builders()  # once per process, however often this module is imported
+
 from tests.factories import (  # noqa: E402
     PASSWORD,
     make_measure,
