@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from xlsxwriter.workbook import Workbook
 
-from app.services.exporting.excel import WORKBOOK_OPTIONS
 from app.services.exporting import rows as rows_module
+from app.services.exporting.excel import WORKBOOK_OPTIONS
 from app.services.exporting.rows import DateNumbers, RowWriter, RunFonts
 from app.services.exporting.styles import CellWriter
 
