@@ -158,6 +158,7 @@ class Redactor:
         self.withholds = audience == PCC
         self.marking = MARKINGS[audience]
         self.reader = WITHHOLDING if self.withholds else EVERYONE
+        self._updates: dict[int, UpdateRow] = {}  # each update read once, though the Plan and Updates sheets ask
 
     def withheld(self, action: Action) -> bool:
         """A restricted action keeps its strand, ref, RAG and date for the PCC office, but none of its text."""
@@ -171,6 +172,12 @@ class Redactor:
 
     def update(self, action: Action, update: UpdateRow) -> UpdateRow:
         """The update as this audience sees it: a withheld one keeps its date and says [REDACTED]."""
+        seen = self._updates.get(update.id)
+        if seen is None:
+            seen = self._updates[update.id] = self._update(action, update)
+        return seen
+
+    def _update(self, action: Action, update: UpdateRow) -> UpdateRow:
         if self.reader.update_withheld(action, restricted=update.restricted, text=update.text, author=update.author):
             return replace(update, author="", rag=None, restricted=True, text=REDACTED)
         return update
