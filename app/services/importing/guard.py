@@ -1,9 +1,9 @@
 """Pre-flight checks on an uploaded workbook's bytes, before openpyxl ever sees them.
 
 openpyxl (whose sheet parser the importer uses for rich text, merged cells and hidden rows) will happily spend
-minutes and gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576. Everything here
-works on the zip container and streams the sheet XML with a regex, so a rejection costs well under a second and a
-few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
+minutes and gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576.
+Everything here works on the zip container and streams the sheet XML with a regex, so a rejection costs well
+under a second and a few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
 
 The tracker's own export carries record sheets beside the plan (Summary, Updates, RAG decisions, Reviews): one
 row per update or decision, far more rows than a plan has actions. The importer never reads them as plans, so
