@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from xlsxwriter.workbook import Workbook
 
+from app.services.exporting import rows as rows_module
 from app.services.exporting.excel import WORKBOOK_OPTIONS
 from app.services.exporting.rows import DateNumbers, RowWriter, RunFonts
 from app.services.exporting.styles import CellWriter
@@ -22,6 +23,9 @@ AWKWARD = [
     "A non-character \ufffe and an emoji 🙂",
     "=1+1 starts like a formula",
     "-5 starts like a formula too",
+    "Ends with a line feed\n",
+    "\u00a0a non-breaking space first, an ideographic space last\u3000",
+    "Next line \x85 inside",
     "",
 ]
 HEIGHTS = [None, 15, 12.75, 27.5, 409]
@@ -121,6 +125,15 @@ def test_rows_written_whole_are_the_rows_xlsxwriter_writes_byte_for_byte():
     assert written[sheet] == expected[sheet]
     assert written["xl/styles.xml"] == expected["xl/styles.xml"]
     assert all(written[name] == expected[name] for name in expected)
+
+
+def test_whitespace_is_preserved_where_xlsxwriter_preserves_it():
+    from xlsxwriter.utility import _preserve_whitespace
+
+    for code in range(0x10000):
+        char = chr(code)
+        for text in (char + "x", "x" + char, "x" + char + "\n", char):
+            assert bool(rows_module._preserve(text)) == bool(_preserve_whitespace(text)), hex(code)
 
 
 def test_rows_go_down_the_sheet_only():

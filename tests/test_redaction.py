@@ -335,6 +335,19 @@ def test_normalise_folds_dashes_invisible_characters_and_case():
     assert normalise("OFFI\u00adCIAL \u2013 Sensi\u200btive") == "official - sensitive"
 
 
+def test_ascii_text_is_normalised_as_the_full_folding_would_normalise_it():
+    import unicodedata
+
+    from app.services.redaction import _FOLD
+
+    every_ascii = "".join(chr(code) for code in range(128))
+    for text in (every_ascii, every_ascii.upper(), "OFFICIAL-SENSITIVE", "Official: Sensitive", "official_SENSITIVE"):
+        assert text.isascii()
+        assert normalise(text) == unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    assert is_marked("Official / Sensitive") and not is_marked("Official, not sensitive")
+    assert is_marked("OFFICIAL\u2013SENSITIVE")  # not ASCII: the full folding still reads it
+
+
 # The RAG history
 
 

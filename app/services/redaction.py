@@ -38,8 +38,13 @@ _MARKING = re.compile(r"official[\s\-_:/.\\|]*sensitive")
 
 def normalise(text: str | None) -> str:
     """The text as the marking check reads it: compatibility forms folded (non-breaking spaces, full-width
-    letters), invisible characters dropped, every dash a hyphen, case folded."""
-    return unicodedata.normalize("NFKC", text or "").translate(_FOLD).casefold()
+    letters), invisible characters dropped, every dash a hyphen, case folded. ASCII text is its own NFKC form
+    and holds none of the characters folded, so lowering it is the same (and many times faster on an export's
+    50,000 updates)."""
+    text = text or ""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
 
 
 def is_marked(text: str | None) -> bool:

@@ -15,7 +15,11 @@ from app.updates.forms import UpdateForm
 @bp.route("/my-actions")
 @requires()
 def my_actions():
-    return render_template("updates/my_actions.html", plans=updating.my_actions(current_user))
+    return render_template(
+        "updates/my_actions.html",
+        plans=updating.my_actions(current_user),
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
+    )
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])

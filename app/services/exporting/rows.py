@@ -15,7 +15,7 @@ from a format's index and the value. Values must already be what the export writ
 import re
 from datetime import date, datetime
 
-from xlsxwriter.utility import _datetime_to_excel_datetime, _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
@@ -24,6 +24,12 @@ _escape_control = XMLwriter._escape_control_characters
 # characters, the two non-characters. Text without any of them is passed over with one search.
 _NEEDS_CONTROL_ESCAPE = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _XML_DATA = re.compile("[&<>]")
+
+
+def _preserve(text: str) -> str:
+    """XlsxWriter's `xml:space` test (`^\\s` or `\\s$`: re's \\s is str.isspace, and `$` before a final line feed
+    still finds a space, the line feed itself) without its two regular expressions."""
+    return ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
 
 
 def _control(text: str) -> str:
@@ -48,8 +54,7 @@ def blank_tail(xf_index: int) -> str:
 def string_tail(xf_index: int, text: str) -> str:
     """An inline string, as `write_string` then a constant-memory row flush write it."""
     text = _control(text)
-    preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-    return f'{_style(xf_index)} t="inlineStr"><is><t{preserve}>{_data(text)}</t></is></c>'
+    return f'{_style(xf_index)} t="inlineStr"><is><t{_preserve(text)}>{_data(text)}</t></is></c>'
 
 
 def number_tail(xf_index: int, number: float) -> str:
@@ -84,8 +89,7 @@ def rich_tail(xf_index: int, fonts: RunFonts, runs: list[tuple[object, str]]) ->
     """A rich inline string of (format, text) runs, every text non-empty, as `write_rich_string` writes it."""
     parts = []
     for run_format, text in runs:
-        preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-        parts.append(f"{fonts.opening(run_format)}<t{preserve}>{_control(_data(text))}</t></r>")
+        parts.append(f"{fonts.opening(run_format)}<t{_preserve(text)}>{_control(_data(text))}</t></r>")
     return f'{_style(xf_index)} t="inlineStr"><is>{_control("".join(parts))}</is></c>'
 
 

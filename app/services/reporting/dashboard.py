@@ -18,7 +18,7 @@ from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import clock
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import WITHHOLDING
-from app.services.reporting import charts
+from app.services.reporting import charts, landing
 from app.services.reviewing import changes, rag_rules
 
 RECENT_UPDATES = 10
@@ -77,6 +77,7 @@ class Dashboard:
     changed: changes.Changes
     recent_updates: list[Update]
     review_mix: list[RagCounts]
+    counts: landing.Landing  # the counts at the top, as the plans page gives them
 
     def strand_chart(self):
         return charts.grouped_bar_chart(
@@ -133,6 +134,15 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
         changed=_changed_since(plan, last_review, include_restricted),
         recent_updates=_recent_updates(plan, include_restricted),
         review_mix=_review_mix(reviews) + [RagCounts("Today", Counter(totals.counts))],
+        # Red, overdue and stale are the same rules as the matrix's and the lists' counts: not counted again.
+        counts=landing.landing_with(
+            plan,
+            red=totals.counts[Rag.RED.value],
+            overdue=overdue.total,
+            stale=stale.total,
+            last_review=last_review.held_on if last_review else None,
+            include_restricted=include_restricted,
+        ),
     )
 
 
