@@ -68,7 +68,7 @@ def write_decisions_sheet(ws: Worksheet, writer: CellWriter, content: PlanConten
     row = header
     rows, dates = RowWriter(ws, len(DECISION_COLUMNS)), DateNumbers(ws)  # each row written whole (rows.py)
     for action in (action for group in groups_of(content) for action in group.actions):
-        proposal = next((u for u in reversed(content.updates_of(action)) if u.rag is not None), None)
+        proposal = next((u for u in reversed(content.facts_of(action)) if u.rag is not None), None)
         none: list[Decision | None] = [None]
         for decision in decisions.get(action.id) or none:
             row += 1

@@ -190,12 +190,13 @@ def write_plan_sheet(
     row = header
     cells = _pcc_row if pcc else _local_row
     rows = _Rows(ws, writer, len(columns))
-    for group in groups_of(content):
-        for index, action in enumerate(group.actions):
-            row += 1
-            height, tails = cells(rows, row, content, redactor, group, action, index == 0, columns)
-            rows.writer.row(row, height, tails)
-            tick()
+    order = [(group, index == 0, action) for group in groups_of(content) for index, action in enumerate(group.actions)]
+    streamed = content.stream_updates([action for _, _, action in order])
+    for (group, first, action), updates in zip(order, streamed, strict=True):
+        row += 1
+        height, tails = cells(rows, row, updates, redactor, group, action, first, columns)
+        rows.writer.row(row, height, tails)
+        tick()
     rows.writer.close()
     return SheetFrame(header_row=header, last_row=row, columns=len(columns))
 
@@ -210,11 +211,11 @@ class _Rows:
         self.dates = DateNumbers(ws)
 
 
-def _commentary(writer: CellWriter, content: PlanContent, redactor: Redactor, action: Action, where: str):
+def _commentary(writer: CellWriter, updates: list[UpdateRow], redactor: Redactor, action: Action, where: str):
     """The commentary as rich-text runs, or plain text for a withheld action."""
     if redactor.withheld(action):  # [REDACTED] where there are updates to withhold, empty where there are none
-        return REDACTED if content.updates_of(action) else ""
-    updates = [redactor.update(action, update) for update in content.updates_of(action)]
+        return REDACTED if updates else ""
+    updates = [redactor.update(action, update) for update in updates]
     if not updates:
         return ""
     lines = commentary_lines(updates, where)
@@ -238,7 +239,7 @@ def _height(values: list, columns) -> float:
     return fitted_height(texts)
 
 
-def _local_row(rows: "_Rows", row, content, redactor: Redactor, group, action: Action, first, columns):
+def _local_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
     """(height, cell tails) of a local plan's action."""
     writer = rows.cells
     ref = ref_value(action.ref)
@@ -247,7 +248,7 @@ def _local_row(rows: "_Rows", row, content, redactor: Redactor, group, action: A
         redactor.action_text(action, action.what),
         redactor.action_text(action, action.how),
         redactor.action_text(action, action.responsibility),
-        _commentary(writer, content, redactor, action, where),
+        _commentary(writer, updates, redactor, action, where),
         redactor.action_text(action, link_lines(action)),
     ]
     height = _height(["", "", *texts], columns)
@@ -261,7 +262,7 @@ def _local_row(rows: "_Rows", row, content, redactor: Redactor, group, action: A
     return height, tails
 
 
-def _pcc_row(rows: "_Rows", row, content, redactor: Redactor, group, action: Action, first, columns):
+def _pcc_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
     """(height, cell tails) of a PCC plan's deliverable."""
     writer = rows.cells
     objective = group.objective
@@ -270,7 +271,7 @@ def _pcc_row(rows: "_Rows", row, content, redactor: Redactor, group, action: Act
     texts = [
         redactor.text(objective.description) if first and objective else "",
         f"{action.ref} {redactor.action_text(action, how)}".strip(),
-        _commentary(writer, content, redactor, action, action.ref),
+        _commentary(writer, updates, redactor, action, action.ref),
     ]
     height = _height(["", *texts], columns)
     tails = [writer.text_tail(redactor.text(group.label), "Plan group" if first else "Plan group more")]
@@ -301,13 +302,14 @@ def write_updates_sheet(
     # so each format is still first asked for its index along the row, as XlsxWriter would ask.
     seen: dict[tuple, str] = {}
     key: tuple
-    for action in (action for group in groups_of(content) for action in group.actions):
+    actions = [action for group in groups_of(content) for action in group.actions]
+    for action, updates in zip(actions, content.stream_updates(actions), strict=True):
         if pcc:
             strand = action.objective.ref if action.objective else ""
         else:
             strand = action.strand.value if action.strand else ""
         named: list[str] = []  # the strand and ref tails, made at the action's first row
-        for update in content.updates_of(action):
+        for update in updates:
             update = redactor.update(action, update)
             row += 1
             if not named:
