@@ -136,6 +136,15 @@ def test_whitespace_is_preserved_where_xlsxwriter_preserves_it():
             assert bool(rows_module._preserve(text)) == bool(_preserve_whitespace(text)), hex(code)
 
 
+def test_control_characters_are_escaped_where_xlsxwriter_escapes_them():
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    for code in range(0x10000):
+        char = chr(code)
+        for text in (char, "a" + char + "b", "_x00" + char + "1_", "_x0041_" + char):
+            assert rows_module._control(text) == XMLwriter._escape_control_characters(text), hex(code)
+
+
 def test_rows_go_down_the_sheet_only():
     book = Workbook(io.BytesIO(), WORKBOOK_OPTIONS)
     writer = CellWriter(book)

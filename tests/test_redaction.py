@@ -348,6 +348,20 @@ def test_ascii_text_is_normalised_as_the_full_folding_would_normalise_it():
     assert is_marked("OFFICIAL\u2013SENSITIVE")  # not ASCII: the full folding still reads it
 
 
+def test_text_with_nothing_to_fold_is_normalised_as_the_full_folding_would_normalise_it():
+    import unicodedata
+
+    from app.services.redaction import _FOLD, DASHES, INVISIBLE
+
+    samples = ["• We will do it – by March", "Ｏｆｆｉｃｉａｌ ｓｅｎｓｉｔｉｖｅ", "Café ﬁnance\u00a0team"]
+    samples.append("’quoted’ …")
+    samples += [f"official{char}sensitive" for char in INVISIBLE + DASHES]
+    samples += ["".join(chr(code) for code in range(128, 0x3000))]
+    for text in samples:
+        assert normalise(text) == unicodedata.normalize("NFKC", text).translate(_FOLD).casefold(), text
+    assert all(is_marked(f"OFFICIAL{char}SENSITIVE") for char in INVISIBLE + DASHES)
+
+
 # The RAG history
 
 

@@ -33,6 +33,8 @@ def _preserve(text: str) -> str:
 
 
 def _control(text: str) -> str:
+    if "_x" not in text and text.isprintable():  # no _xHHHH_, and printable text holds no control or non-character
+        return text
     return _escape_control(text) if _NEEDS_CONTROL_ESCAPE.search(text) else text
 
 

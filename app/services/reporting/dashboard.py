@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Label, case, func, nulls_first
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
@@ -181,7 +181,8 @@ def _listings(plan: Plan, lists: list[tuple[ColumnElement[bool], Callable[[Label
         for condition, order in lists
     ]
     ids = list({row.id for rows in chosen for row in rows})
-    loaded = db.session.scalars(db.select(Action).where(Action.id.in_(ids)).options(selectinload(Action.owners)))
+    # The owners joined on (a few each): one statement for the actions of all the lists and their owners.
+    loaded = db.session.scalars(db.select(Action).where(Action.id.in_(ids)).options(joinedload(Action.owners))).unique()
     by_id = {action.id: action for action in loaded}
     return [
         Listing([ActionLine(by_id[row.id], row.last_update) for row in rows], rows[0].total if rows else 0)
