@@ -25,8 +25,8 @@ run: $(BIN)/activate
 	@echo "Sign in as admin@, lead@, owner@ or viewer@example.police.uk with the password printed above."
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Two pytest-xdist workers, each on a database of its own (tests/conftest.py). --dist loadgroup asks for the
-# route-wide tests that share one walk to run on one worker (not honoured with pytest 9.2: docs/testing.md).
+# Two pytest-xdist workers, each on a database of its own (tests/conftest.py). --dist loadgroup runs the
+# route-wide tests that share one walk on one worker, so the walk is made once (tests/xdist_groups.py).
 # PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 test: $(BIN)/activate

@@ -49,6 +49,10 @@ from app import create_app  # noqa: E402
 from app.extensions import db as _db  # noqa: E402
 from app.models import Contact, ExportJob, Objective, Strand, User  # noqa: E402
 from config import TestConfig  # noqa: E402
+from tests.url_builders import share_url_builders  # noqa: E402
+
+share_url_builders()  # once per process, however often this module is imported
+
 from tests.factories import (  # noqa: E402
     PASSWORD,
     make_measure,
@@ -57,6 +61,9 @@ from tests.factories import (  # noqa: E402
     make_review,
     make_user,
 )
+
+# `--dist loadgroup` honours xdist_group marks with pytest 9.2 (tests/xdist_groups.py).
+pytest_plugins = ["tests.xdist_groups"]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SEED_WORKBOOK = os.path.join(os.path.dirname(__file__), "..", "plans", "wmp-modern-slavery-delivery-plan-2015-16.xlsx")

@@ -4,9 +4,6 @@ import pytest
 
 from tests.route_walk import PUBLIC, ROLES
 
-# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
-pytestmark = pytest.mark.xdist_group("route-walk")
-
 ALL = dict.fromkeys(ROLES, 200)
 ADMIN_ONLY = {role: 200 if role == "admin" else 403 for role in ROLES}
 ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": 302}

@@ -186,3 +186,38 @@ def test_long_lists_show_the_first_rows_and_link_to_the_rest(client, login_as, a
     assert "Showing the first 2 of 5." in overdue
     assert f'href="/plans/{plan.id}?only=overdue">See all 5 in the plan' in overdue
     assert overdue.count('<tr class="govuk-table__row">') == 3  # heading and two actions
+
+
+def test_the_lists_withhold_restricted_and_marked_text_from_viewers(client, auth, login_as, app, plan):
+    """The dashboard's rows are written out in the template rather than through components/action.html's
+    macros: they must withhold exactly what those do. A restricted Red action keeps its ref, RAG and date but
+    not its text or owners; an open action's marked text and marked target date as written say [REDACTED]."""
+    app.config["TODAY"] = TODAY
+    hidden = make_user(name="Detective Hidden")
+    by_ref = {a.display_ref: a for a in plan.actions}
+    make_review(plan, held_on=days_ago(20))
+    secret = by_ref["Prepare 1"]  # Red, overdue and changed since the review (a new update)
+    secret.what, secret.restricted = "Covert deployment at the car wash", True
+    secret.owners.append(hidden)
+    marked = by_ref["Protect 1"]  # Amber and stale
+    marked.what, marked.target_date_text = "OFFICIAL-SENSITIVE: the safe house", "OFFICIAL SENSITIVE: when it closes"
+    marked.responsibility = "OFFICIAL-SENSITIVE: DS Quiet"
+    db.session.commit()
+
+    login_as("viewer")
+    page = check_page(client.get(f"/plans/{plan.id}/dashboard"))
+    for text in ("car wash", "Detective Hidden", "safe house", "DS Quiet", "when it closes"):
+        assert text not in page
+    red_amber = page[page.index(">Red and Amber</h2>") : page.index(">Overdue</h2>")]
+    secret_row = red_amber[red_amber.index(f'href="/actions/{secret.id}"') :].split("</tr>")[0]
+    assert secret_row.count("[REDACTED]") == 2 and "Red</strong>" in secret_row  # what and owners; the RAG stays
+    marked_row = red_amber[red_amber.index(f'href="/actions/{marked.id}"') :].split("</tr>")[0]
+    assert marked_row.count("[REDACTED]") == 3  # what, responsibility and the target date as written
+    changed = page[page.index('id="changed-since"') :]
+    assert f'href="/actions/{secret.id}">Prepare 1</a>' in changed
+
+    auth.logout()
+    login_as("lead")
+    page = check_page(client.get(f"/plans/{plan.id}/dashboard"))
+    for text in ("car wash", "Detective Hidden", "safe house", "DS Quiet", "when it closes"):
+        assert text in page

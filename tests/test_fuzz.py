@@ -16,9 +16,6 @@ from tests.conftest import CSRF_RE, AuthActions
 from tests.factories import PASSWORD, make_user
 from tests.pages import check_page
 
-# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
-pytestmark = pytest.mark.xdist_group("route-walk")
-
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 FIXED_VALUES = [
@@ -253,9 +250,32 @@ def hostile_queries(page: str) -> list:
     return HOSTILE_QUERIES + per_field + [dict.fromkeys(fields, value) for value in FIXED_VALUES if fields]
 
 
+class RenderEachHtmlOnce:
+    """The board pack's HTML-to-PDF step (WeasyPrint, a pure function of the HTML it is given) done once for
+    each distinct HTML. Every request still runs the whole route (its query parsing, the pack, its template, the
+    export audit, the response); only a second WeasyPrint render of HTML already rendered is saved. HTML that a
+    query string changed is rendered afresh."""
+
+    def __init__(self, render):
+        self.render = render
+        self.pdfs: dict[str, bytes] = {}
+        self.calls = 0
+
+    def __call__(self, html: str) -> bytes:
+        self.calls += 1
+        if html not in self.pdfs:
+            self.pdfs[html] = self.render(html)
+        return self.pdfs[html]
+
+
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-def test_every_get_route_survives_a_hostile_query_string(app, client, records, route_walk, role):
+def test_every_get_route_survives_a_hostile_query_string(app, client, records, route_walk, role, monkeypatch):
     """Each GET route's answer without a query string is the one the role had on the shared walk."""
+    from app.services.reporting import board_pack_pdf
+
+    renders = RenderEachHtmlOnce(board_pack_pdf.html_to_pdf)
+    monkeypatch.setattr(board_pack_pdf, "html_to_pdf", renders)
+    pdfs = 0
     user = walked_user(records, role)
     auth = AuthActions(client)
     assert auth.login(user).status_code == 302
@@ -277,11 +297,18 @@ def test_every_get_route_survives_a_hostile_query_string(app, client, records, r
                 body = response.get_data(as_text=True)
                 assert "http://localhost" not in body, f"{what}: a link built from the Host header"
                 assert SCRIPT not in body and "<script>alert(1)" not in body, f"{what}: unescaped"
+            if response.mimetype == "application/pdf":
+                assert response.get_data().startswith(b"%PDF-"), f"{what}: not a PDF"
+                pdfs += 1
             sent += 1
         db.session.rollback()
         if client.get("/account").status_code != 200:  # a GET never signs anybody out; this is a guard
             assert auth.login(db.session.get(User, user.id)).status_code in (200, 302)
     assert sent > 200
+    # Every PDF answered was printed from the HTML its request rendered; that HTML shows no query text unescaped.
+    assert pdfs > 20 and renders.calls == pdfs and renders.pdfs, (pdfs, renders.calls)
+    for html in renders.pdfs:
+        assert SCRIPT not in html and "<script>alert(1)" not in html, "board pack: unescaped"
 
 
 def test_underscore_parameters_never_reach_the_links_of_a_long_plan(client, login_as):

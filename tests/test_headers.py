@@ -18,9 +18,6 @@ from config import ProductionConfig
 from tests.pages import check_page
 from tests.route_walk import Visit
 
-# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
-pytestmark = pytest.mark.xdist_group("route-walk")
-
 INLINE_SCRIPT_RE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 STYLE_ATTR_RE = re.compile(r"<[^>]+\sstyle=", re.I)
 VERSION_RE = re.compile(r"werkzeug|python/\d|gunicorn/\d|flask/\d", re.I)

@@ -14,9 +14,6 @@ from pypdf import PdfReader
 from tests.conftest import make_records
 from tests.route_walk import MISSING_ID, POST_OPEN_TO_ALL, SECRETS, make_world
 
-# Asks pytest-xdist to run every test of the shared walk (tests/route_walk.py) on one worker (docs/testing.md).
-pytestmark = pytest.mark.xdist_group("route-walk")
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -170,3 +170,15 @@ def test_the_queue_shows_the_latest_update_beside_confirm_and_opens_it_whole(cli
     assert first.index("app-queue-update") < first.index("Confirm Amber")  # beside the button, before it
     second = next(row for row in rows if f"/actions/{actions['4'].id}/decide" in row)
     assert "Covert phase" in second and "<details" not in second  # short: shown whole
+
+
+@pytest.mark.parametrize("include_restricted", [True, False])
+def test_the_dashboard_counts_what_the_plans_page_counts(board, include_restricted):
+    """The dashboard takes Red, overdue and stale from its matrix and lists and the review's date from its last
+    review: the same counts as landing() makes on its own."""
+    from app.services.reporting import dashboard
+
+    plan, *_ = board
+    counts = dashboard.build(plan, include_restricted=include_restricted, today=TODAY).counts
+    assert counts == landing.landing(plan, include_restricted=include_restricted, today=TODAY)
+    assert (counts.awaiting, counts.red, counts.overdue, counts.stale) == (2, 2, 2, 2)

@@ -121,6 +121,12 @@ def test_queue_page_shows_proposal_rule_and_confirmed_side_by_side(client, auth,
     row = page[page.index('id="review-queue"') :]
     assert "Past target date" in row and ">Amber<" in row and ">Red<" in row and ">Green<" in row
     assert "Confirm Amber" in page
+    # Each row's form, written out in the queue: where it posts, the session's token, this page to come back to
+    form = row[row.index("<form") : row.index("</form>")]
+    assert f'action="/actions/{action.id}/decide"' in form and f'href="/actions/{action.id}/decide"' in row
+    assert f'name="return_to" value="/plans/{plan.id}/review"' in form and 'name="rag" value="amber"' in form
+    assert f'name="csrf_token" value="{field_value(page, "csrf_token")}"' in form
+    assert f'<a class="govuk-link" href="/actions/{action.id}">Prepare 1</a>' in row
 
 
 @pytest.mark.parametrize("role", ["owner", "viewer"])

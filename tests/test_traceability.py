@@ -219,3 +219,53 @@ def test_a_code_with_an_unrated_action_is_never_called_green(client, login_as):
     later = " ".join(page[page.index(">PCC 3.3.7<") :].split())
     assert ">Amber<" in later and "1 of 2 not set" in later
     assert "it shows as Incomplete" in page  # the rule is explained on the page
+
+
+def test_the_codes_are_read_a_page_at_a_time_in_code_order(client, login_as, plans, monkeypatch):
+    """Three codes, two a page: page 1 has 1.1.1 and 1.1.2 and the cross-checks, page 2 has 9.9.9 (which no
+    deliverable has) and points back to the cross-checks; a page past the end shows the last."""
+    monkeypatch.setattr(traceability, "CODES_PER_PAGE", 2)
+    first = traceability.code_page(Framework.PCC)
+    assert [row.label for row in first.rows] == ["PCC 1.1.1", "PCC 1.1.2"]
+    assert (first.total, first.page, first.pages, first.first, first.last) == (3, 1, 2, 1, 2)
+    second = traceability.code_page(Framework.PCC, page=2)
+    assert [row.label for row in second.rows] == ["PCC 9.9.9"] and second.rows[0].deliverable is None
+    assert [a.ref for a in second.rows[0].actions] == ["4"] and (second.first, second.last) == (3, 3)
+    assert traceability.code_page(Framework.PCC, page=7).page == 2
+    assert [row.label for row in traceability.code_rows(Framework.PCC)] == ["PCC 1.1.1", "PCC 1.1.2", "PCC 9.9.9"]
+
+    login_as("viewer")
+    page = check_page(client.get("/links/PCC"))
+    codes = page[page.index('id="codes"') : page.index('id="unlinked"')]
+    assert ">PCC 1.1.1<" in codes and ">PCC 1.1.2<" in codes and ">PCC 9.9.9<" not in codes
+    assert "Showing 1 to 2 of 3 numbers" in page and 'href="/links/PCC?page=2"' in page
+    assert "1.1.3" in page[page.index('id="unlinked"') : page.index('id="unresolved"')]
+    page = check_page(client.get("/links/PCC?page=2"))
+    assert ">PCC 9.9.9<" in page and ">PCC 1.1.1<" not in page and "(page 2 of 2)" in page
+    assert "Showing 3 to 3 of 3 numbers" in page
+    assert 'href="/links/PCC#unlinked"' in page and "1.1.3" not in page  # the cross-checks stay on page 1
+    assert ">PCC 9.9.9<" in check_page(client.get("/links/PCC?page=99"))
+
+
+def test_the_pcc_page_withholds_marked_deliverables_and_restricted_actions_from_viewers(client, auth, login_as, plans):
+    """The PCC page's cells are written out rather than through components/action.html's macros: they withhold
+    what those do. A marked deliverable (linked, and unlinked) says [REDACTED]; a restricted local action's
+    unresolved link is not listed."""
+    local, pcc = plans
+    by_ref = {a.ref: a for a in pcc.actions}
+    by_ref["1.1.1"].what = "OFFICIAL-SENSITIVE: the Bluebird deliverable"
+    by_ref["1.1.3"].what = "OFFICIAL SENSITIVE – the Kestrel deliverable"
+    fourth = next(a for a in local.actions if a.ref == "4")
+    fourth.restricted, fourth.what = True, "Covert operation Magpie"
+    db.session.commit()
+    login_as("viewer")
+    page = check_page(client.get("/links/PCC"))
+    assert "Bluebird" not in page and "Kestrel" not in page and "Magpie" not in page
+    codes = page[page.index('id="codes"') : page.index('id="unlinked"')]
+    assert "[REDACTED]" in codes.split(">PCC 1.1.1<")[1].split("</tr>")[0]
+    assert "[REDACTED]" in page[page.index('id="unlinked"') : page.index('id="unresolved"')]
+    assert "Every PCC link points at a deliverable." in page  # 9.9.9's only link is on the restricted action
+    auth.logout()
+    login_as("lead")
+    page = check_page(client.get("/links/PCC"))
+    assert "Bluebird" in page and "Kestrel" in page and "Magpie" in page

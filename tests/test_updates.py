@@ -67,6 +67,37 @@ def test_my_actions_lists_owned_actions_across_plans_with_update_due(app, frozen
     assert rows[never.id].update_due is True and rows[never.id].last_update is None
 
 
+def test_my_actions_are_read_a_page_at_a_time_in_plan_order(client, auth, frozen, monkeypatch):
+    """Five owned actions in two plans, two a page: the pages follow plan order across the plans; a page past
+    the end shows the last."""
+    monkeypatch.setattr(updating, "MY_ACTIONS_PAGE", 2)
+    owner = make_user("owner")
+    first = make_plan(title="A plan", actions=0)
+    second = make_plan(title="B plan", actions=0)
+    for plan, refs in ((first, ["1", "2", "3"]), (second, ["1", "2"])):
+        for position, ref in enumerate(refs):
+            make_action(plan, ref=ref, position=position, what=f"{plan.title} action {ref}", owner=owner)
+    make_action(second, ref="3", position=2, what="Someone else's")
+    db.session.commit()
+
+    def shown(mine):
+        return [(p.plan.title, row.action.ref) for p in mine.plans for row in p.actions]
+
+    page = updating.my_actions_page(owner, 2, today=TODAY)
+    assert shown(page) == [("A plan", "3"), ("B plan", "1")]
+    assert (page.total, page.page, page.pages, page.first, page.last) == (5, 2, 3, 3, 4)
+    last = updating.my_actions_page(owner, 9, today=TODAY)
+    assert shown(last) == [("B plan", "2")] and (last.page, last.first, last.last) == (3, 5, 5)
+    assert len([row for p in updating.my_actions(owner, today=TODAY) for row in p.actions]) == 5
+    assert updating.my_actions_page(make_user("owner"), 3, today=TODAY).total == 0
+
+    auth.login(owner)
+    html = check_page(client.get("/my-actions?page=2"))
+    assert "A plan action 3" in html and "B plan action 1" in html and "A plan action 1" not in html
+    assert "Showing actions 3 to 4 of 5, 2 a page." in html and 'href="/my-actions?page=3"' in html
+    assert "(page 2 of 3)" in html and "Someone else" not in html
+
+
 def test_owner_lands_on_my_actions_and_sees_update_due(client, auth, frozen):
     owner = make_user("owner")
     plan = make_plan(title="Modern Day Slavery", actions=0)

@@ -7,7 +7,7 @@ from app.services.access import can_edit_plan, can_see_restricted
 from app.services.measures import reading as measure_reading
 from app.services.plans import reading as plan_reading
 from app.services.redaction import Reader
-from app.services.reporting import charts, dashboard, landing
+from app.services.reporting import charts, dashboard
 
 
 @bp.route("/plans/<int:plan_id>/dashboard")
@@ -20,7 +20,7 @@ def show(plan_id: int):
         "dashboard/show.html",
         plan=plan,
         board=board,
-        counts=landing.landing(plan, include_restricted=include_restricted),
+        counts=board.counts,
         series=charts.RAG_SERIES,
         can_edit=can_edit_plan(current_user, plan),
         measures=measure_reading.measures_of(plan, Reader.for_user(current_user), board.today),

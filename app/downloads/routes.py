@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers.response import Response as BaseResponse
 
 from app.downloads import bp
 from app.downloads.forms import BoardPackForm
@@ -14,7 +15,7 @@ from app.services.exporting.content import AUDIENCES, INTERNAL, PCC
 from app.services.plans import reading as plan_reading
 from app.services.reporting import board_pack_pdf
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = export_jobs.XLSX_MIMETYPE
 
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
@@ -33,7 +34,7 @@ def plan_xlsx(plan_id: int):
     user = current_user._get_current_object()
     if export_jobs.is_large(plan):  # written by a process of its own: see services/exporting/jobs.py
         launch = current_app.config.get("EXPORT_JOBS_LAUNCH", "process")
-        job = export_jobs.start(plan, user, audience=audience, as_at=today, launch=launch)
+        job = export_jobs.start(plan, user, audience=audience, as_at=today, kind=export_jobs.XLSX, launch=launch)
         return redirect(url_for("downloads.export_job", job_id=job.id))
     data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=user)
     return _xlsx(data, excel_export.export_filename(plan, today, audience))
@@ -42,7 +43,7 @@ def plan_xlsx(plan_id: int):
 @bp.route("/exports/<int:job_id>")
 @requires()
 def export_job(job_id: int):
-    """How far the export has got; the page refreshes itself until the file is ready to download."""
+    """How far the export (a workbook or a board pack) has got; the page checks until the file is ready."""
     job = export_jobs.job_for(job_id, current_user) or abort(404)
     plan = plan_reading.get_plan(job.plan_id) or abort(404)
     return render_template("downloads/export_job.html", job=job, plan=plan, jobs=export_jobs)
@@ -54,11 +55,15 @@ def export_job_file(job_id: int):
     job = export_jobs.job_for(job_id, current_user) or abort(404)
     if job.status != export_jobs.DONE or job.content is None:
         abort(404)
-    return _xlsx(job.content, job.filename)
+    return _file(job.content, job.filename, export_jobs.writer_for(job.kind).mimetype)
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype=XLSX)
+    return _file(data, name, XLSX)
+
+
+def _file(data: bytes, name: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -89,14 +94,17 @@ def board_pack(plan_id: int):
     return _pack(plan, audience, as_at)
 
 
-def _pack(plan, audience: str, as_at: date) -> Response:
+def _pack(plan, audience: str, as_at: date) -> BaseResponse:
+    """The pack in the response, or for a large plan a job that writes it and the job's page to follow."""
     if audience == INTERNAL and not can_see_restricted(current_user):
         abort(403)
-    data = render_pack(plan, audience=audience, as_at=as_at, user=current_user._get_current_object())
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{board_pack_pdf.filename(plan, as_at)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    user = current_user._get_current_object()
+    if export_jobs.is_large(plan):  # laid out by a process of its own, as a large workbook is
+        launch = current_app.config.get("EXPORT_JOBS_LAUNCH", "process")
+        job = export_jobs.start(plan, user, audience=audience, as_at=as_at, kind=export_jobs.PDF, launch=launch)
+        return redirect(url_for("downloads.export_job", job_id=job.id))
+    data = render_pack(plan, audience=audience, as_at=as_at, user=user)
+    return _file(data, board_pack_pdf.filename(plan, as_at), "application/pdf")
 
 
 def _as_at(value: str | None) -> date | None:

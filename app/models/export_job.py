@@ -1,4 +1,5 @@
-"""An export of a large plan, written by a process of its own while the person waits on a page that refreshes.
+"""An export of a large plan (its workbook or its board pack), written by a process of its own while the person
+waits on a page that refreshes.
 
 The job row is how the web workers and the exporting process talk: who asked, for which audience, how far it
 has got, and at the end the file itself (or why it failed). Any worker can show its progress or hand it over.
@@ -16,6 +17,7 @@ class ExportJob(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="xlsx", server_default="xlsx")  # xlsx or pdf (board pack)
     audience: Mapped[str] = mapped_column(String(20))
     as_at: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting, running, done, failed

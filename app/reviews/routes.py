@@ -29,7 +29,13 @@ def queue(plan_id: int):
     queue = review_queue(plan)
     latest = plan_reading.latest_updates([item.action.id for item in queue.items])
     return render_template(
-        "reviews/queue.html", plan=plan, items=queue.items, total=queue.total, latest=latest, rules=rag_rules.RULES
+        "reviews/queue.html",
+        plan=plan,
+        items=queue.items,
+        total=queue.total,
+        latest=latest,
+        rules=rag_rules.RULES,
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
     )
 
 

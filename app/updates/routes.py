@@ -1,9 +1,11 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.models import Rag, Role
 from app.permissions import requires
+from app.plans.pagination import pagination
 from app.plans.routes import render_action_page
+from app.query_args import page_number
 from app.services.access import can_update_action
 from app.services.actions import updating
 from app.services.actions.conflicts import ConflictError
@@ -15,7 +17,16 @@ from app.updates.forms import UpdateForm
 @bp.route("/my-actions")
 @requires()
 def my_actions():
-    return render_template("updates/my_actions.html", plans=updating.my_actions(current_user))
+    mine = updating.my_actions_page(current_user, page_number(request.args))
+    return render_template(
+        "updates/my_actions.html",
+        mine=mine,
+        plans=mine.plans,
+        pages=pagination(
+            mine.page, mine.pages, lambda number: url_for("updates.my_actions", page=number), "Pages of your actions"
+        ),
+        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
+    )
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])

@@ -270,3 +270,38 @@ def test_pcc_office_exports_a_force_sized_plan_through_a_job_page_then_downloads
     workbook = load_workbook(saved, read_only=True)
     assert workbook["Plan"].max_row > jobs.LARGE_PLAN_ACTIONS
     workbook.close()
+
+
+def test_pcc_office_prints_a_force_sized_plans_board_pack_through_a_job_page_then_downloads_it(
+    live_server, new_context, tmp_path
+):
+    from app.models import ExportJob
+    from app.services.exporting import jobs
+    from tests.factories import make_plan
+
+    plan = make_plan(actions=jobs.LARGE_PLAN_ACTIONS + 1, title="Force Delivery Plan 2025-26", rag=Rag.AMBER)
+    make_user("viewer", email="viewer@example.police.uk", name="PCC Office")
+    browser = open_browser(new_context, live_server, "viewer-prints-a-large-board-pack")
+    page = browser.page
+
+    browser.sign_in("viewer@example.police.uk")
+    browser.go(f"/plans/{plan.id}/dashboard")
+    browser.follow(page.get_by_role("link", name="Print the board pack (PDF)"))
+    browser.check("the board pack form")
+    browser.follow(page.get_by_role("button", name="Download the board pack (PDF)"))
+    assert browser.heading() == "Preparing the export"
+    expect(page.locator("#export-job")).to_contain_text("its board pack is written while you wait")
+    browser.check("the board pack is being prepared")
+
+    job = db.session.scalars(db.select(ExportJob)).one()
+    assert (job.kind, job.audience) == ("pdf", "pcc")
+    jobs.run(job.id)  # what `flask plans run-export` does in its own process
+    page.wait_for_selector("text=Your export is ready", timeout=15_000)  # the page checks in place
+    assert browser.heading() == "Your export is ready"
+    browser.check("the board pack is ready")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the board pack").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.name == f"board-pack-force-delivery-plan-2025-26-{job.as_at.isoformat()}.pdf"
+    assert saved.read_bytes().startswith(b"%PDF")

@@ -8,6 +8,7 @@ is told about it rather than deciding blind.
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -87,6 +88,9 @@ def _check(text: str, as_at: date | None, today: date) -> None:
         raise UpdateError("The as-at date must be today or in the past")
 
 
+MY_ACTIONS_PAGE = 100  # actions a page, as the plan page reads them
+
+
 @dataclass
 class OwnedAction:
     action: Action
@@ -101,20 +105,59 @@ class OwnedPlan:
     actions: list[OwnedAction] = field(default_factory=list)
 
 
+@dataclass
+class MyActions:
+    """One page of the actions a person owns, grouped by plan, and where the page sits among them."""
+
+    plans: list[OwnedPlan]
+    total: int = 0  # actions the person owns in active plans, on every page
+    page: int = 1
+    pages: int = 1
+    per_page: int = MY_ACTIONS_PAGE
+    shown: int = 0  # actions on this page
+
+    @property
+    def first(self) -> int:
+        """The position among them all of this page's first action (1-based), for "Showing 101 to 200"."""
+        return (self.page - 1) * self.per_page + 1 if self.shown else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + self.shown - 1 if self.shown else 0
+
+
 def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
     """The actions the user owns, grouped by plan, each flagged when an update is due and with where its RAG
     stands (four queries)."""
+    return _owned(user, today, 1, None).plans
+
+
+def my_actions_page(user: User, page: int = 1, today: date | None = None) -> MyActions:
+    """The page'th MY_ACTIONS_PAGE of the actions the user owns, in plan order (a page past the last shows the
+    last), grouped and flagged as `my_actions` does."""
+    return _owned(user, today, page, MY_ACTIONS_PAGE)
+
+
+def _owned(user: User, today: date | None, page: int, per_page: int | None) -> MyActions:
+    """`per_page` None: every action on one page. Four queries whatever the number: the page of actions (with the
+    number of them all), their latest update dates, and where their RAGs stand."""
     today = today or clock.today()
-    actions = list(
-        db.session.scalars(
-            db.select(Action)
-            .join(action_owner, action_owner.c.action_id == Action.id)
-            .join(Plan, Plan.id == Action.plan_id)
-            .where(action_owner.c.user_id == user.id, Plan.status == ACTIVE)  # archived and closed plans: not due
-            .options(joinedload(Action.plan))
-            .order_by(Plan.title, Plan.id, Action.position, Action.id)
-        )
+
+    def mine(query):  # archived and closed plans: not due
+        query = query.join(action_owner, action_owner.c.action_id == Action.id).join(Plan, Plan.id == Action.plan_id)
+        return query.where(action_owner.c.user_id == user.id, Plan.status == ACTIVE)
+
+    owned = (
+        mine(db.select(Action, func.count().over().label("total")))
+        .options(joinedload(Action.plan))
+        .order_by(Plan.title, Plan.id, Action.position, Action.id)
     )
+    rows = db.session.execute(owned.limit(per_page).offset((page - 1) * per_page) if per_page else owned).all()
+    total = rows[0].total if rows else 0
+    if per_page and not rows and page > 1:  # past the last page: the last (or the first, when there are none)
+        total = db.session.scalar(mine(db.select(func.count(Action.id)))) or 0
+        return _owned(user, today, max(1, -(-total // per_page)), per_page)
+    actions = [row[0] for row in rows]
     last = last_update_dates([a.id for a in actions])
     standing = standings(actions)
     groups: dict[int, OwnedPlan] = {}
@@ -123,4 +166,5 @@ def my_actions(user: User, today: date | None = None) -> list[OwnedPlan]:
         group = groups.setdefault(action.plan_id, OwnedPlan(action.plan))
         due = rag_rules.is_stale(facts, today)
         group.actions.append(OwnedAction(action, last.get(action.id), due, standing.get(action.id)))
-    return list(groups.values())
+    size = per_page or max(total, 1)
+    return MyActions(list(groups.values()), total, page, max(1, -(-total // size)), size, len(actions))

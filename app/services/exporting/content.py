@@ -5,6 +5,7 @@ every string through `Redactor`, which applies the one redaction rule of app.ser
 the pages, search and traceability use) to the export's audience.
 """
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -27,7 +28,10 @@ class UnknownAudience(ValueError):
     """Raised for an audience other than "internal" or "pcc"."""
 
 
-@dataclass(frozen=True)
+STREAM_ACTIONS = 500  # actions whose updates a streaming export reads at once
+
+
+@dataclass(frozen=True, slots=True)
 class UpdateRow:
     """One dated update as an export shows it (plain values, not ORM objects: 50,000 of them load fast)."""
 
@@ -49,8 +53,48 @@ class PlanContent:
     reviews: list[Review] = field(default_factory=list)
     snapshots: dict[int, list[ReviewSnapshot]] = field(default_factory=dict)  # by review id
 
+    # The Excel export streams the updates (`streamed`): it reads them a few hundred actions at a time as each
+    # sheet goes down the plan, and keeps only their dates and RAGs (`facts`) for the sheets that count them, so
+    # a force's 50,000 updates are never all in memory at once.
+    streamed: bool = False
+    facts: dict[int, list["UpdateFact"]] = field(default_factory=dict)  # by action id, once streamed
+
     def updates_of(self, action: Action) -> list[UpdateRow]:
+        if self.streamed:
+            raise RuntimeError("This plan's updates are streamed: read them with stream_updates")
         return self.updates.get(action.id, [])
+
+    def facts_of(self, action: Action) -> Sequence["UpdateRow | UpdateFact"]:
+        """The action's updates' ids, dates and RAGs, oldest first (all an update count needs)."""
+        if not self.streamed:
+            return self.updates.get(action.id, [])
+        if action.id not in self.facts:
+            raise RuntimeError(f"The updates of action {action.id} have not been streamed yet")
+        return self.facts[action.id]
+
+    def stream_updates(self, actions: list[Action]) -> Iterator[list[UpdateRow]]:
+        """Each action's updates in turn (oldest first), for the actions in the order given."""
+        if not self.streamed:
+            for action in actions:
+                yield self.updates_of(action)
+            return
+        for start in range(0, len(actions), STREAM_ACTIONS):
+            chunk = actions[start : start + STREAM_ACTIONS]
+            by_action = _read_updates(Update.action_id.in_([action.id for action in chunk]))
+            for action in chunk:
+                updates = by_action.pop(action.id, [])
+                if action.id not in self.facts:
+                    self.facts[action.id] = [UpdateFact(u.id, u.as_at, u.rag) for u in updates]
+                yield updates
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFact:
+    """What counting an update needs (is the action stale, what did its owner last propose), without its words."""
+
+    id: int
+    as_at: date | None
+    rag: Rag | None
 
 
 def check_audience(audience: str) -> str:
@@ -60,13 +104,14 @@ def check_audience(audience: str) -> str:
     return audience
 
 
-def update_order(update: UpdateRow) -> tuple:
+def update_order(update: "UpdateRow | UpdateFact") -> tuple:
     """Oldest first; undated (imported base text) before dated. The same on SQLite and PostgreSQL."""
     return (update.as_at is not None, update.as_at or date.min, update.id)
 
 
-def load_plan_content(plan: Plan, *, with_reviews: bool = False) -> PlanContent:
-    """Everything an export shows, in a fixed number of queries whatever the plan's size."""
+def load_plan_content(plan: Plan, *, with_reviews: bool = False, streamed: bool = False) -> PlanContent:
+    """Everything an export shows, in a fixed number of queries whatever the plan's size (`streamed`: the updates
+    are read as they are written, see PlanContent.stream_updates)."""
     objectives = list(
         db.session.scalars(db.select(Objective).where(Objective.plan_id == plan.id).order_by(Objective.position))
     )
@@ -78,7 +123,8 @@ def load_plan_content(plan: Plan, *, with_reviews: bool = False) -> PlanContent:
             .order_by(Action.position, Action.id)
         )
     )
-    content = PlanContent(plan=plan, objectives=objectives, actions=actions, updates=_load_updates(plan))
+    updates = {} if streamed else _read_updates(Action.plan_id == plan.id)
+    content = PlanContent(plan=plan, objectives=objectives, actions=actions, updates=updates, streamed=streamed)
     if with_reviews:
         content.reviews = list(
             db.session.scalars(db.select(Review).where(Review.plan_id == plan.id).order_by(Review.held_on, Review.id))
@@ -88,7 +134,8 @@ def load_plan_content(plan: Plan, *, with_reviews: bool = False) -> PlanContent:
     return content
 
 
-def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
+def _read_updates(condition) -> dict[int, list[UpdateRow]]:
+    """The updates meeting `condition` (on Update or its Action) by action, oldest first."""
     rows = db.session.execute(
         db.select(
             Update.id,
@@ -102,7 +149,7 @@ def _load_updates(plan: Plan) -> dict[int, list[UpdateRow]]:
         )
         .join(Action, Action.id == Update.action_id)
         .outerjoin(User, User.id == Update.author_id)
-        .where(Action.plan_id == plan.id)
+        .where(condition)
     )
     by_action: dict[int, list[UpdateRow]] = {}
     for id_, action_id, as_at, author_name, user_name, rag, restricted, text in rows:

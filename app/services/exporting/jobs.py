@@ -1,18 +1,27 @@
 """Exports of large plans as background jobs: a process of their own, a row that tells how far they have got.
 
-Measured on 2 cores (docs/operations.md): a 5,000-action export takes 10 s of CPU, 23-35 s inside a request under
-load, where gunicorn's 30 s timeout killed the worker mid-export; at 20,000 actions it took 119 s. A web
-worker that exports serves nobody else meanwhile and keeps hundreds of MB afterwards. So a plan of more than
+Measured on 2 cores (docs/operations.md): a 5,000-action export took 10 s of CPU, 23-35 s inside a request under
+load, where gunicorn's 30 s timeout killed the worker mid-export; at 20,000 actions it took 119 s. Since its rows
+are written whole and its updates streamed it takes 3.5 s of CPU at 5,000 actions and 36 s at 20,000 under load
+(docs/exporting.md), still no work for a web worker. A web worker that exports serves nobody else meanwhile
+and keeps hundreds of MB afterwards. So a plan of more than
 `LARGE_PLAN_ACTIONS` actions is exported by `flask plans run-export JOB` in a new process: the web request only
 writes the job row and starts the process, the person's page checks until the job is done, then they
 download the file from the row. The audience, the redaction and the audit event are those of every export
 (excel.export_workbook); the file is kept `KEEP_FOR` and only its owner may have it.
+
+The board pack PDF of a large plan runs the same way (`kind` "pdf"): at 5,000 actions WeasyPrint lays out for
+longer than a web worker may take. Its writer is registered by the web layer (`register_writer`, from
+app/downloads/packs.py), since drawing the pack's HTML is a view's job; the exporting process loads the whole app,
+so the writer is there when the job runs.
 """
 
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,6 +40,8 @@ KEEP_FOR = timedelta(days=1)
 PROGRESS_EVERY = 200  # rows written between two progress writes
 ROOT = Path(__file__).resolve().parents[3]
 WAITING, RUNNING, DONE, FAILED = "waiting", "running", "done", "failed"
+XLSX, PDF = "xlsx", "pdf"
+KINDS = (XLSX, PDF)
 FAILED_TEXT = "The export could not be finished. Try again; if it fails again, tell the tracker's administrator"
 
 
@@ -38,17 +49,58 @@ class ExportJobError(ServiceError):
     """An export job that cannot be started or read."""
 
 
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """How one kind of job writes its file: `write(plan, audience=, as_at=, user=, progress=)` returns the bytes
+    (audited as the export it is), `filename(plan, as_at, audience)` names them, `mimetype` serves them."""
+
+    write: Callable[..., bytes]
+    filename: Callable[[Plan, date, str], str]
+    mimetype: str
+
+
+_WRITERS: dict[str, Writer] = {}
+
+
+def register_writer(kind: str, writer: Writer) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"Unknown export job kind {kind!r}")
+    _WRITERS[kind] = writer
+
+
+def writer_for(kind: str) -> Writer:
+    """The writer of a kind of job; the workbook's is built in, the board pack's comes with the web layer."""
+    if kind == XLSX:
+        from app.services.exporting import excel  # XlsxWriter loads in the exporting process only
+
+        return Writer(excel.export_workbook, excel.export_filename, XLSX_MIMETYPE)
+    if kind not in _WRITERS:
+        raise ExportJobError(f"Export jobs of kind {kind!r} cannot be written here")
+    return _WRITERS[kind]
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def is_large(plan: Plan) -> bool:
     count = db.session.scalar(db.select(db.func.count(Action.id)).where(Action.plan_id == plan.id))
     return (count or 0) > LARGE_PLAN_ACTIONS
 
 
-def start(plan: Plan, user: User, *, audience: str, as_at: date, launch: str = "process") -> ExportJob:
-    """Write the job row, commit, and start the process that exports it (`launch`: "process", or "none" when
-    the caller runs it itself). Files of jobs older than KEEP_FOR are dropped on the way."""
+def start(
+    plan: Plan, user: User, *, audience: str, as_at: date, kind: str = XLSX, launch: str = "process"
+) -> ExportJob:
+    """Write the job row, commit, and start the process that exports it (`kind`: "xlsx", the workbook, or "pdf",
+    the board pack; `launch`: "process", or "none" when the caller runs it itself). Files of jobs older than
+    KEEP_FOR are dropped on the way."""
     check_audience(audience)
+    if kind not in KINDS:
+        raise ExportJobError(f"Unknown export job kind {kind!r}")
     db.session.execute(delete(ExportJob).where(ExportJob.created_at < utcnow() - KEEP_FOR))
-    job = ExportJob(plan_id=plan.id, user_id=user.id, audience=audience, as_at=as_at, status=WAITING)
+    job = ExportJob(plan_id=plan.id, user_id=user.id, kind=kind, audience=audience, as_at=as_at, status=WAITING)
     db.session.add(job)
     db.session.commit()
     if launch == "process":
@@ -78,20 +130,17 @@ def job_for(job_id: int, user: User) -> ExportJob | None:
 def run(job_id: int) -> ExportJob:
     """Export the job's plan and keep the file on the row (in the exporting process). Never raises for a failed
     export: the row says it failed, and the log says why."""
-    from app.services.exporting import excel  # XlsxWriter loads in the exporting process only
-
     job = db.session.get(ExportJob, job_id)
     if job is None:
         raise ExportJobError(f"There is no export job {job_id}")
     if job.status != WAITING:
         raise ExportJobError(f"Export job {job_id} has already run ({job.status})")
     plan, user = db.session.get_one(Plan, job.plan_id), db.session.get(User, job.user_id)
+    writer = writer_for(job.kind)
     job.status = RUNNING
     db.session.commit()
     try:
-        data = excel.export_workbook(
-            plan, audience=job.audience, as_at=job.as_at, user=user, progress=_progress(job_id)
-        )
+        data = writer.write(plan, audience=job.audience, as_at=job.as_at, user=user, progress=_progress(job_id))
     except Exception:
         log.exception("Export job %s of plan %s failed", job_id, job.plan_id)
         db.session.rollback()
@@ -101,7 +150,7 @@ def run(job_id: int) -> ExportJob:
         return job
     job = db.session.get_one(ExportJob, job_id)
     job.content, job.status, job.finished_at = data, DONE, utcnow()
-    job.filename = excel.export_filename(plan, job.as_at, job.audience)
+    job.filename = writer.filename(plan, job.as_at, job.audience)
     job.done = job.total
     db.session.commit()
     return job
@@ -112,7 +161,7 @@ def _progress(job_id: int):
     committed (that would expire every object it has loaded)."""
 
     def progress(done: int, total: int) -> None:
-        if done % PROGRESS_EVERY and done != total:
+        if total > PROGRESS_EVERY and done % PROGRESS_EVERY and done != total:  # a pack's few steps all count
             return
         with db.engine.begin() as connection:
             connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(done=done, total=total))

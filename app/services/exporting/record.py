@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, User
 from app.services.exporting.content import PlanContent, Redactor
+from app.services.exporting.rows import DateNumbers, RowWriter
 from app.services.exporting.sheets import SheetFrame, fitted_height, groups_of, header_row, title_rows
 from app.services.exporting.styles import CellWriter
 
@@ -65,31 +66,32 @@ def write_decisions_sheet(ws: Worksheet, writer: CellWriter, content: PlanConten
     header = title_rows(ws, writer, titles)
     header_row(ws, writer, header, DECISION_COLUMNS)
     row = header
+    rows, dates = RowWriter(ws, len(DECISION_COLUMNS)), DateNumbers(ws)  # each row written whole (rows.py)
     for action in (action for group in groups_of(content) for action in group.actions):
-        proposal = next((u for u in reversed(content.updates_of(action)) if u.rag is not None), None)
+        proposal = next((u for u in reversed(content.facts_of(action)) if u.rag is not None), None)
         none: list[Decision | None] = [None]
         for decision in decisions.get(action.id) or none:
             row += 1
             reason = redactor.action_text(action, decision.reason) if decision else ""
-            ws.set_row(row, fitted_height([(reason, DECISION_COLUMNS[-1][1])]))
-            writer.text(ws, row, 0, action.strand.value if action.strand else "")
-            writer.text(ws, row, 1, action.ref)
-            if proposal:
-                writer.rag(ws, row, 2, proposal.rag)
-            else:
-                writer.text(ws, row, 2, "None proposed")
-            writer.date(ws, row, 3, proposal.as_at if proposal else None)
-            writer.rag(ws, row, 4, action.rag)
+            tails = [
+                writer.text_tail(action.strand.value if action.strand else ""),
+                writer.text_tail(action.ref),
+                writer.rag_tail(proposal.rag) if proposal else writer.text_tail("None proposed"),
+                writer.date_tail(dates, proposal.as_at if proposal else None),
+                writer.rag_tail(action.rag),
+            ]
             if decision is None:
-                writer.text(ws, row, 5, "Not decided")
-                for col in range(6, 10):
-                    writer.text(ws, row, col, "")
-                continue
-            writer.date(ws, row, 5, decision.changed_at.date())
-            writer.text(ws, row, 6, decision.by)
-            writer.rag(ws, row, 7, decision.from_rag)
-            writer.rag(ws, row, 8, decision.to_rag)
-            writer.text(ws, row, 9, reason)
+                tails += [writer.text_tail("Not decided"), *(writer.text_tail("") for _ in range(6, 10))]
+            else:
+                tails += [
+                    writer.date_tail(dates, decision.changed_at.date()),
+                    writer.text_tail(decision.by),
+                    writer.rag_tail(decision.from_rag),
+                    writer.rag_tail(decision.to_rag),
+                    writer.text_tail(reason),
+                ]
+            rows.row(row, fitted_height([(reason, DECISION_COLUMNS[-1][1])]), tails)
+    rows.close()
     return SheetFrame(header_row=header, last_row=row, columns=len(DECISION_COLUMNS))
 
 

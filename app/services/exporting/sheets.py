@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from app.models import Action, Framework, Objective, PlanKind, Strand
 from app.services.exporting.content import REDACTED, PlanContent, Redactor, UpdateRow
+from app.services.exporting.rows import DateNumbers, RowWriter, RunFonts
 from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, clean, excel_length, fit
 from app.services.exporting.styles import CellWriter
 
@@ -179,26 +180,42 @@ def write_plan_sheet(
     titles: list[tuple[str, str]],
     tick: Callable[[], None] = _no_tick,
 ) -> SheetFrame:
-    """The plan in its own layout; returns where the table is. `tick` is called once an action is written."""
+    """The plan in its own layout; returns where the table is. `tick` is called once an action is written.
+
+    The title and header go through XlsxWriter; each action's row is written whole (rows.RowWriter)."""
     pcc = content.plan.kind is PlanKind.PCC
     columns = PCC_COLUMNS if pcc else LOCAL_COLUMNS
     header = title_rows(ws, writer, titles)
     header_row(ws, writer, header, columns)
     row = header
-    write_row = _pcc_row if pcc else _local_row
-    for group in groups_of(content):
-        for index, action in enumerate(group.actions):
-            row += 1
-            write_row(ws, writer, row, content, redactor, group, action, index == 0, columns)
-            tick()
+    cells = _pcc_row if pcc else _local_row
+    rows = _Rows(ws, writer, len(columns))
+    order = [(group, index == 0, action) for group in groups_of(content) for index, action in enumerate(group.actions)]
+    streamed = content.stream_updates([action for _, _, action in order])
+    for (group, first, action), updates in zip(order, streamed, strict=True):
+        row += 1
+        height, tails = cells(rows, row, updates, redactor, group, action, first, columns)
+        rows.writer.row(row, height, tails)
+        tick()
+    rows.writer.close()
     return SheetFrame(header_row=header, last_row=row, columns=len(columns))
 
 
-def _commentary(writer: CellWriter, content: PlanContent, redactor: Redactor, action: Action, where: str):
+class _Rows:
+    """What the rows of one sheet are written with: its RowWriter, the rich-text fonts and the dates."""
+
+    def __init__(self, ws: Worksheet, writer: CellWriter, columns: int):
+        self.cells = writer
+        self.writer = RowWriter(ws, columns)
+        self.fonts = RunFonts(ws)
+        self.dates = DateNumbers(ws)
+
+
+def _commentary(writer: CellWriter, updates: list[UpdateRow], redactor: Redactor, action: Action, where: str):
     """The commentary as rich-text runs, or plain text for a withheld action."""
     if redactor.withheld(action):  # [REDACTED] where there are updates to withhold, empty where there are none
-        return REDACTED if content.updates_of(action) else ""
-    updates = [redactor.update(action, update) for update in content.updates_of(action)]
+        return REDACTED if updates else ""
+    updates = [redactor.update(action, update) for update in updates]
     if not updates:
         return ""
     lines = commentary_lines(updates, where)
@@ -207,59 +224,61 @@ def _commentary(writer: CellWriter, content: PlanContent, redactor: Redactor, ac
     return commentary_runs(writer, lines)
 
 
-def _put(ws, writer: CellWriter, row: int, col: int, value) -> None:
+def _tail(rows: "_Rows", value) -> str:
     if isinstance(value, list):
-        writer.rich(ws, row, col, value)
-    else:
-        writer.text(ws, row, col, value)
+        return rows.cells.rich_tail(rows.fonts, value)
+    return rows.cells.text_tail(value)
 
 
-def _size(ws, row: int, values: list, columns) -> None:
+def _height(values: list, columns) -> float:
     texts = []
     for value, (_, width) in zip(values, columns, strict=False):
         if isinstance(value, list):
             value = "".join(text for _, text in value)
         texts.append((value, width))
-    ws.set_row(row, fitted_height(texts))
+    return fitted_height(texts)
 
 
-def _local_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, action: Action, first, columns):
+def _local_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
+    """(height, cell tails) of a local plan's action."""
+    writer = rows.cells
     ref = ref_value(action.ref)
     where = f"{action.strand.value if action.strand else 'no strand'} {action.ref}"
     texts = [
         redactor.action_text(action, action.what),
         redactor.action_text(action, action.how),
         redactor.action_text(action, action.responsibility),
-        _commentary(writer, content, redactor, action, where),
+        _commentary(writer, updates, redactor, action, where),
         redactor.action_text(action, link_lines(action)),
     ]
-    _size(ws, row, ["", "", *texts], columns)
-    writer.text(ws, row, 0, group.label, "Plan group" if first else "Plan group more")
-    if isinstance(ref, int):
-        writer.number(ws, row, 1, ref)
-    else:
-        writer.text(ws, row, 1, ref)
-    for col, value in enumerate(texts, start=2):
-        _put(ws, writer, row, col, value)
-    writer.rag(ws, row, 7, action.rag)
-    writer.date(ws, row, 8, action.target_date, text=redactor.kept_text(action.target_date_text))
+    height = _height(["", "", *texts], columns)
+    tails = [
+        writer.text_tail(group.label, "Plan group" if first else "Plan group more"),
+        writer.number_tail(ref) if isinstance(ref, int) else writer.text_tail(ref),
+    ]
+    tails += [_tail(rows, value) for value in texts]
+    tails.append(writer.rag_tail(action.rag))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    return height, tails
 
 
-def _pcc_row(ws, writer: CellWriter, row, content, redactor: Redactor, group, action: Action, first, columns):
+def _pcc_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
+    """(height, cell tails) of a PCC plan's deliverable."""
+    writer = rows.cells
     objective = group.objective
     # The plans number each deliverable inside the How cell ("1.2.1 We will …"); the number survives redaction.
     how = "\n".join(part for part in (action.what, action.how) if part)
     texts = [
         redactor.text(objective.description) if first and objective else "",
         f"{action.ref} {redactor.action_text(action, how)}".strip(),
-        _commentary(writer, content, redactor, action, action.ref),
+        _commentary(writer, updates, redactor, action, action.ref),
     ]
-    _size(ws, row, ["", *texts], columns)
-    writer.text(ws, row, 0, redactor.text(group.label), "Plan group" if first else "Plan group more")
-    for col, value in enumerate(texts, start=1):
-        _put(ws, writer, row, col, value)
-    writer.rag(ws, row, 4, action.rag)
-    writer.date(ws, row, 5, action.target_date, text=redactor.kept_text(action.target_date_text))
+    height = _height(["", *texts], columns)
+    tails = [writer.text_tail(redactor.text(group.label), "Plan group" if first else "Plan group more")]
+    tails += [_tail(rows, value) for value in texts]
+    tails.append(writer.rag_tail(action.rag))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    return height, tails
 
 
 def write_updates_sheet(
@@ -277,24 +296,34 @@ def write_updates_sheet(
     columns = [("Aim", 10), *UPDATE_COLUMNS[1:]] if pcc else UPDATE_COLUMNS
     header_row(ws, writer, header, columns)
     row = header
-    for action in (action for group in groups_of(content) for action in group.actions):
+    rows = RowWriter(ws, len(columns))
+    dates = DateNumbers(ws)
+    # Tails that repeat (a date, an author, a RAG, Yes and No) are made once, the first time a row needs them,
+    # so each format is still first asked for its index along the row, as XlsxWriter would ask.
+    seen: dict[tuple, str] = {}
+    key: tuple
+    actions = [action for group in groups_of(content) for action in group.actions]
+    for action, updates in zip(actions, content.stream_updates(actions), strict=True):
         if pcc:
             strand = action.objective.ref if action.objective else ""
         else:
             strand = action.strand.value if action.strand else ""
-        for update in content.updates_of(action):
+        named: list[str] = []  # the strand and ref tails, made at the action's first row
+        for update in updates:
             update = redactor.update(action, update)
             row += 1
-            ws.set_row(row, fitted_height([(update.text, UPDATE_WIDTH)]))
-            writer.text(ws, row, 0, strand)
-            writer.text(ws, row, 1, action.ref)
-            writer.date(ws, row, 2, update.as_at)
-            writer.text(ws, row, 3, update.author)
-            if update.rag is None:
-                writer.text(ws, row, 4, "")  # no RAG proposed with this update
-            else:
-                writer.rag(ws, row, 4, update.rag)
-            writer.text(ws, row, 5, "Yes" if update.restricted else "No")
-            writer.text(ws, row, 6, update.text)
+            if not named:
+                named = [writer.text_tail(strand), writer.text_tail(action.ref)]
+            on = seen.get(key := ("date", update.as_at)) or seen.setdefault(key, writer.date_tail(dates, update.as_at))
+            by = seen.get(key := ("author", update.author)) or seen.setdefault(key, writer.text_tail(update.author))
+            rag = seen.get(key := ("rag", update.rag)) or seen.setdefault(
+                key, writer.text_tail("") if update.rag is None else writer.rag_tail(update.rag)
+            )
+            restricted = seen.get(key := ("restricted", update.restricted)) or seen.setdefault(
+                key, writer.text_tail("Yes" if update.restricted else "No")
+            )
+            tails = [*named, on, by, rag, restricted, writer.text_tail(update.text)]
+            rows.row(row, fitted_height([(update.text, UPDATE_WIDTH)]), tails)
         tick()
+    rows.close()
     return SheetFrame(header_row=header, last_row=row, columns=len(columns))

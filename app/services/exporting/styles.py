@@ -6,6 +6,7 @@ safe_text and `write_string`: never a formula, never an error cell. Every format
 plans are written), so no spreadsheet program falls back to its own default.
 """
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from app.models import Rag
+from app.services.exporting import rows
 from app.services.exporting.safe_text import clean, starts_like_formula
 
 FONT = {"font_name": "Arial", "font_size": 10, "font_scheme": "none"}  # "none": not the theme's font
@@ -139,3 +141,36 @@ class CellWriter:
     def rag(self, ws: Worksheet, row: int, col: int, rag: Rag | None) -> None:
         """The RAG cell: filled in its colour and carrying the word, so it reads in black and white too."""
         ws.write_string(row, col, rag_word(rag), self.format(rag_style(rag)))
+
+    # The same cells as tails for rows.RowWriter, which writes a long sheet's rows whole. Each asks for its
+    # format's index as it is made, cell by cell along the row, the order XlsxWriter would ask in.
+
+    def _index(self, style: str, quoted: bool = False) -> int:
+        return self.format(style, quoted=quoted)._get_xf_index()
+
+    def text_tail(self, value, style: str = "Plan text") -> str:
+        """`text` as a tail: an empty cell that keeps its border, or the literal string, quoted when it starts
+        like a formula."""
+        text = clean(value)
+        if not text:
+            return rows.blank_tail(self._index(style))
+        return rows.string_tail(self._index(style, starts_like_formula(text)), text)
+
+    def rich_tail(self, fonts: "rows.RunFonts", runs: list, style: str = "Plan text") -> str:
+        """`rich` as a tail: rich text from (format, text) runs whose text was already cleaned."""
+        kept = [(run_format, text) for run_format, text in runs if text]
+        first_text = kept[0][1] if kept else ""
+        if len(kept) < 2:  # XlsxWriter wants two runs at least; one run is written as it would be shown
+            return self.text_tail(first_text, style)
+        return rows.rich_tail(self._index(style, starts_like_formula(first_text)), fonts, kept)
+
+    def date_tail(self, dates: "rows.DateNumbers", value: dt.date | None, *, text: str | None = None) -> str:
+        if value is None:
+            return self.text_tail(text or "", "Plan date")
+        return rows.number_tail(self._index("Plan date"), dates.number(value))
+
+    def number_tail(self, value: int, style: str = "Plan number") -> str:
+        return rows.number_tail(self._index(style), value)
+
+    def rag_tail(self, rag: Rag | None) -> str:
+        return rows.string_tail(self._index(rag_style(rag)), rag_word(rag))

@@ -5,6 +5,7 @@ Headings over figures are short, centred and never wrapped, and each count is co
 sheet reads the same printed in black and white or on screen."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from app.models import Action, PlanKind, Rag, Strand
-from app.services.exporting.content import PlanContent, Redactor, UpdateRow
+from app.services.exporting.content import PlanContent, Redactor, UpdateFact, UpdateRow
 from app.services.exporting.sheets import SheetFrame, groups_of, title_rows
 from app.services.exporting.styles import NOT_SET_COLOUR, RAG_COLOURS, CellWriter, rag_style, rag_word
 
@@ -33,7 +34,7 @@ def is_overdue(action: Action, rag: Rag | None, on: date) -> bool:
     return action.target_date is not None and action.target_date < on and rag is not Rag.BLUE
 
 
-def is_stale(rag: Rag | None, updates: list[UpdateRow], on: date, interval_days: int) -> bool:
+def is_stale(rag: Rag | None, updates: Sequence[UpdateRow | UpdateFact], on: date, interval_days: int) -> bool:
     """Not complete, and no dated update in the plan's update interval up to `on`."""
     if rag is Rag.BLUE:
         return False
@@ -48,7 +49,7 @@ def figures_now(content: PlanContent, on: date) -> Figures:
     return Figures(
         rag=Counter(action.rag for action in actions),
         overdue=sum(is_overdue(action, action.rag, on) for action in actions),
-        stale=sum(is_stale(action.rag, content.updates_of(action), on, interval) for action in actions),
+        stale=sum(is_stale(action.rag, content.facts_of(action), on, interval) for action in actions),
     )
 
 
@@ -66,7 +67,7 @@ def figures_at_reviews(content: PlanContent) -> list[tuple[date, Figures]]:
                 Figures(
                     rag=Counter(s.rag for s in snapshots),
                     overdue=sum(is_overdue(by_id[s.action_id], s.rag, on) for s in snapshots),
-                    stale=sum(is_stale(s.rag, content.updates_of(by_id[s.action_id]), on, interval) for s in snapshots),
+                    stale=sum(is_stale(s.rag, content.facts_of(by_id[s.action_id]), on, interval) for s in snapshots),
                 ),
             )
         )

@@ -1,13 +1,13 @@
 """Pre-flight checks on an uploaded workbook's bytes, before openpyxl ever sees them.
 
-openpyxl in normal mode (which we need for rich text, merged cells and hidden rows) will happily spend minutes and
-gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576. Everything here
-works on the zip container and streams the sheet XML with a regex, so a rejection costs well under a second and a
-few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
+openpyxl (whose sheet parser the importer uses for rich text, merged cells and hidden rows) will happily spend
+minutes and gigabytes on a small hostile file: a zip bomb, a sheet of a million cells, one cell at XFD1048576.
+Everything here works on the zip container and streams the sheet XML with a regex, so a rejection costs well
+under a second and a few megabytes whatever the file claims. The measurements are in docs/spreadsheet-safety.md.
 
 The tracker's own export carries record sheets beside the plan (Summary, Updates, RAG decisions, Reviews): one
 row per update or decision, far more rows than a plan has actions. The importer never reads them as plans, so
-openpyxl is never given them to parse (`WorkbookFacts.record_sheets`: they are blanked first), and their size
+they are never parsed (`WorkbookFacts.record_sheets`: the reader skips them by their part), and their size
 does not count against the plan's caps. Only the Updates sheet is ever read, streamed row by row, when the plan
 sheet's commentary points to it; it has caps of its own.
 """
@@ -88,7 +88,7 @@ class WorkbookFacts:
     external_links: int = 0
     # sheet name -> coordinates of formula cells saved without a value (openpyxl's data_only gives None for them)
     formulas_without_value: dict[str, set[str]] = field(default_factory=dict)
-    # part path -> sheet name of the record sheets openpyxl must not parse (sheet_cells.open_workbook blanks them)
+    # part path -> sheet name of the record sheets that are never parsed (workbook._find_sheet skips them)
     record_sheets: dict[str, str] = field(default_factory=dict)
     updates_sheet: str | None = None  # the Updates sheet's part, checked for streaming
 

@@ -9,6 +9,7 @@ from by a typo or two. Only the lines nobody holds yet become a new update.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -57,32 +58,78 @@ class HeldLines:
     """The lines of an action's stored updates, to look passages up in."""
 
     def __init__(self, texts: list[str]):
-        self.lines: list[str] = [line for text in texts for line in lines_of(text)]
-        self.exact = set(self.lines)
+        self.lines: list[str] = []
+        self.exact: set[str] = set()
+        self._numbers: list[list[str]] = []  # each held line's numbers, found once
+        self._counts: dict[int, Counter[str]] = {}  # each held line's characters, counted when first needed
+        for text in texts:
+            self.add(text)
 
     def find(self, line: str) -> str | None:
         """'same' when the line is held as it is, 'reworded' when held with a small change, else None."""
         if line in self.exact:
             return "same"
         for held in self.lines:
-            shorter, longer = sorted((held, line), key=len)
+            shorter, longer = (held, line) if len(held) <= len(line) else (line, held)
             if len(shorter) >= MIN_SUFFIX and longer.endswith(shorter):
                 return "same"
         numbers = NUMBER_RE.findall(line)
-        for held in self.lines:
+        letters: Counter[str] | None = None
+        matcher: SequenceMatcher | None = None  # one matcher for the line: its index is built once, not per held
+        for index, held in enumerate(self.lines):
             # A changed number is a new fact ("32 referrals", "Progress 2"), never a typo fixed.
-            if NUMBER_RE.findall(held) != numbers:
+            if self._numbers[index] != numbers:
                 continue
-            matcher = SequenceMatcher(None, held, line, autojunk=False)
-            if matcher.real_quick_ratio() >= REWORDED and matcher.quick_ratio() >= REWORDED:
-                if matcher.ratio() >= REWORDED:
-                    return "reworded"
+            # SequenceMatcher's real_quick_ratio and quick_ratio, the same figures, from lengths and counts kept
+            # once a line: its ratio (which they bound from above) is worked out only when they pass.
+            total = len(held) + len(line)
+            if _ratio(min(len(held), len(line)), total) < REWORDED:
+                continue
+            letters = Counter(line) if letters is None else letters
+            if _ratio((self._letters(index) & letters).total(), total) < REWORDED:
+                continue
+            if _ratio(_common_subsequence(held, line), total) < REWORDED:
+                continue  # the matcher's blocks are a common subsequence: no longer than the longest one
+            if matcher is None:
+                matcher = SequenceMatcher(None, "", line, autojunk=False)
+            matcher.set_seq1(held)
+            if matcher.ratio() >= REWORDED:
+                return "reworded"
         return None
 
+    def _letters(self, index: int) -> Counter[str]:
+        letters = self._counts.get(index)
+        if letters is None:
+            letters = self._counts[index] = Counter(self.lines[index])
+        return letters
+
     def add(self, text: str) -> None:
-        for line in lines_of(text):
+        self.add_lines(lines_of(text))
+
+    def add_lines(self, lines: list[str]) -> None:
+        for line in lines:
             self.lines.append(line)
             self.exact.add(line)
+            self._numbers.append(NUMBER_RE.findall(line))
+
+
+def _common_subsequence(first: str, second: str) -> int:
+    """The length of the longest common subsequence of two texts, a bit a character of `first` (Hyyrö 2004):
+    a few hundred integer operations where SequenceMatcher.ratio compares the texts block by block."""
+    masks: dict[str, int] = {}
+    for place, character in enumerate(first):
+        masks[character] = masks.get(character, 0) | (1 << place)
+    every = (1 << len(first)) - 1
+    row = every
+    for character in second:
+        match = row & masks.get(character, 0)
+        row = ((row + match) | (row - match)) & every
+    return len(first) - row.bit_count()
+
+
+def _ratio(matches: int, length: int) -> float:
+    """As difflib works out every ratio of SequenceMatcher, bit for bit."""
+    return 2.0 * matches / length if length else 1.0
 
 
 def new_updates(read: list[UpdateRead], stored_texts: list[str]) -> UpdatesFound:
@@ -91,10 +138,12 @@ def new_updates(read: list[UpdateRead], stored_texts: list[str]) -> UpdatesFound
     for update in read:
         raw_lines = [line for line in update.text.replace("_x000D_", "\n").replace("\r\n", "\n").split("\n")]
         new_raw: list[str] = []
+        lines: list[str] = []
         for raw in raw_lines:
             line = normalise(raw)
             if not line:
                 continue
+            lines.append(line)
             state = held.find(line)
             if state is None:
                 new_raw.append(raw.strip())
@@ -103,9 +152,12 @@ def new_updates(read: list[UpdateRead], stored_texts: list[str]) -> UpdatesFound
         if not new_raw:
             found.already += 1
             continue
-        fresh = update if len(new_raw) == len([r for r in raw_lines if normalise(r)]) else _part(update, new_raw)
+        fresh = update if len(new_raw) == len(lines) else _part(update, new_raw)
         found.fresh.append(fresh)
-        held.add(fresh.text)
+        if fresh is update and "\r" not in update.text:
+            held.add_lines(lines)  # the lines lines_of would find again: the same split, the same normalising
+        else:
+            held.add(fresh.text)
     return found
 
 

@@ -1,8 +1,12 @@
 """A worksheet's cells as openpyxl reads them: values, rich-text runs, fills, merges, hidden rows and columns.
 
-openpyxl loads the workbook in normal mode with `rich_text=True`: it is the only mode that keeps the rich runs
-of both kinds of string (shared strings, as Excel and LibreOffice write them, and inline strings, as openpyxl
-writes them; read-only mode drops the runs of inline strings) and shows merges and hidden rows and columns.
+openpyxl opens the workbook in read-only mode with `rich_text=True` (shared strings keep their rich runs, as
+Excel and LibreOffice store every red or bold update; the styles, theme and date system are read; no sheet is
+held whole). Each plan sheet is then read in one pass by openpyxl's own sheet parser, the one its normal mode
+uses, told to keep the rich runs of inline strings too (as openpyxl writes text; read-only mode's row iterator
+drops them): the same values, fonts and fills normal mode gives, and in the same pass what read-only mode does
+not give (merged ranges, hidden rows and columns, the autofilter, conditional formats, hyperlinks), without
+building a cell object for every position of the sheet. docs/importing.md has the measurements.
 The guard has bounded every size before this runs, and openpyxl parses with defusedxml (the app refuses to
 start without it), so no DTD or entity reaches a parser.
 
@@ -11,19 +15,25 @@ openpyxl leaves them as written, so every string is unescaped here, runs include
 """
 
 import re
-import shutil
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.rich_text import CellRichText
-from openpyxl.utils import column_index_from_string
-from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import RichText as Run
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import column_index_from_string, coordinate_to_tuple
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+from app.services.importing.guard import MAX_COLUMNS, MAX_ROWS
 
 ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+FALSE_WORDS = ("false", "f", "0")  # openpyxl's Bool: any other text is true
 
 
 def unescape(text: str) -> str:
@@ -46,11 +56,8 @@ class RichText(tuple):
 class Cell:
     value: object
     data_type: str  # n, s, b, d or e, as openpyxl's cell.data_type
-    source: object = None  # the openpyxl cell, for its fill
-
-    @property
-    def fill(self):
-        return getattr(self.source, "fill", None)
+    font: Any = None  # the cell's font (openpyxl Font), for a RAG shown by a coloured symbol
+    fill: Any = None  # the cell's fill (openpyxl PatternFill or GradientFill), for a RAG shown by its colour
 
 
 @dataclass
@@ -60,46 +67,20 @@ class SheetCells:
     title: str
     state: str  # visible, hidden or veryHidden
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    merged: list = field(default_factory=list)  # openpyxl CellRange objects
+    merged: list[CellRange] = field(default_factory=list)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
     filtered_rows: set[int] = field(default_factory=set)  # hidden by an autofilter: still part of the plan
-    conditional: list = field(default_factory=list)  # openpyxl MultiCellRange objects
+    conditional: list[MultiCellRange] = field(default_factory=list)
     max_row: int = 1
     max_column: int = 1
 
 
-EMPTY_SHEET = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
-)
-
-
-def open_workbook(data: bytes, blank: Iterable[str] = ()):
-    """The workbook in normal mode: saved values of formulas, rich text, no external links, no macros.
-
-    The parts named in `blank` (the export's record sheets, which are never read as plans) are given to openpyxl
-    as empty sheets: normal mode parses every sheet whole, and those hold a row per update or decision.
-    """
-    blank = set(blank)
-    source = BytesIO(without_sheets(data, blank) if blank else data)
-    return load_workbook(source, rich_text=True, data_only=True, keep_links=False, keep_vba=False)
-
-
-def without_sheets(data: bytes, parts: set[str]) -> bytes:
-    """The package with those worksheet parts emptied (never unpacked), the rest copied as it is, streamed."""
-    out = BytesIO()
-    with (
-        zipfile.ZipFile(BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
-    ):
-        for info in source.infolist():
-            if info.filename in parts:
-                target.writestr(info.filename, EMPTY_SHEET)
-                continue
-            with source.open(info) as reading, target.open(info.filename, "w", force_zip64=True) as writing:
-                shutil.copyfileobj(reading, writing, 1 << 20)
-    return out.getvalue()
+def open_workbook(data: bytes) -> Any:
+    """The workbook in read-only mode: rich shared strings, styles and theme; saved values of formulas; no
+    external links, no macros. Its sheets are read one at a time by read_sheet, and only those asked for: the
+    export's record sheets (a row per update or decision) are never parsed whole."""
+    return load_workbook(BytesIO(data), read_only=True, rich_text=True, data_only=True, keep_links=False)
 
 
 @contextmanager
@@ -112,35 +93,207 @@ def streamed(data: bytes) -> Iterator:
         workbook.close()
 
 
-def read_sheet(worksheet) -> SheetCells:
+class _SheetParser(WorkSheetParser):
+    """openpyxl's sheet parser (normal mode's), with a shorter way to the same value for an inline string.
+
+    openpyxl builds a `Text` object for every inline string (its descriptors checking each attribute) and then
+    the rich text from it; openpyxl writes every string inline. Here the `<t>` of a plain string is taken as it
+    is, and only the runs of a rich one go through openpyxl (`RichText.from_tree`), with the same result."""
+
+    def parse_cell(self, element):
+        if element.get("t") != "inlineStr" or not self.rich_text:
+            return super().parse_cell(element)
+        if not self.data_only and element.find(FORMULA_TAG) is not None:
+            return super().parse_cell(element)
+        coordinate = element.get("r")
+        style_id = element.get("s", 0)
+        if style_id:
+            style_id = int(style_id)
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        data_type, value = "inlineStr", None
+        child = element.find(INLINE_STRING)
+        if child is not None:
+            data_type, value = "s", _inline_string(child)
+        return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
+
+
+def _inline_string(node) -> object:
+    """openpyxl's parse_richtext_string (CellRichText.from_tree) for one `<is>`, without the Text object."""
+    text, runs = None, []
+    for child in node:
+        name = child.tag.rpartition("}")[2]
+        if name == "t":
+            text = child.text
+        elif name == "r":
+            runs.append(child)
+    if text:
+        return text.replace("x005F_", "")
+    parts: list = []
+    for element in runs:
+        run = Run.from_tree(element)
+        words = run.t.replace("x005F_", "") if run.t else ""
+        parts.append(TextBlock(run.rPr, words) if run.rPr else words)
+    value = CellRichText(parts)
+    if not value:
+        return ""
+    return value[0] if len(value) == 1 and isinstance(value[0], str) else value
+
+
+def read_sheet(workbook, worksheet) -> SheetCells:
+    """One sheet of a workbook opened by open_workbook, read in one pass as openpyxl's normal mode reads it."""
     sheet = SheetCells(worksheet.title, worksheet.sheet_state)
-    for row in worksheet.iter_rows():
-        for cell in row:
-            value = cell.value
+    with workbook._archive.open(worksheet._worksheet_path) as source:
+        parser = _SheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+            rich_text=True,
+        )
+        looks = _Looks(workbook)
+        sheet.cells, empty = _cells(parser, looks)
+    _merge(sheet, parser)
+    _link_empty_cells(sheet, parser, workbook, worksheet, empty, looks)
+    for position in sheet.cells:
+        sheet.max_row, sheet.max_column = max(sheet.max_row, position[0]), max(sheet.max_column, position[1])
+    for merged in sheet.merged:
+        sheet.max_row, sheet.max_column = max(sheet.max_row, merged.max_row), max(sheet.max_column, merged.max_col)
+    hidden = {int(number) for number, row in parser.row_dimensions.items() if _true(row.get("hidden"))}
+    auto_filter = getattr(parser, "auto_filter", None)  # set only when the sheet has one
+    if auto_filter is not None and auto_filter.ref and hidden:
+        sheet.filtered_rows = _hidden_by_filter(sheet, auto_filter, hidden)
+    sheet.hidden_rows = hidden - sheet.filtered_rows
+    for letter, column in parser.column_dimensions.items():
+        if _true(column.get("hidden")):
+            first = column_index_from_string(letter)
+            low, high = int(column.get("min") or first), int(column.get("max") or first)
+            sheet.hidden_columns.update(range(low, min(high, 16384) + 1))
+    # normal mode keeps a conditional format by its rules: one with none is not there
+    sheet.conditional = [formatting.sqref for formatting in parser.formatting if formatting.rules]
+    return sheet
+
+
+class _Looks:
+    """A cell's font and fill by its style number, as normal mode's cell.font and cell.fill give them."""
+
+    def __init__(self, workbook):
+        self.styles, self.fonts, self.fills = workbook._cell_styles, workbook._fonts, workbook._fills
+        self._found: dict[int, tuple[Any, Any, bool]] = {}
+
+    def of(self, style_id: int) -> tuple[Any, Any, bool]:
+        """(font, fill, whether an empty cell of this style says something: a styled, solid fill)."""
+        found = self._found.get(style_id)
+        if found is None:
+            found = self._found[style_id] = self.of_style(self.styles[style_id])
+        return found
+
+    def of_style(self, style: StyleArray) -> tuple[Any, Any, bool]:
+        fill = self.fills[style.fillId]
+        return self.fonts[style.fontId], fill, any(style) and fill.fill_type == "solid"
+
+
+def _cells(parser: WorkSheetParser, looks: _Looks) -> tuple[dict[tuple[int, int], Cell], dict[tuple[int, int], int]]:
+    """The cells that say something, and the style of each empty cell left out (for a hyperlink put on it)."""
+    cells: dict[tuple[int, int], Cell] = {}
+    empty: dict[tuple[int, int], int] = {}
+    look = looks.of
+    for _, row in parser.parse():
+        for found in row:
+            value, position = found["value"], (found["row"], found["column"])
+            font, fill, coloured = look(found["style_id"])
             if value is None:
-                if not cell.has_style or cell.fill.fill_type != "solid":
-                    continue  # only a coloured empty cell says something (a RAG shown by its fill)
+                if not coloured:  # only a coloured empty cell says something (a RAG shown by its fill)
+                    cells.pop(position, None)  # a cell written twice is the last one written, as in openpyxl
+                    empty[position] = found["style_id"]
+                    continue
             elif isinstance(value, str):
                 value = unescape(value)
             elif isinstance(value, CellRichText):
                 value = _runs(value)
-            sheet.cells[(cell.row, cell.column)] = Cell(value, cell.data_type, cell)
-    for position in sheet.cells:
-        sheet.max_row, sheet.max_column = max(sheet.max_row, position[0]), max(sheet.max_column, position[1])
-    sheet.merged = list(worksheet.merged_cells.ranges)
+            cells[position] = Cell(value, found["data_type"], font, fill)
+    return cells, empty
+
+
+def _merge(sheet: SheetCells, parser: WorkSheetParser) -> None:
+    """The merged ranges, in the order openpyxl's normal mode gives them, and their covered cells emptied as
+    it empties them (only the top-left cell of a merged range keeps its value)."""
+    if not parser.merged_cells:
+        return
+    ranges = MultiCellRange([CellRange(merge.ref) for merge in parser.merged_cells.mergeCell])
+    sheet.merged = list(ranges.ranges)
+    cells = sheet.cells
     for merged in sheet.merged:
-        sheet.max_row, sheet.max_column = max(sheet.max_row, merged.max_row), max(sheet.max_column, merged.max_col)
-    hidden = {number for number, dimension in worksheet.row_dimensions.items() if dimension.hidden}
-    if worksheet.auto_filter.ref and hidden:
-        sheet.filtered_rows = _hidden_by_filter(sheet, worksheet.auto_filter, hidden)
-    sheet.hidden_rows = hidden - sheet.filtered_rows
-    for letter, dimension in worksheet.column_dimensions.items():
-        if dimension.hidden:
-            first = column_index_from_string(letter)
-            low, high = dimension.min or first, dimension.max or first
-            sheet.hidden_columns.update(range(low, min(high, 16384) + 1))
-    sheet.conditional = [formatting.sqref for formatting in worksheet.conditional_formatting]
-    return sheet
+        top_left = (merged.min_row, merged.min_col)
+        rows, columns = range(merged.min_row, merged.max_row + 1), range(merged.min_col, merged.max_col + 1)
+        if len(rows) * len(columns) <= len(cells):
+            covered = [(row, column) for row in rows for column in columns]
+        else:  # a range larger than the cells written: only the cells in it are looked at, never its area
+            covered = [(row, column) for row, column in cells if row in rows and column in columns]
+        for position in covered:
+            if position != top_left:
+                cells.pop(position, None)
+
+
+def _link_empty_cells(
+    sheet: SheetCells, parser: WorkSheetParser, workbook, worksheet, empty: dict[tuple[int, int], int], looks: _Looks
+) -> None:
+    """openpyxl gives an empty cell with a hyperlink the link's address as its value (Cell.hyperlink)."""
+    links = parser.hyperlinks.hyperlink
+    if not links:
+        return
+    relations = None
+    for link in links:
+        target = link.target
+        if link.id:
+            if relations is None:
+                relations = get_dependents(workbook._archive, get_rels_path(worksheet._worksheet_path))
+            target = relations.get(link.id).Target
+        text = target or link.location
+        if not text or not link.ref:
+            continue
+        bounds = CellRange(link.ref)
+        if ":" not in link.ref:
+            row, column = sheet_origin(sheet, bounds.min_row, bounds.min_col)  # a covered cell: its range's
+            positions = [(row, column)]
+        else:  # every cell of the range but the covered cells of a merge, within the sheet's limits
+            positions = [
+                (row, column)
+                for row in range(bounds.min_row, min(bounds.max_row, MAX_ROWS) + 1)
+                for column in range(bounds.min_col, min(bounds.max_col, MAX_COLUMNS) + 1)
+                if sheet_origin(sheet, row, column) == (row, column)
+            ]
+        for position in positions:
+            cell = sheet.cells.get(position)
+            if cell is None:  # a cell the file wrote empty keeps its style; one it never wrote has none
+                style = empty.get(position)
+                font, fill, _ = looks.of_style(StyleArray()) if style is None else looks.of(style)
+                sheet.cells[position] = Cell(unescape(text), "s", font, fill)
+            elif cell.value is None:
+                cell.value, cell.data_type = unescape(text), "s"
+
+
+def sheet_origin(sheet: SheetCells, row: int, column: int) -> tuple[int, int]:
+    """The top-left cell of the merged range that covers a cell, or the cell itself."""
+    for merged in sheet.merged:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, column
+
+
+def _true(value: object) -> bool:
+    """An XML boolean attribute as openpyxl's Bool descriptor reads it."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value not in FALSE_WORDS and bool(value)
+    return bool(value)
 
 
 def _hidden_by_filter(sheet: SheetCells, auto_filter, hidden: set[int]) -> set[int]:

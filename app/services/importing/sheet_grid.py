@@ -146,8 +146,7 @@ class SheetGrid:
     def font_rag(self, row: int, column: int) -> Rag | None:
         """The RAG a cell's font colour shows (a '●' written in green)."""
         cell = self.cell(*self.origin(row, column))
-        source = getattr(cell, "source", None)
-        font = getattr(source, "font", None)
+        font = cell.font if cell is not None else None
         if font is None:
             return None
         rag, _ = rag_of_colour(rgb_of(font.color, self.palette))

@@ -1,7 +1,7 @@
 """Reading a plan workbook into plain data (`WorkbookReading`), with no database.
 
-The bytes pass the guard first; only then does openpyxl load them (sheet_cells: normal mode, formulas' saved
-values, rich text, no external links and no macros).
+The bytes pass the guard first; only then does openpyxl open them (sheet_cells: read-only mode, formulas' saved
+values, rich text, no external links and no macros), and each plan sheet is read in one pass.
 Every exception a hostile or odd file can raise ends here as one `WorkbookRejected` line.
 """
 
@@ -112,7 +112,7 @@ def read_workbook(
 def _read(
     data: bytes, filename: str, facts: WorkbookFacts, progress: Progress | None, mapping: dict[str, str]
 ) -> WorkbookReading:
-    workbook = open_workbook(data, blank=facts.record_sheets)  # the export's record sheets: never parsed whole
+    workbook = open_workbook(data)
     try:
         reading = WorkbookReading(filename)
         if facts.has_macros:
@@ -122,10 +122,10 @@ def _read(
                 ReadWarning("Links to other workbooks were ignored: cells show the values Excel last saved")
             )
         palette = theme_palette(workbook.loaded_theme)
-        counter = _RowCounter(progress, sum(min(sheet.max_row or 0, MAX_ROWS) for sheet in workbook.worksheets))
+        counter = _RowCounter(progress, sum(_rows_of(sheet, facts) for sheet in workbook.worksheets))
         found, cover = [], []
         for worksheet in workbook.worksheets:
-            grid_header = _find_sheet(worksheet, palette, facts, reading, counter, mapping)
+            grid_header = _find_sheet(workbook, worksheet, palette, facts, reading, counter, mapping)
             if grid_header is None:
                 continue
             grid, header = grid_header
@@ -153,8 +153,8 @@ def _take_updates_from_the_updates_sheet(data: bytes, facts: WorkbookFacts, work
     """Actions whose cell points to the export's Updates sheet take their whole history from it, and every
     update the sheet marks as restricted is imported restricted.
 
-    The sheet was blanked for the normal-mode workbook (it holds a row per update: see the guard); it is read
-    here from the file itself, streamed in read-only mode, within the caps the guard checked for it."""
+    The sheet holds a row per update (see the guard) and is never read whole; it is streamed here in read-only
+    mode, within the caps the guard checked for it."""
     name = facts.record_sheets[facts.updates_sheet] if facts.updates_sheet else None
     visible = any(ws.title == name and ws.sheet_state == "visible" for ws in workbook.worksheets)
     pointed = any(action.updates_elsewhere for part in parts for action in part.actions)
@@ -177,7 +177,14 @@ def _strand_of(action: ActionRead) -> str:
     return action.strand.value if action.strand else ""
 
 
-def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReading, counter, mapping):
+def _rows_of(worksheet, facts: WorkbookFacts) -> int:
+    """The rows a sheet's dimension gives, for the progress bar; the record sheets are never read."""
+    if worksheet.title in facts.record_sheets.values():
+        return 1
+    return min(worksheet.max_row or 0, MAX_ROWS)
+
+
+def _find_sheet(workbook, worksheet, palette, facts: WorkbookFacts, reading: WorkbookReading, counter, mapping):
     """The sheet's cells and its header row (None when it has none); None for a sheet that is not read at all."""
     name = worksheet.title
     if worksheet.sheet_state != "visible":
@@ -187,7 +194,7 @@ def _find_sheet(worksheet, palette, facts: WorkbookFacts, reading: WorkbookReadi
     if name in facts.record_sheets.values():
         reading.sheets_not_read.append(f"{name} (written by the tracker's export)")
         return None
-    cells = read_sheet(worksheet)
+    cells = read_sheet(workbook, worksheet)  # the export's record sheets never get here: never parsed whole
     if cells.max_row > MAX_ROWS or cells.max_column > MAX_COLUMNS:
         limits = f"{MAX_DATA_ROWS:,} rows and {MAX_COLUMNS} columns"
         raise WorkbookRejected(f"Sheet '{name}' is too large: a plan can use {limits}; delete unused rows and columns")

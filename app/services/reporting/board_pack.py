@@ -7,6 +7,11 @@ written as at that date or before, reviews held by then; status and target dates
 
 The pack is a list of sections, each drawn by its own template partial (templates/board_pack/_NAME.html), so a
 new section is a name added to SECTIONS and a partial beside the others.
+
+The pack is a summary for a board, not the plan: each list of actions (Red and Amber, overdue, not updated,
+changes, decisions) shows its first LIST_LIMIT lines, worst first, under the count of them all, as the dashboard
+does. A force's plan of 5,000 actions had 4,800 lines across those lists, hundreds of pages nobody reads, and
+laying them out was most of the pack's time.
 """
 
 from collections import Counter
@@ -20,7 +25,7 @@ from app.models import Action, Plan, PlanKind, Rag, RagChange, Review, Strand, S
 from app.services import clock
 from app.services.exporting.content import AUDIENCE_NAMES, PlanContent, Redactor, UpdateRow, load_plan_content
 from app.services.measures.reading import PlanMeasures, measures_of
-from app.services.reporting.dashboard import RagCounts, rag_key
+from app.services.reporting.dashboard import LIST_LIMIT, RagCounts, rag_key
 from app.services.reviewing import rag_rules
 
 SECTIONS = [
@@ -87,6 +92,7 @@ class BoardPack:
     uncovered: list[PackLine]  # PCC commitments no live action delivers
     measures: PlanMeasures | None = None  # the plan's figures entered by the date, as the audience may read them
     sections: list[str] = field(default_factory=lambda: list(SECTIONS))
+    listed: int = LIST_LIMIT  # lines each list shows; its count is of them all
 
 
 def build(plan: Plan, *, audience: str, as_at: date) -> BoardPack:
@@ -114,14 +120,24 @@ def build(plan: Plan, *, audience: str, as_at: date) -> BoardPack:
         now=_by_strand((line.action.strand, line.rag) for line in lines),
         at_reviews=[(review, _at_review(content, review)) for review in reversed(reviews[-REVIEWS_SHOWN:])],
         attention=[line for _, line in sorted(_needing_attention(lines), key=lambda pair: pair[0])],
-        overdue=[line for line in lines if rag_rules.is_overdue(facts[line.action.id], as_at)],
-        stale=[line for line in lines if rag_rules.is_stale(facts[line.action.id], as_at)],
+        overdue=sorted(
+            (line for line in lines if rag_rules.is_overdue(facts[line.action.id], as_at)), key=_longest_overdue
+        ),
+        stale=sorted((line for line in lines if rag_rules.is_stale(facts[line.action.id], as_at)), key=_longest_stale),
         last_review=last_review,
         changes=_moves(content, lines, last_review),
         decisions=_decisions_since(redactor, content.actions, changes, last_review, end),
         uncovered=_uncovered(redactor),
         measures=measures_of(plan, redactor.reader, as_at, None if end.year == datetime.max.year else end),
     )
+
+
+def _longest_overdue(line: PackLine) -> date:
+    return line.action.target_date or date.max  # overdue lines have a target date
+
+
+def _longest_stale(line: PackLine) -> date:
+    return line.last_update or date.min  # never updated first
 
 
 def _needing_attention(lines: list[PackLine]) -> list[tuple[int, PackLine]]:

@@ -10,19 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Label, case, func, nulls_first
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Label, case, func, nulls_first
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
 from app.services import clock
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import WITHHOLDING
-from app.services.reporting import charts
+from app.services.reporting import charts, landing
 from app.services.reviewing import changes, rag_rules
 
 RECENT_UPDATES = 10
-LIST_LIMIT = 50  # rows shown in each list; the count and a link to the filtered plan page give the rest
+LIST_LIMIT = 20  # rows shown in each list, most urgent first; the count and a link to the plan page give the rest
 REVIEWS_CHARTED = 8
 
 
@@ -77,6 +77,7 @@ class Dashboard:
     changed: changes.Changes
     recent_updates: list[Update]
     review_mix: list[RagCounts]
+    counts: landing.Landing  # the counts at the top, as the plans page gives them
 
     def strand_chart(self):
         return charts.grouped_bar_chart(
@@ -104,32 +105,44 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
     """
     today = today or clock.today()
     by_strand, totals = _matrix(plan)
-    last_review = latest_review(plan)
+    reviews = _latest_reviews(plan)
+    last_review = reviews[0] if reviews else None
+    attention, overdue, stale = _listings(
+        plan,
+        [
+            (
+                Action.rag.in_([Rag.RED, Rag.AMBER]),
+                lambda last_update: (case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
+            ),
+            (rag_rules.overdue_clause(today), lambda last_update: (Action.target_date, Action.position, Action.id)),
+            (
+                rag_rules.stale_clause(today, plan),
+                # By the selected column's name: the latest update date is worked out once per action, not again.
+                lambda last_update: (nulls_first(last_update), Action.position, Action.id),
+            ),
+        ],
+    )
     return Dashboard(
         plan=plan,
         today=today,
         by_strand=by_strand,
         totals=totals,
-        attention=_listing(
-            plan,
-            Action.rag.in_([Rag.RED, Rag.AMBER]),
-            order=lambda last_update: (case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
-        ),
-        overdue=_listing(
-            plan,
-            rag_rules.overdue_clause(today),
-            order=lambda last_update: (Action.target_date, Action.position, Action.id),
-        ),
-        stale=_listing(
-            plan,
-            rag_rules.stale_clause(today, plan),
-            # By the selected column's name: the latest update date is worked out once per action, not again.
-            order=lambda last_update: (nulls_first(last_update), Action.position, Action.id),
-        ),
+        attention=attention,
+        overdue=overdue,
+        stale=stale,
         last_review=last_review,
         changed=_changed_since(plan, last_review, include_restricted),
         recent_updates=_recent_updates(plan, include_restricted),
-        review_mix=_review_mix(plan) + [RagCounts("Today", Counter(totals.counts))],
+        review_mix=_review_mix(reviews) + [RagCounts("Today", Counter(totals.counts))],
+        # Red, overdue and stale are the same rules as the matrix's and the lists' counts: not counted again.
+        counts=landing.landing_with(
+            plan,
+            red=totals.counts[Rag.RED.value],
+            overdue=overdue.total,
+            stale=stale.total,
+            last_review=last_review.held_on if last_review else None,
+            include_restricted=include_restricted,
+        ),
     )
 
 
@@ -149,26 +162,44 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     return (result + [no_strand] if no_strand.total else result), totals
 
 
-def _listing(plan: Plan, condition, *, order: Callable[[Label], tuple]) -> Listing:
-    """The first LIST_LIMIT actions meeting the condition, with their latest update dates, and the total.
+def _listings(plan: Plan, lists: list[tuple[ColumnElement[bool], Callable[[Label], tuple]]]) -> list[Listing]:
+    """For each (condition, order): the first LIST_LIMIT actions meeting the condition, with their latest update
+    dates, and the total. `order(last_update)` gives the sort, which may use the selected latest-update column by
+    its label.
 
-    `order(last_update)` gives the sort, which may use the selected latest-update column by its label.
+    Each list selects ids, dates and its total only; the actions of all the lists (and their owners) are then
+    loaded together, once each, rather than as full rows in every list that has them.
     """
     last_update = latest_update_date().label("last_update")
-    rows = db.session.execute(
-        db.select(Action, last_update, func.count().over().label("total"))
-        .where(Action.plan_id == plan.id, condition)
-        .options(selectinload(Action.owners))
-        .order_by(*order(last_update))
-        .limit(LIST_LIMIT)
-    ).all()
-    return Listing([ActionLine(action, last) for action, last, _ in rows], rows[0].total if rows else 0)
+    chosen = [
+        db.session.execute(
+            db.select(Action.id, last_update, func.count().over().label("total"))
+            .where(Action.plan_id == plan.id, condition)
+            .order_by(*order(last_update))
+            .limit(LIST_LIMIT)
+        ).all()
+        for condition, order in lists
+    ]
+    ids = list({row.id for rows in chosen for row in rows})
+    # The owners joined on (a few each): one statement for the actions of all the lists and their owners.
+    loaded = db.session.scalars(db.select(Action).where(Action.id.in_(ids)).options(joinedload(Action.owners))).unique()
+    by_id = {action.id: action for action in loaded}
+    return [
+        Listing([ActionLine(by_id[row.id], row.last_update) for row in rows], rows[0].total if rows else 0)
+        for rows in chosen
+    ]
 
 
-def latest_review(plan: Plan) -> Review | None:
-    """The most recent review meeting of the plan (by the date it was held, then when it was recorded)."""
-    return db.session.scalar(
-        db.select(Review).where(Review.plan_id == plan.id).order_by(Review.held_on.desc(), Review.id.desc()).limit(1)
+def _latest_reviews(plan: Plan) -> list[Review]:
+    """The plan's latest REVIEWS_CHARTED review meetings, the most recent first (by the date each was held, then
+    when it was recorded): the first is the last review, and all of them are charted."""
+    return list(
+        db.session.scalars(
+            db.select(Review)
+            .where(Review.plan_id == plan.id)
+            .order_by(Review.held_on.desc(), Review.id.desc())
+            .limit(REVIEWS_CHARTED)
+        )
     )
 
 
@@ -200,17 +231,9 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
     )
 
 
-def _review_mix(plan: Plan) -> list[RagCounts]:
+def _review_mix(reviews: list[Review]) -> list[RagCounts]:
     """The RAG counts each of the latest reviews recorded, oldest first."""
-    reviews = list(
-        db.session.execute(
-            db.select(Review.id, Review.held_on)
-            .where(Review.plan_id == plan.id)
-            .order_by(Review.held_on.desc(), Review.id.desc())
-            .limit(REVIEWS_CHARTED)
-        )
-    )
-    rows = {review_id: RagCounts(f"{held_on.day} {held_on:%b %Y}") for review_id, held_on in reversed(reviews)}
+    rows = {review.id: RagCounts(f"{review.held_on.day} {review.held_on:%b %Y}") for review in reversed(reviews)}
     counts = db.session.execute(
         db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
         .where(ReviewSnapshot.review_id.in_(list(rows)))

@@ -80,6 +80,19 @@ def landing(plan: Plan, *, include_restricted: bool, today: date | None = None) 
     return landings([plan], include_restricted=include_restricted, today=today)[plan.id]
 
 
+def landing_with(
+    plan: Plan, *, red: int, overdue: int, stale: int, last_review: date | None, include_restricted: bool
+) -> Landing:
+    """The plan's counts when the Red, overdue and stale counts and the last review's date are known already
+    (the dashboard counts the same rules for its lists): only the proposals awaiting a decision and the updates
+    since the review are counted here, with the same SQL `landings` runs."""
+    result = {plan.id: Landing(plan.id, red=red, overdue=overdue, stale=stale, last_review=last_review)}
+    awaiting = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan.id, awaiting_clause()))
+    result[plan.id].awaiting = awaiting or 0
+    _count_updates([plan.id], result, include_restricted)
+    return result[plan.id]
+
+
 def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -> None:
     """Awaiting, Red, overdue and stale, every plan in one grouped query (stale by each plan's own interval)."""
     intervals = {plan.update_interval_days for plan in plans}

@@ -25,6 +25,7 @@ FRAMEWORKS = (Framework.NS, Framework.SENTINEL, Framework.PCC, Framework.HMIC)
 SHOWN_PER_CODE = 3  # local actions listed under each code, worst first; the counts cover the rest
 WORST_FIRST = (*sorted(Rag, key=lambda rag: rag.severity), None)
 LIST_LIMIT = 50  # rows of the PCC cross-check lists; a count gives the rest
+CODES_PER_PAGE = 25  # codes a page: the PCC plan has about 200, each with its most urgent local actions
 
 
 def rollup(rags: list[Rag | None]) -> Rag | None:
@@ -92,13 +93,44 @@ def framework_for(name: str) -> Framework | None:
     return next((f for f in FRAMEWORKS if f.value.lower() == name.lower()), None)
 
 
+@dataclass
+class CodePage:
+    """One page of a framework's codes, in code order, and where it sits among them."""
+
+    rows: list[CodeRow]
+    total: int  # codes of the framework, on every page
+    page: int = 1
+    pages: int = 1
+    per_page: int = CODES_PER_PAGE
+
+    @property
+    def first(self) -> int:
+        """The position of this page's first code among them all (1-based), for "Showing 51 to 100 of 193"."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
 def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
-    """Every code local actions link to under the framework, in code order (three queries, whatever the size).
+    """Every code local actions link to under the framework, in code order."""
+    return _code_page(framework, reader, 1, None).rows
+
+
+def code_page(framework: Framework, reader: Reader = EVERYONE, page: int = 1) -> CodePage:
+    """The page'th CODES_PER_PAGE codes local actions link to under the framework, in code order; a page past
+    the last shows the last."""
+    return _code_page(framework, reader, page, CODES_PER_PAGE)
+
+
+def _code_page(framework: Framework, reader: Reader, page: int, per_page: int | None) -> CodePage:
+    """One page of the codes, in code order (`per_page` None: all of them). Three queries, whatever the size.
 
     SQL does the work over every link: one grouped query counts each code's local actions by RAG, one ranks
     each code's actions (worst RAG first, then plan and place in it) and returns only the SHOWN_PER_CODE
-    first of each, and the last loads those actions and the PCC deliverables the codes resolve to. Python
-    then handles a row per code, not a row per link.
+    first of each, and the last loads the actions of this page's codes and the PCC deliverables they resolve
+    to. Python then handles a row per code, not a row per link.
     """
     delivering = _delivering(framework, reader)
     rows: dict[tuple, CodeRow] = {}
@@ -111,6 +143,12 @@ def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
         key = (target, code)
         row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code or None))
         row.counts[rag] += n
+    # Code order; a code that resolves to a deliverable before the same code resolving to none (target 0).
+    ordered = sorted(rows, key=lambda key: (code_order(key[1] or None), key[0] == 0, key[0]))
+    size = per_page or max(len(ordered), 1)
+    pages = max(1, -(-len(ordered) // size))
+    page = min(max(page, 1), pages)
+    keys = ordered[(page - 1) * size : page * size]
     urgency = func.row_number().over(
         partition_by=(delivering.c.target, delivering.c.code),
         order_by=(delivering.c.severity, delivering.c.plan_title, delivering.c.position, delivering.c.action_id),
@@ -118,24 +156,25 @@ def code_rows(framework: Framework, reader: Reader = EVERYONE) -> list[CodeRow]:
     ranked = db.select(
         delivering.c.target, delivering.c.code, delivering.c.action_id, urgency.label("urgency")
     ).subquery()
-    shown: dict[tuple, list[int]] = {key: [] for key in rows}
+    shown: dict[tuple, list[int]] = {key: [] for key in keys}
     for target, code, action_id in db.session.execute(
         db.select(ranked.c.target, ranked.c.code, ranked.c.action_id)
         .where(ranked.c.urgency <= SHOWN_PER_CODE)
         .order_by(ranked.c.target, ranked.c.code, ranked.c.urgency)
     ):
-        shown[(target, code)].append(action_id)
-    targets = [target for target, _ in rows if target]
+        if (target, code) in shown:  # a few rows a code, of every code: the page's are kept
+            shown[(target, code)].append(action_id)
+    targets = [target for target, _ in keys if target]
     wanted = [action_id for ids in shown.values() for action_id in ids]
     # The plans by a second query (there are a few), not joined onto each of hundreds of actions.
     loaded = db.session.scalars(
         db.select(Action).where(Action.id.in_(wanted + targets)).options(selectinload(Action.plan))
     )
     by_id = {action.id: action for action in loaded}
-    for key, row in rows.items():
-        row.actions = [by_id[action_id] for action_id in shown[key]]
-        row.deliverable = by_id.get(key[0])
-    return sorted(rows.values(), key=lambda row: (code_order(row.code), row.deliverable is None))
+    for key in keys:
+        rows[key].actions = [by_id[action_id] for action_id in shown[key]]
+        rows[key].deliverable = by_id.get(key[0])
+    return CodePage([rows[key] for key in keys], len(ordered), page, pages, size)
 
 
 def _delivering(framework: Framework, reader: Reader):

@@ -23,7 +23,7 @@ from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
 
-QUEUE_PAGE = 100  # the queue page shows the worst this many; deciding them brings up the next
+QUEUE_PAGE = 50  # the queue page shows the worst this many; deciding them brings up the next
 
 
 @dataclass
