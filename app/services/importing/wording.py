@@ -218,7 +218,7 @@ def parse_date_text(text: str) -> date | None:
     return None
 
 
-def period_of(text: str) -> tuple[str, date | None, date | None] | None:
+def period_of(text: str) -> tuple[str, date, date] | None:
     """A financial year written as '2015-16', '2015/16' or '2015-2016': (as written, 1 April, 31 March)."""
     for match in PERIOD_RE.finditer(text):
         first, second = int(match.group(1)), int(match.group(3))
