@@ -361,20 +361,24 @@ def _read_updates(condition) -> dict[int, list[UpdateRow]]:
 def _read_update_chunk(action_ids: list[int]) -> dict[int, list[UpdateRow]]:
     """The updates of these actions by action, oldest first (update_order), in one Core query on the session's
     connection (the ORM's handling of a statement is no help for plain columns)."""
-    rows = db.session.connection().execute(
-        db.select(
-            Update.id,
-            Update.action_id,
-            Update.as_at,
-            Update.author_name,
-            User.name,
-            Update.rag,
-            Update.restricted,
-            Update.text,
+    rows = (
+        db.session.connection()
+        .execute(
+            db.select(
+                Update.id,
+                Update.action_id,
+                Update.as_at,
+                Update.author_name,
+                User.name,
+                Update.rag,
+                Update.restricted,
+                Update.text,
+            )
+            .outerjoin(User, User.id == Update.author_id)
+            .where(Update.action_id.in_(action_ids))
         )
-        .outerjoin(User, User.id == Update.author_id)
-        .where(Update.action_id.in_(action_ids))
-    ).all()  # one fetch: a few hundred actions' updates are a few MB
+        .all()
+    )  # one fetch: a few hundred actions' updates are a few MB
     by_action: dict[int, list[UpdateRow]] = {}
     for id_, action_id, as_at, author_name, user_name, rag, restricted, text in rows:
         row = UpdateRow(id_, action_id, as_at, author_name or user_name or "", rag, bool(restricted), text or "")
