@@ -1,12 +1,14 @@
 """Shorter ways to the same result in the importer's reading, each checked against the longer way it replaced."""
 
 import random
+from collections import Counter
 
 import pytest
 
 from app.services.importing import commentary
 from app.services.importing.columns import _lowers_to
 from app.services.importing.commentary import _as_read_again, _passages, join_lines, lines_of, passages
+from app.services.importing.passages import _shared_letters
 
 TRICKY = ["", "No", "NO", "no", "İ", "İstanbul", "i̇stanbul", "ΣΑΣ", "Σ", "σας", "ẞ", "ß", "ǅ", "ǆ", "K", "k", "Ⅻ"]
 TRICKY += ["• What are we going to do?", "What are we going to do?", "WHAT ARE WE GOING TO DO?", "Ω Ohm", "ω ohm"]
@@ -43,3 +45,11 @@ def test_a_lines_text_follows_its_segments():
     assert line.text == "one two"
     line.segments = [("three", ""), ("four", "")]  # another list of the same length
     assert line.text == "threefour"
+
+
+def test_the_letters_two_lines_share_are_counted_as_counter_intersection_counts_them():
+    rng = random.Random(5)
+    alphabet = "abcde fghij•ß İ1"
+    for _ in range(2000):
+        first, second = ("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2))
+        assert _shared_letters(Counter(first), Counter(second)) == (Counter(first) & Counter(second)).total()
