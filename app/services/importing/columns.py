@@ -336,6 +336,13 @@ def is_repeated_header(grid: "SheetGrid", row: int, header: Header) -> bool:
     same = sum(
         1
         for column, label in header.lowered_labels.items()
-        if column != first and grid.text(row, column).lower() == label
+        if column != first and _lowers_to(grid.text(row, column), label)
     )
     return same >= 2
+
+
+def _lowers_to(text: str, lowered: str) -> bool:
+    """text.lower() == lowered, without lowering a long cell that cannot be a heading. text.lower() starts with
+    its first character lowered (lowering looks at what is before a character, never after, and nothing is
+    before the first), so a cell whose first character does not lower to the heading's start is not it."""
+    return lowered.startswith(text[:1].lower()) and text.lower() == lowered

@@ -94,6 +94,7 @@ RAG_FIRST_WORD_RE = re.compile(r"[\s(\-–:/]+")
 SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 
 
+@lru_cache(maxsize=1024)  # a strand column merged down gives every row the same few words
 def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
