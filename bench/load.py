@@ -130,11 +130,12 @@ def updates_in_database() -> list[str]:
     return texts
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
-    """gunicorn on loopback; its output (the app's security log of every sign-in) goes to `log`."""
+def start_gunicorn(port: int, workers: int, env: dict, log, checkout: Path = ROOT) -> subprocess.Popen:
+    """gunicorn on loopback serving the tracker in `checkout`; its output (the app's security log of every sign-in)
+    goes to `log`."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*command, "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [*command, "--log-level", "warning", "wsgi:app"], cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     for _ in range(100):
         try:
@@ -261,6 +262,7 @@ def report(clients: list[Client], seconds: float, args) -> list[str]:
     lines = [
         f"{len(clients)} clients ({args.owners} owners, {args.leads} leads, {args.viewers} viewers) for "
         f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL"
+        + ("" if args.checkout.resolve() == ROOT else f", serving {args.checkout}")
         + (f", a plan of {args.actions:,} actions" if args.actions else ", the demo plans"),
         "",
         f"| {'page':<13} | requests | p50 ms | p95 ms |",
@@ -295,6 +297,12 @@ def main() -> int:
     parser.add_argument("--leads", type=int, default=2)
     parser.add_argument("--viewers", type=int, help="viewers, instead of the share of --clients")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="serve another checkout of the tracker (the code before a change) on the data this one prepares",
+    )
     args = parser.parse_args()
     others = max(args.clients - args.leads, 0)
     if args.owners is None:
@@ -329,7 +337,7 @@ def main() -> int:
 
     port = int(os.environ.get("LOAD_PORT") or 0) or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="load-gunicorn-", suffix=".log", delete=False)
-    server = start_gunicorn(port, args.workers, env, log)
+    server = start_gunicorn(port, args.workers, env, log, args.checkout.resolve())
     try:
         rng = random.Random(4)
         clients = [Client(person, port, random.Random(rng.random())) for person in people]
