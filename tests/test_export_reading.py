@@ -182,34 +182,37 @@ def test_the_export_is_the_one_written_before_it_read_rows(app):
     assert found == expected
 
 
-def test_the_export_reads_no_action_as_an_orm_object_and_streams_the_updates(app, monkeypatch):
+def test_the_export_reads_no_action_as_an_orm_object_and_streams_words_and_updates(app, monkeypatch):
     plan = golden_plan(PlanKind.LOCAL)
     plan_id = plan.id
     db.session.expunge_all()
     loaded = []
-    seen = []
+    seen: dict[str, list[str]] = {"update.text": [], "action.what": []}
 
     def on_load(target, context):
         loaded.append(target)
 
     def heard(conn, cursor, statement, parameters, context, executemany):
-        if "update.text" in statement.replace('"', ""):
-            seen.append(statement)
+        for column, statements in seen.items():
+            if column in statement.replace('"', ""):
+                statements.append(statement)
 
     monkeypatch.setattr(content_module, "STREAM_ACTIONS", 4)  # 9 actions: three reads a sheet
-    monkeypatch.setattr(content_module, "FETCH_ROWS", 2)  # the actions and links fetched two rows at a time
+    monkeypatch.setattr(content_module, "FETCH_ROWS", 2)  # the actions fetched two rows at a time
     event.listen(Action, "load", on_load)
     event.listen(db.engine, "before_cursor_execute", heard)
     try:
         content = load_export_content(db.session.get_one(Plan, plan_id))
         assert all(isinstance(action, ActionRow) for action in content.actions) and len(content.actions) == 9
-        assert seen == []  # nothing of the updates read up front
+        assert seen == {"update.text": [], "action.what": []}  # no words nor updates read up front
         data = build_workbook(content, Redactor("internal"), ON)
+        words = content_module._read_words([action.id for action in content.actions])
     finally:
         event.remove(Action, "load", on_load)
         event.remove(db.engine, "before_cursor_execute", heard)
     assert loaded == []
-    assert len(seen) == 2 * 3  # the Plan sheet's commentary, then the Updates sheet, four actions a read
-    [first] = [action for action in content.actions if action.what.startswith("Action 0")]
+    assert len(seen["update.text"]) == 2 * 3  # the Plan sheet's commentary, then the Updates sheet, 4 actions a read
+    assert len(seen["action.what"]) == 3 + 1  # the Plan sheet's words, four actions a read (and the read just above)
+    [first] = [each for each in words.values() if each.what.startswith("Action 0")]
     assert [link.label for link in first.links] == ["NS", "Sentinel", "PCC 1.1.1"]
     assert b"Informant met the team" in b"".join(parts(data).values())

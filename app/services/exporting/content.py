@@ -4,9 +4,10 @@ Both exports (Excel and JSON) and the board pack read the plan here, in a fixed 
 it is, and pass every string through `Redactor`, which applies the one redaction rule of app.services.redaction
 (the same rule the pages, search and traceability use) to the export's audience.
 
-The Excel export reads the plan as plain rows (`load_export_content`): its actions and their links by column
-selects fetched in batches, never as ORM objects, and its updates a few hundred actions at a time as each sheet
-goes down the plan. The JSON export and the board pack read the actions as ORM objects (`load_plan_content`).
+The Excel export reads the plan as plain rows (`load_export_content`), never as ORM objects: the columns every
+sheet needs by a select fetched in batches, and the actions' words, links and updates a few hundred actions at a
+time as each sheet goes down the plan. The JSON export and the board pack read the actions as ORM objects
+(`load_plan_content`).
 """
 
 from collections.abc import Iterator, Sequence
@@ -47,7 +48,7 @@ class UnknownAudience(ValueError):
 
 
 STREAM_ACTIONS = 500  # actions whose updates a streaming export reads at once
-FETCH_ROWS = 2_000  # rows of actions or links fetched from the database at once
+FETCH_ROWS = 2_000  # rows of actions fetched from the database at once
 
 
 class ExportLink(Protocol):
@@ -66,7 +67,7 @@ class ExportLink(Protocol):
 
 
 class ExportAction(Protocol):
-    """What an export reads of an action: an Action (the JSON export, the board pack), or an ActionRow (Excel)."""
+    """What every sheet reads of an action: an Action (the JSON export, the board pack), or an ActionRow (Excel)."""
 
     @property
     def id(self) -> int: ...
@@ -79,21 +80,27 @@ class ExportAction(Protocol):
     @property
     def ref(self) -> str: ...
     @property
-    def what(self) -> str: ...
-    @property
-    def how(self) -> str: ...
-    @property
-    def responsibility(self) -> str: ...
-    @property
     def target_date(self) -> date | None: ...
-    @property
-    def target_date_text(self) -> str | None: ...
     @property
     def status(self) -> ActionStatus | None: ...
     @property
     def rag(self) -> Rag | None: ...
     @property
     def restricted(self) -> bool: ...
+
+
+class ExportWords(Protocol):
+    """What the Plan sheet reads besides: an action's words and links (an Action, or the ActionWords read with
+    its updates)."""
+
+    @property
+    def what(self) -> str: ...
+    @property
+    def how(self) -> str: ...
+    @property
+    def responsibility(self) -> str: ...
+    @property
+    def target_date_text(self) -> str | None: ...
     @property
     def links(self) -> Sequence[ExportLink]: ...
 
@@ -119,40 +126,44 @@ class LinkRow:
 
 @dataclass(frozen=True, slots=True)
 class ActionRow:
-    """An action as the Excel export reads it: its columns, its objective (one of the plan's few, shared) and its
-    links, without the ORM's per-object state (20,000 actions as ORM objects held most of an export's memory)."""
+    """An action as every sheet of the Excel export reads it: its columns and its objective (one of the plan's
+    few, shared), without the ORM's per-object state and without its words (20,000 actions as ORM objects held
+    most of an export's memory, and their words most of the rest)."""
 
     id: int
     objective_id: int | None
     strand: Strand | None
     ref: str
-    what: str
-    how: str
-    responsibility: str
     target_date: date | None
-    target_date_text: str | None
     status: ActionStatus | None
     rag: Rag | None
     restricted: bool
     objective: Objective | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionWords:
+    """An action's words and links, read with its updates for the Plan sheet, a few hundred actions at a time."""
+
+    what: str
+    how: str
+    responsibility: str
+    target_date_text: str | None
     links: tuple[LinkRow, ...] = ()
 
 
-# The columns of ActionRow, in its order, up to `restricted`.
+# The columns of ActionRow and of ActionWords, in their order.
 _ACTION_COLUMNS = (
     Action.id,
     Action.objective_id,
     Action.strand,
     Action.ref,
-    Action.what,
-    Action.how,
-    Action.responsibility,
     Action.target_date,
-    Action.target_date_text,
     Action.status,
     Action.rag,
     Action.restricted,
 )
+_WORD_COLUMNS = (Action.id, Action.what, Action.how, Action.responsibility, Action.target_date_text)
 A = TypeVar("A", Action, ActionRow)
 
 
@@ -196,6 +207,20 @@ class PlanContent(Generic[A]):
         if action.id not in self.facts:
             raise RuntimeError(f"The updates of action {action.id} have not been streamed yet")
         return self.facts[action.id]
+
+    def stream_words(self, actions: Sequence[ExportAction]) -> Iterator[tuple[ExportWords, list[UpdateRow]]]:
+        """Each action's words and links, and its updates, in turn, for the actions in the order given (the Plan
+        sheet): an Action has its words; an ActionRow's are read STREAM_ACTIONS at a time, with the updates."""
+        updates = self.stream_updates(actions)
+        if not actions or not isinstance(actions[0], ActionRow):
+            for action, its_updates in zip(actions, updates, strict=True):
+                yield cast(Action, action), its_updates
+            return
+        for start in range(0, len(actions), STREAM_ACTIONS):
+            chunk = actions[start : start + STREAM_ACTIONS]
+            words = _read_words([action.id for action in chunk])
+            for action in chunk:
+                yield words.pop(action.id), next(updates)
 
     def stream_updates(self, actions: Sequence[ExportAction]) -> Iterator[list[UpdateRow]]:
         """Each action's updates in turn (oldest first), for the actions in the order given."""
@@ -257,14 +282,13 @@ def load_plan_content(plan: Plan, *, with_reviews: bool = False, streamed: bool 
 
 
 def load_export_content(plan: Plan, *, with_reviews: bool = True) -> PlanContent[ActionRow]:
-    """What the Excel export shows, read as plain rows: the actions and their links by column selects fetched
-    FETCH_ROWS at a time, in plan order, and the updates streamed (PlanContent.stream_updates) as each sheet goes
-    down the plan. The workbook is the one `load_plan_content` gives, byte for byte
-    (tests/test_export_reading.py)."""
+    """What the Excel export shows, read as plain rows: the actions' columns by a select fetched FETCH_ROWS at a
+    time, in plan order; their words and links (PlanContent.stream_words) and their updates
+    (PlanContent.stream_updates) a few hundred actions at a time as each sheet goes down the plan. The workbook is
+    the one `load_plan_content` gives, byte for byte (tests/test_export_reading.py)."""
     objectives = list(
         db.session.scalars(db.select(Objective).where(Objective.plan_id == plan.id).order_by(Objective.position))
     )
-    links = _read_links(plan)
     by_id: dict[int | None, Objective | None] = {objective.id: objective for objective in objectives}
     by_id[None] = None
     rows = db.session.execute(
@@ -274,37 +298,22 @@ def load_export_content(plan: Plan, *, with_reviews: bool = True) -> PlanContent
         .execution_options(yield_per=FETCH_ROWS)
     )
     actions: list[ActionRow] = []
-    no_links: tuple[LinkRow, ...] = ()
-    for id_, objective_id, strand, ref, what, how, responsibility, target, target_text, status, rag, restricted in rows:
+    for id_, objective_id, strand, ref, target, status, rag, restricted in rows:
         if objective_id not in by_id:  # an objective of another plan: never made by the app, read as the ORM would
             by_id[objective_id] = db.session.get(Objective, objective_id)
-        actions.append(
-            ActionRow(
-                id_,
-                objective_id,
-                strand,
-                ref,
-                what,
-                how,
-                responsibility,
-                target,
-                target_text,
-                status,
-                rag,
-                restricted,
-                by_id[objective_id],
-                links.pop(id_, no_links),
-            )
-        )
+        actions.append(ActionRow(id_, objective_id, strand, ref, target, status, rag, restricted, by_id[objective_id]))
     content = PlanContent(plan=plan, objectives=objectives, actions=actions, streamed=True)
     if with_reviews:
         _read_reviews(content)
     return content
 
 
-def _read_links(plan: Plan) -> dict[int, tuple[LinkRow, ...]]:
-    """The plan's strategic links by action, each action's in their order (Action.links orders by position)."""
-    rows = db.session.execute(
+def _read_words(action_ids: list[int]) -> dict[int, ActionWords]:
+    """These actions' words and strategic links, each action's links in their order (Action.links orders by
+    position), in two Core queries on the session's connection."""
+    connection = db.session.connection()
+    links: dict[int, list[LinkRow]] = {}
+    for action_id, framework, code, text, target in connection.execute(
         db.select(
             StrategicLink.action_id,
             StrategicLink.framework,
@@ -312,15 +321,16 @@ def _read_links(plan: Plan) -> dict[int, tuple[LinkRow, ...]]:
             StrategicLink.text,
             StrategicLink.target_action_id,
         )
-        .join(Action, Action.id == StrategicLink.action_id)
-        .where(Action.plan_id == plan.id)
+        .where(StrategicLink.action_id.in_(action_ids))
         .order_by(StrategicLink.action_id, StrategicLink.position, StrategicLink.id)
-        .execution_options(yield_per=FETCH_ROWS)
-    )
-    by_action: dict[int, list[LinkRow]] = {}
-    for action_id, framework, code, text, target in rows:
-        by_action.setdefault(action_id, []).append(LinkRow(framework, code, text or "", target))
-    return {action_id: tuple(links) for action_id, links in by_action.items()}
+    ).all():
+        links.setdefault(action_id, []).append(LinkRow(framework, code, text or "", target))
+    words = {}
+    for id_, what, how, responsibility, target_text in connection.execute(
+        db.select(*_WORD_COLUMNS).where(Action.id.in_(action_ids))
+    ).all():
+        words[id_] = ActionWords(what, how, responsibility, target_text, tuple(links.pop(id_, ())))
+    return words
 
 
 def _read_reviews(content: PlanContent) -> None:

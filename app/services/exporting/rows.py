@@ -152,14 +152,15 @@ class RowWriter:
         self.refs = [xl_col_to_name(col) for col in range(columns)]
         self.first: int | None = None
         self.last: int | None = None
-        self._heights: dict[float | None, tuple[int, str]] = {}
+        self._heights: dict[float | None, tuple[int, str, list]] = {}
         self._pending: list[str] = []  # rows made but not yet written to the file
         # The row XlsxWriter still holds (the header) goes out now, before any of these rows' cells ask their
         # formats for an index, as it would go out when the first of them was written.
         ws._write_single_row(ws.previous_row + 1)
 
-    def _height(self, points: float | None) -> tuple[int, str]:
-        """(pixels, the row's height attributes) as `set_row` then `_write_row` make them."""
+    def _height(self, points: float | None) -> tuple[int, str, list]:
+        """(pixels, the row's height attributes, the row's `row_sizes` entry) as `set_row` then `_write_row` make
+        them. XlsxWriter only reads `row_sizes` (to place drawings), so rows of one height share their entry."""
         known = self._heights.get(points)
         if known is None:
             ws = self.ws
@@ -168,7 +169,7 @@ class RowWriter:
                 raise ValueError("A row height of 0 hides the row")
             plain = pixels == ws.original_row_height == ws.default_row_height
             attributes = "" if plain else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
-            known = self._heights[points] = (pixels, attributes)
+            known = self._heights[points] = (pixels, attributes, [pixels, False])
         return known
 
     def row(self, index: int, height: float | None, tails: list[str]) -> None:
@@ -179,9 +180,9 @@ class RowWriter:
             self.first = index
         elif index <= self.last:
             raise ValueError(f"Row {index} comes after row {self.last}")
-        pixels, attributes = self._height(height)
+        _, attributes, size = self._height(height)
         if height is not None:
-            ws.row_sizes[index] = [pixels, False]
+            ws.row_sizes[index] = size
         if len(tails) > self.columns:
             raise ValueError(f"Row {index} has {len(tails)} cells, more than the sheet's {self.columns} columns")
         number = index + 1

@@ -16,7 +16,7 @@ from functools import lru_cache
 from xlsxwriter.worksheet import Worksheet
 
 from app.models import Framework, Objective, PlanKind, Strand
-from app.services.exporting.content import REDACTED, ExportAction, PlanContent, Redactor, UpdateRow
+from app.services.exporting.content import REDACTED, ExportAction, ExportWords, PlanContent, Redactor, UpdateRow
 from app.services.exporting.rows import DateNumbers, RowWriter, RunFonts
 from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, clean, excel_length, fit
 from app.services.exporting.styles import CellWriter
@@ -143,7 +143,7 @@ def commentary_runs(writer: CellWriter, lines: list[str]) -> list:
     return runs
 
 
-def link_lines(action: ExportAction) -> str:
+def link_lines(action: ExportWords) -> str:
     """One link a line, as written on the plan, or in the plans' own wording when nothing was recorded."""
     return "\n".join(link.text.strip() or LINK_WORDING.get(link.framework) or link.label for link in action.links)
 
@@ -204,10 +204,10 @@ def write_plan_sheet(
     cells = _pcc_row if pcc else _local_row
     rows = _Rows(ws, writer, len(columns))
     order = [(group, index == 0, action) for group in groups_of(content) for index, action in enumerate(group.actions)]
-    streamed = content.stream_updates([action for _, _, action in order])
-    for (group, first, action), updates in zip(order, streamed, strict=True):
+    streamed = content.stream_words([action for _, _, action in order])
+    for (group, first, action), (words, updates) in zip(order, streamed, strict=True):
         row += 1
-        height, tails = cells(rows, row, updates, redactor, group, action, first, columns)
+        height, tails = cells(rows, updates, redactor, group, action, words, first, columns)
         rows.writer.row(row, height, tails)
         tick()
     rows.writer.close()
@@ -248,18 +248,20 @@ def _height(values: list[str], columns) -> float:
     return fitted_height([(value, width) for value, (_, width) in zip(values, columns, strict=False)])
 
 
-def _local_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: ExportAction, first, columns):
-    """(height, cell tails) of a local plan's action."""
+def _local_row(
+    rows: "_Rows", updates, redactor: Redactor, group, action: ExportAction, words: ExportWords, first, columns
+):
+    """(height, cell tails) of a local plan's action (`words`: its words and links)."""
     writer = rows.cells
     ref = ref_value(action.ref)
     where = f"{action.strand.value if action.strand else 'no strand'} {action.ref}"
     commentary, commentary_text = _commentary(writer, updates, redactor, action, where)
     texts = [
-        redactor.action_text(action, action.what),
-        redactor.action_text(action, action.how),
-        redactor.action_text(action, action.responsibility),
+        redactor.action_text(action, words.what),
+        redactor.action_text(action, words.how),
+        redactor.action_text(action, words.responsibility),
         commentary,
-        redactor.action_text(action, link_lines(action)),
+        redactor.action_text(action, link_lines(words)),
     ]
     height = _height(["", "", texts[0], texts[1], texts[2], commentary_text, texts[4]], columns)
     tails = [
@@ -268,16 +270,18 @@ def _local_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: E
     ]
     tails += [_tail(rows, value) for value in texts]
     tails.append(writer.rag_tail(action.rag))
-    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(words.target_date_text)))
     return height, tails
 
 
-def _pcc_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: ExportAction, first, columns):
-    """(height, cell tails) of a PCC plan's deliverable."""
+def _pcc_row(
+    rows: "_Rows", updates, redactor: Redactor, group, action: ExportAction, words: ExportWords, first, columns
+):
+    """(height, cell tails) of a PCC plan's deliverable (`words`: its words)."""
     writer = rows.cells
     objective = group.objective
     # The plans number each deliverable inside the How cell ("1.2.1 We will …"); the number survives redaction.
-    how = "\n".join(part for part in (action.what, action.how) if part)
+    how = "\n".join(part for part in (words.what, words.how) if part)
     commentary, commentary_text = _commentary(writer, updates, redactor, action, action.ref)
     texts = [
         redactor.text(objective.description) if first and objective else "",
@@ -288,7 +292,7 @@ def _pcc_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Exp
     tails = [writer.text_tail(redactor.text(group.label), "Plan group" if first else "Plan group more")]
     tails += [_tail(rows, value) for value in texts]
     tails.append(writer.rag_tail(action.rag))
-    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(words.target_date_text)))
     return height, tails
 
 
