@@ -82,16 +82,16 @@ class HeldLines:
             # SequenceMatcher's real_quick_ratio and quick_ratio, the same figures, from lengths and counts kept
             # once a line: its ratio (which they bound from above) is worked out only when they pass.
             total = len(held) + len(line)
-            if _ratio(min(len(held), len(line)), total) < REWORDED:
+            if ratio_of(min(len(held), len(line)), total) < REWORDED:
                 continue
             # A changed number is a new fact ("32 referrals", "Progress 2"), never a typo fixed.
             numbers = NUMBER_RE.findall(line) if numbers is None else numbers
             if self._numbers_of(index) != numbers:
                 continue
             letters = Counter(line) if letters is None else letters
-            if _ratio(_shared_letters(self._letters(index), letters), total) < REWORDED:
+            if ratio_of(shared_letters(self._letters(index), letters), total) < REWORDED:
                 continue
-            if _ratio(_common_subsequence(held, line), total) < REWORDED:
+            if ratio_of(common_subsequence(held, line), total) < REWORDED:
                 continue  # the matcher's blocks are a common subsequence: no longer than the longest one
             if matcher is None:
                 matcher = SequenceMatcher(None, "", line, autojunk=False)
@@ -122,12 +122,12 @@ class HeldLines:
             self._numbers.append(None)
 
 
-def _shared_letters(first: Counter[str], second: Counter[str]) -> int:
+def shared_letters(first: Counter[str], second: Counter[str]) -> int:
     """(first & second).total(): the characters two texts have in common, counted in C, no Counter made."""
     return sum(map(min, first.values(), map(second.get, first, repeat(0))))
 
 
-def _common_subsequence(first: str, second: str) -> int:
+def common_subsequence(first: str, second: str) -> int:
     """The length of the longest common subsequence of two texts, a bit a character of `first` (Hyyrö 2004):
     a few hundred integer operations where SequenceMatcher.ratio compares the texts block by block."""
     masks: dict[str, int] = {}
@@ -141,7 +141,7 @@ def _common_subsequence(first: str, second: str) -> int:
     return len(first) - row.bit_count()
 
 
-def _ratio(matches: int, length: int) -> float:
+def ratio_of(matches: int, length: int) -> float:
     """As difflib works out every ratio of SequenceMatcher, bit for bit."""
     return 2.0 * matches / length if length else 1.0
 
