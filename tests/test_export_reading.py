@@ -150,7 +150,7 @@ CASES = [(kind, audience) for kind in (PlanKind.LOCAL, PlanKind.PCC) for audienc
 
 
 @pytest.mark.parametrize(("kind", "audience"), CASES)
-def test_the_export_read_as_rows_is_the_export_read_as_orm_objects(app, kind, audience):
+def test_the_export_read_as_rows_is_the_export_read_as_orm_objects(app_context, app, kind, audience):
     plan = golden_plan(kind)
     redactor = Redactor(audience)
     as_orm_objects = build_workbook(
@@ -166,7 +166,7 @@ def test_the_export_read_as_rows_is_the_export_read_as_orm_objects(app, kind, au
     assert b"[REDACTED]" in written if audience == "pcc" else b"[REDACTED]" not in written
 
 
-def test_the_export_is_the_one_written_before_it_read_rows(app):
+def test_the_export_is_the_one_written_before_it_read_rows(app_context, app):
     """Byte for byte what the export wrote before (the digests were written by commit 79fddfc's export)."""
     found = {}
     for kind, audience in CASES:
@@ -182,7 +182,7 @@ def test_the_export_is_the_one_written_before_it_read_rows(app):
     assert found == expected
 
 
-def test_the_export_reads_no_action_as_an_orm_object_and_streams_words_and_updates(app, monkeypatch):
+def test_the_export_reads_no_action_as_an_orm_object_and_streams_words_and_updates(app_context, app, monkeypatch):
     plan = golden_plan(PlanKind.LOCAL)
     plan_id = plan.id
     db.session.expunge_all()

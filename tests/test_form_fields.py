@@ -44,7 +44,7 @@ def forms(owners: list[User]):
     yield FilterForm(formdata=None)
 
 
-def test_the_fields_are_drawn_as_govuk_frontend_wtf_draws_them(app):
+def test_the_fields_are_drawn_as_govuk_frontend_wtf_draws_them(app_context, app):
     owners = [make_user("owner", name="DCI Chisholm"), make_user("owner", name="DS O'Brien & Co")]
     with app.test_request_context("/"):
         for form in forms(owners):
@@ -99,7 +99,7 @@ def test_the_store_is_bounded(app, monkeypatch):
         assert len(app.extensions[form_fields.STORE]) <= 3
 
 
-def test_the_next_request_sees_what_the_last_one_changed(client, auth):
+def test_the_next_request_sees_what_the_last_one_changed(app_context, client, auth):
     """The plan page's owner filter lists an owner added since the last request."""
     lead = make_user("lead", name="DSupt Walton")
     plan = make_plan(title="MDS Local Delivery Plan", actions=0, lead_user=lead)

@@ -26,7 +26,7 @@ def days_ago(n: int) -> date:
 
 
 @pytest.fixture
-def board(app):
+def board(app_context, app):
     """A plan as a lead finds it a fortnight after the review of 1 September."""
     app.config["TODAY"] = TODAY
     lead = make_user("lead", name="DSupt Walton")
