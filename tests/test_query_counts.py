@@ -54,6 +54,7 @@ def grow(plan, to: int, owner, deliverables: list[str]) -> None:
             ],
             target_date=TODAY + timedelta(days=i % 60 - 20),
             restricted=i % 7 == 0,
+            flush=False,
         )
         action.updates.append(Update(as_at=TODAY, text="Progress, with a proposal", rag=RAGS[(i + 1) % 4]))
         if i % 3 == 0:
