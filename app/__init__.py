@@ -65,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
 def _init_jinja(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from app import filters
+    from app import filters, form_fields
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -81,6 +81,7 @@ def _init_jinja(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.trim_blocks = True
     WTFormsHelpers(app)
+    form_fields.init_app(app)
     filters.init_app(app)
 
 

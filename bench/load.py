@@ -101,6 +101,7 @@ def seed(args) -> list[Person]:
             lead = users.create_user(f"load-lead-{i}@example.police.uk", f"Load Lead {i}", "lead", PASSWORD, by=None)
             secret = pyotp.random_base32()
             second_factor.enable(lead, secret, pyotp.TOTP(secret).now())
+            lead.totp_last_step = None  # the client signs in with a code of this same 30 s step: let it
             plan = plans[i % len(plans)]
             plan.lead_user = lead
             mine = [a.id for a in actions if a.plan_id == plan.id]
@@ -129,11 +130,12 @@ def updates_in_database() -> list[str]:
     return texts
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
-    """gunicorn on loopback; its output (the app's security log of every sign-in) goes to `log`."""
+def start_gunicorn(port: int, workers: int, env: dict, log, checkout: Path = ROOT) -> subprocess.Popen:
+    """gunicorn on loopback serving the tracker in `checkout`; its output (the app's security log of every sign-in)
+    goes to `log`."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*command, "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [*command, "--log-level", "warning", "wsgi:app"], cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     for _ in range(100):
         try:
@@ -154,6 +156,102 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far; 0 once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime and stime, the 14th and 15th fields
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since it started, every core summed (/proc/stat)."""
+    values = [int(v) / TICKS for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return sum(values) - idle, sum(values)
+
+
+class CpuMeter:
+    """Who spent the machine's CPU during the run: the gunicorn workers, the PostgreSQL sessions of the load
+    database, this process (the clients), and everything else on the machine (other people's work included).
+
+    Read from /proc before and after; a PostgreSQL session that ended during the run is missed (the pool keeps
+    them open). Linux only: elsewhere every figure is 0.
+    """
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def _database_pids(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DATABASE]).fetchall()
+        return [pid for (pid,) in rows]
+
+    def _read(self) -> dict:
+        workers = children(self.server_pid)
+        database = self._database_pids()
+        return {
+            "workers": {pid: process_cpu(pid) for pid in workers},
+            "database": {pid: process_cpu(pid) for pid in database},
+            "clients": time.process_time(),
+            "machine": machine_busy(),
+        }
+
+    def start(self) -> None:
+        self.before = self._read()
+        self.started = time.monotonic()
+
+    def stop(self) -> None:
+        self.after = self._read()
+        self.seconds = time.monotonic() - self.started
+
+    def spent(self) -> dict[str, float]:
+        """CPU seconds of each part during the run."""
+        before, after = self.before, self.after
+        parts = {
+            name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items())
+            for name in ("workers", "database")
+        }
+        parts["clients"] = after["clients"] - before["clients"]
+        busy = after["machine"][0] - before["machine"][0]
+        parts["everything else"] = max(busy - sum(parts.values()), 0.0)
+        parts["machine"] = busy
+        return parts
+
+    def lines(self, requests: int) -> list[str]:
+        spent = self.spent()
+        cores = os.cpu_count() or 1
+        lines = [
+            "",
+            f"| CPU during the run | seconds | share of {cores} cores | ms a request |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, seconds in spent.items():
+            share = seconds / (self.seconds * cores) * 100
+            lines.append(f"| {name} | {seconds:.1f} | {share:.0f}% | {seconds * 1000 / max(requests, 1):.1f} |")
+        served = spent["workers"] + spent["database"]
+        if served > 0 and requests:
+            lines.append(
+                f"\nThe server's CPU a request (workers and PostgreSQL) is {served * 1000 / requests:.1f} ms: "
+                f"{cores} cores doing nothing else would serve at most {cores * requests / served:.0f} requests a "
+                "second of this mix."
+            )
+        return lines
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -164,6 +262,7 @@ def report(clients: list[Client], seconds: float, args) -> list[str]:
     lines = [
         f"{len(clients)} clients ({args.owners} owners, {args.leads} leads, {args.viewers} viewers) for "
         f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL"
+        + ("" if args.checkout.resolve() == ROOT else f", serving {args.checkout}")
         + (f", a plan of {args.actions:,} actions" if args.actions else ", the demo plans"),
         "",
         f"| {'page':<13} | requests | p50 ms | p95 ms |",
@@ -198,6 +297,12 @@ def main() -> int:
     parser.add_argument("--leads", type=int, default=2)
     parser.add_argument("--viewers", type=int, help="viewers, instead of the share of --clients")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="serve another checkout of the tracker (the code before a change) on the data this one prepares",
+    )
     args = parser.parse_args()
     others = max(args.clients - args.leads, 0)
     if args.owners is None:
@@ -232,13 +337,16 @@ def main() -> int:
 
     port = int(os.environ.get("LOAD_PORT") or 0) or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="load-gunicorn-", suffix=".log", delete=False)
-    server = start_gunicorn(port, args.workers, env, log)
+    server = start_gunicorn(port, args.workers, env, log, args.checkout.resolve())
     try:
         rng = random.Random(4)
         clients = [Client(person, port, random.Random(rng.random())) for person in people]
         for client in clients:
             client.sign_in()
         print(f"{len(clients)} clients signed in; running for {args.seconds:.0f} s", flush=True)
+        meter = CpuMeter(server.pid)
+        load_before = os.getloadavg()
+        meter.start()
         started = time.monotonic()
         deadline = started + args.seconds
         threads = [threading.Thread(target=c.run_until, args=(deadline,), daemon=True) for c in clients]
@@ -247,6 +355,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=args.seconds + 60)
         elapsed = time.monotonic() - started
+        meter.stop()
     except Unexpected as error:
         print(f"FAILED before the run: {error}", file=sys.stderr)
         return 1
@@ -255,6 +364,12 @@ def main() -> int:
         server.wait(timeout=30)
 
     lines = report(clients, elapsed, args)
+    lines += meter.lines(sum(1 for c in clients for s in c.samples if s.page != "sign in"))
+    load_after = os.getloadavg()
+    lines.append(
+        f"Load average: {load_before[0]:.1f} (1 min) / {load_before[1]:.1f} (5 min) as the run began, "
+        f"{load_after[0]:.1f} / {load_after[1]:.1f} at its end, on {os.cpu_count()} CPUs"
+    )
     saved = [text for c in clients for text in c.saved]
     stored = updates_in_database()
     errors = [error for c in clients for error in c.errors]

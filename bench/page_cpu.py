@@ -17,6 +17,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.request
@@ -38,10 +39,19 @@ PORT = int(os.environ.get("PAGES_PORT", "8131"))
 ADMIN = "admin@bench.police.uk"
 
 
+SIGNED_OUT = ""  # "who" of a page opened by somebody not signed in
+
+
 def pages(data) -> list[tuple[str, str, str]]:
-    """(name, path, who opens it) for every main page of the big plan."""
+    """(name, path, who opens it) for every main page of the big plan, after the requests that show the cost
+    every request pays whatever its page: a static file, the signed-out sign-in page, a signed-in redirect (the
+    home address: the person is checked and sent on, nothing is read or drawn) and the small account page."""
     plan, action, lead, owner = data.plan_id, data.action_id, data.lead_email, data.owner_email
     return [
+        ("Static file", "/assets/app.css", lead),
+        ("Sign-in page, signed out", "/sign-in", SIGNED_OUT),
+        ("Home (a redirect)", "/", lead),
+        ("Account page", "/account", lead),
         ("Plans list", "/plans", lead),
         ("Plan page", f"/plans/{plan}", lead),
         ("Plan page, stale", f"/plans/{plan}?only=stale", lead),
@@ -87,9 +97,12 @@ def sign_in_secrets(name: str, emails: set[str]) -> dict[str, str | None]:
         return dict(rows.fetchall())
 
 
-def start_gunicorn(name: str, log_path: str, server_log, checkout: Path = ROOT) -> subprocess.Popen:
+def start_gunicorn(
+    name: str, log_path: str, server_log, checkout: Path = ROOT, profile: Path | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
+        **({"PAGE_PROFILE_DIR": str(profile)} if profile else {}),
         "DATABASE_URL": pgdata.url(name),
         "SECRET_KEY": secrets.token_urlsafe(48),
         "PAGE_CPU_LOG": log_path,
@@ -110,48 +123,70 @@ def start_gunicorn(name: str, log_path: str, server_log, checkout: Path = ROOT) 
     raise SystemExit("gunicorn did not start within 30 seconds")
 
 
-def measure(name: str, data, runs: int, warm_up: int = 3, checkout: Path = ROOT) -> SizeResult:
+def measure(
+    name: str, data, runs: int, warm_up: int = 3, checkout: Path = ROOT, profile: Path | None = None
+) -> SizeResult:
     """The pages of the database `name`, served by the tracker in `checkout` (this one unless comparing)."""
     listed = pages(data)
-    keys = sign_in_secrets(name, {who for _, _, who in listed})
+    keys = sign_in_secrets(name, {who for _, _, who in listed if who})
     result = SizeResult(data.actions, data.updates)
     with tempfile.TemporaryDirectory(prefix="page-cpu-") as folder:
         log_path = str(Path(folder) / "requests.tsv")
         with open(Path(folder) / "gunicorn.log", "w") as server_log:
-            server = start_gunicorn(name, log_path, server_log, checkout)
+            server = start_gunicorn(name, log_path, server_log, checkout, profile)
             try:
                 clients = {}
                 for who in dict.fromkeys(who for _, _, who in listed):
                     clients[who] = Client(Person("bench", who, PASSWORD, [], [], keys.get(who)), PORT, None)
-                    clients[who].sign_in()
+                    if who != SIGNED_OUT:
+                        clients[who].sign_in()
+
+                def open_every_page():
+                    for page, path, who in listed:
+                        status, _, _ = clients[who].request(page, "GET", path)
+                        if status not in (200, 302):
+                            raise SystemExit(f"GET {path}: {status}")
+
                 for _ in range(warm_up):
-                    for page, path, who in listed:
-                        clients[who].get(page, path)
+                    open_every_page()
+                # The worker logs a request after answering it: one more request, not measured, is answered only
+                # once the last warm-up request has been logged, and what it logs itself is not read.
+                clients[listed[0][2]].request("sync", "GET", "/assets/app.js")
                 Path(log_path).write_text("")  # from here on, each request is a measured one
+                if profile:  # the warm-up's profiles are not kept either
+                    for old in profile.iterdir():
+                        old.unlink()
                 for _ in range(runs):
-                    for page, path, who in listed:
-                        clients[who].get(page, path)
+                    open_every_page()
             finally:
                 server.terminate()
                 server.wait(timeout=30)
         by_path = {path: page for page, path, _ in listed}
         for line in Path(log_path).read_text().splitlines():
             _, method, path, status, cpu, wall = line.split("\t")
-            if method == "GET" and status == "200" and path in by_path:
+            if method == "GET" and status in ("200", "302") and path in by_path:
                 result.cpu.setdefault(by_path[path], []).append(float(cpu))
                 result.wall.setdefault(by_path[path], []).append(float(wall))
+    order = [page for page, _, _ in listed]
+    result.cpu = {page: result.cpu[page] for page in order if page in result.cpu}
+    result.wall = {page: result.wall[page] for page in order if page in result.wall}
     return result
 
 
-def run(sizes: list[int], runs: int, prefix: str, say=print, compare: Path | None = None):
+def run(sizes: list[int], runs: int, prefix: str, say=print, compare: Path | None = None, profile: Path | None = None):
     """The results at each size, and with `compare` (another checkout) that checkout's on the same databases,
-    measured right after, so that both see much the same load on the machine."""
+    measured right after, so that both see much the same load on the machine. With `profile`, every measured
+    request's cProfile statistics go to a folder of each size's under it."""
     results, others = [], []
     for actions in sizes:
         name = f"{prefix}_{actions}"
         data = pgdata.prepare(name, actions, say=say)
         say(f"Pages at {actions:,} actions: {runs} requests each through gunicorn")
-        results.append(measure(name, data, runs))
+        folder = None
+        if profile:
+            folder = profile / str(actions)
+            folder.mkdir(parents=True, exist_ok=True)
+        results.append(measure(name, data, runs, profile=folder))
         if compare:
             say(f"Pages at {actions:,} actions served by {compare}")
             others.append(measure(name, data, runs, checkout=compare))
@@ -180,6 +215,30 @@ def render(results: list[SizeResult], load: str) -> str:
         f"and any wait for a CPU included. Machine load while measuring: {load}.",
     ]
     return "\n".join(lines)
+
+
+def profile_summary(folder: Path, data, top: int = 25) -> str:
+    """The functions each page spends its time in, from a profiled run's files: cumulative and own time per
+    request, every page's requests together first (what every request pays shows there), then page by page."""
+    import io
+    import pstats
+
+    by_path = {path: page for page, path, _ in pages(data)}
+    files: dict[str, list[str]] = {}
+    for line in (folder / "index.tsv").read_text().splitlines():
+        name, _, path, _ = line.split("\t")
+        if not (folder / name).exists():  # the last warm-up request's, written as the first measured one began
+            continue
+        files.setdefault(by_path.get(path, path), []).append(str(folder / name))
+    out = io.StringIO()
+    for page, names in [("every page", [n for ns in files.values() for n in ns]), *files.items()]:
+        stats = pstats.Stats(*names, stream=out)
+        stats.files = []  # not the list of every file read
+        each = stats.total_tt * 1000 / len(names)  # type: ignore[attr-defined]
+        out.write(f"\n## {page}: {len(names)} requests, {each:.1f} ms a request (profiled)\n")
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue().replace(str(ROOT) + "/", "").replace(sysconfig.get_path("purelib") + "/", "")
 
 
 START, END = "<!-- page cpu bench -->", "<!-- /page cpu bench -->"
@@ -226,11 +285,24 @@ def main() -> int:
     parser.add_argument("--prefix", default=os.environ.get("PAGES_DATABASE_PREFIX", "bench_pages"))
     parser.add_argument("--compare", type=Path, help="another checkout of the tracker to serve the same data")
     parser.add_argument("--write", action="store_true", help="put the table into bench/results.md (only there)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run each request under cProfile, keep the statistics in this folder and write where the time goes "
+        "to profile.txt there (the CPU figures of such a run are cProfile's, not the pages')",
+    )
     args = parser.parse_args()
     compare = args.compare.resolve() if args.compare else None
-    results, others = run([int(s) for s in args.sizes.split(",")], args.runs, args.prefix, compare=compare)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    profile = args.profile.resolve() if args.profile else None
+    results, others = run(sizes, args.runs, args.prefix, compare=compare, profile=profile)
     load = load_average()
     print(render(results, load))
+    if profile:
+        for actions in sizes:
+            data = pgdata.built(f"{args.prefix}_{actions}", actions)
+            (profile / str(actions) / "profile.txt").write_text(profile_summary(profile / str(actions), data))
+            print(f"Where the time goes at {actions:,} actions: {profile / str(actions) / 'profile.txt'}")
     if args.write:
         write_section(section(results, load))
     if others:

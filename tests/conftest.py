@@ -5,9 +5,11 @@ tables, so it is forgotten before anything can read it. The suite runs on a thro
 database TEST_DATABASE_URL names, which must end in `_test`.
 """
 
+import contextvars
 import os
 import re
 import shutil
+import threading
 from datetime import date
 
 os.environ.pop("DATABASE_URL", None)  # before config.py is imported: nothing in the suite can reach it
@@ -39,8 +41,8 @@ if (
 
 import pyotp  # noqa: E402
 import pytest  # noqa: E402
-from flask import g, has_app_context  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
+from flask import appcontext_popped  # noqa: E402
+from flask.testing import FlaskCliRunner  # noqa: E402
 from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -158,18 +160,60 @@ def fresh_database(suite_database, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
-class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as each request does in production.
+class RequestsApart:
+    """WSGI middleware: each request is handled in a `contextvars` context of its own, as a server's worker
+    thread handles it, whatever context the test itself has pushed.
 
-    The `app` fixture keeps an app context pushed so that tests can use the database, and Flask reuses
-    that context for every request; without this, `g` (Flask-Login's current user, Flask-WTF's CSRF
-    token, the rate limiter's bookkeeping) would carry over from one request, or one client, to the next.
+    Flask reuses an app context that is already pushed for a request, so a request made while a test holds
+    one (the `app_context` fixture) would share its `g` (Flask-Login's current user, Flask-WTF's CSRF token,
+    the rate limiter's bookkeeping) and its database session with the test and with every other request.
+    Here no context is current when the request starts: Flask pushes a new app context for it, with a fresh
+    `g` and a database session of its own, and pops it when the request ends, as in production. The body
+    is read in the same context, so a streamed response's generator runs there too.
     """
 
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.__dict__.clear()
-        return super().open(*args, **kwargs)
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        context = contextvars.Context()
+        return _BodyInContext(context, context.run(self.wsgi_app, environ, start_response))
+
+
+class _BodyInContext:
+    """A response body whose every chunk (and close) is made in the request's own context."""
+
+    def __init__(self, context: contextvars.Context, body):
+        self.context, self.body = context, body
+        self.chunks = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.chunks is None:
+            self.chunks = self.context.run(iter, self.body)
+        return self.context.run(next, self.chunks)
+
+    def close(self):
+        if hasattr(self.body, "close"):
+            self.context.run(self.body.close)
+
+
+class CommandRunner(FlaskCliRunner):
+    """Runs a command as `flask` runs it: in an app context of its own, which FlaskGroup pushes for every
+    command (flask/cli.py, FlaskGroup.get_command) and app.cli, the AppGroup a test runner invokes, does
+    not. A command is then a process of its own, as at a terminal, whatever context the test has pushed."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        with self.app.app_context():
+            return super().invoke(cli, args, **kwargs)
+
+
+def serve_requests_apart(app):
+    """`app`, its requests each handled in a context of its own (RequestsApart); returns `app`."""
+    app.wsgi_app = RequestsApart(app.wsgi_app)
+    return app
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -195,23 +239,51 @@ def make_test_app(tmp_path, suite_database):
     """An app of the suite's own on a fresh database (see `fresh_database`), sharing the compiled templates."""
     app = create_app(_test_config(tmp_path, fresh_database(suite_database, tmp_path)))
     app.jinja_env.bytecode_cache = TEMPLATES
-    app.test_client_class = FreshRequestClient
-    return app
+    app.test_cli_runner_class = CommandRunner
+    return serve_requests_apart(app)
 
 
 @pytest.fixture
 def app(tmp_path, suite_database):
+    """The test's app on a fresh database, as in Flask's tutorial (flaskr): no app context is left pushed.
+    A test that uses the database, the factories or url_for outside a request asks for `app_context`."""
     app = make_test_app(tmp_path, suite_database)
     with app.app_context():
         if _db.engine.dialect.name == "postgresql":
             _empty_postgresql_tables()
-        yield app
-        _db.session.remove()
+    yield app
+    with app.app_context():
         _db.engine.dispose()
 
 
 @pytest.fixture
-def db(app):
+def app_context(app):
+    """An app context of the test's own, pushed for the whole test, with its own database session. The
+    client's requests never run in it: each has an app context, a `g` and a session of its own
+    (RequestsApart).
+
+    When one of the test's requests ends (its app context is popped), the test's session forgets what it
+    had read (expire_all): what the test reads next comes from the database as the request left it, never
+    from an object loaded before (a request that wrongly changed a row cannot hide behind a stale copy).
+    Requests served on other threads (the live server) are left alone: the session is the test thread's.
+    """
+    with app.app_context() as context:
+        session = _db.session()
+        thread = threading.get_ident()
+
+        def forget_what_was_read(sender, **extra) -> None:
+            if threading.get_ident() == thread:
+                session.expire_all()
+
+        appcontext_popped.connect(forget_what_was_read, app, weak=False)
+        try:
+            yield context
+        finally:
+            appcontext_popped.disconnect(forget_what_was_read, app)
+
+
+@pytest.fixture
+def db(app_context):
     return _db
 
 
@@ -259,9 +331,10 @@ class AuthActions:
     def enter_code(self, user):
         # A code is accepted once only; tests sign the same person in several times within 30 seconds, so
         # forget the last step used, as if the next code had come round (test_two_factor tests the refusal).
-        _db.session.execute(_db.update(User).where(User.id == user.id).values(totp_last_step=None))
-        _db.session.commit()
-        secret = _db.session.scalar(_db.select(User.totp_secret).filter_by(id=user.id))
+        with self.client.application.app_context():  # the helper's own, whatever the test has pushed
+            _db.session.execute(_db.update(User).where(User.id == user.id).values(totp_last_step=None))
+            _db.session.commit()
+            secret = _db.session.scalar(_db.select(User.totp_secret).filter_by(id=user.id))
         return self.post("/sign-in/code", {"code": pyotp.TOTP(secret).now()})
 
     def set_up_two_factor(self, url: str = "/account/two-factor"):
@@ -286,7 +359,7 @@ def auth(client):
 
 
 @pytest.fixture
-def login_as(auth):
+def login_as(auth, app_context):
     """Sign the test client in as a new user of the role; returns the user."""
 
     def login(role="owner", **kwargs):
@@ -324,7 +397,7 @@ def route_walk(suite_database, tmp_path_factory):
 
 
 @pytest.fixture
-def records(app):
+def records(app_context):
     """One record for every kind of id a URL takes, so route-wide tests can build every URL (make_records)."""
     return make_records()
 

@@ -150,7 +150,7 @@ def test_only_admins_change_users(client, auth, login_as, role):
     assert db.session.get(User, victim.id).active
 
 
-def test_reset_two_factor(app, client, auth, login_as):
+def test_reset_two_factor(app_context, app, client, auth, login_as):
     lead = make_user("lead")
     from tests.conftest import AuthActions
 
@@ -259,7 +259,7 @@ def test_no_route_can_change_the_audit_log(app, client, login_as):
     assert all(after[i] == existing[i] for i in existing)
 
 
-def test_orm_refuses_to_edit_or_delete_audit_events(app):
+def test_orm_refuses_to_edit_or_delete_audit_events(app_context, app):
     _events(2, "plan.import")
     event = db.session.scalars(db.select(AuditEvent)).first()
     with pytest.raises(AppendOnlyError):

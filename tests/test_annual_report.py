@@ -20,7 +20,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def plan(app):
+def plan(app_context, app):
     app.config["TODAY"] = TODAY
     lead = make_user("lead", name="DSupt Walton")
     plan = make_plan(actions=0, lead_user=lead)

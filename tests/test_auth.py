@@ -33,7 +33,7 @@ def _signed_in(response) -> bool:
     return response.status_code == 200 and "/sign-in" not in response.request.path
 
 
-def test_sign_in_and_out(client, auth):
+def test_sign_in_and_out(app_context, client, auth):
     user = make_user("viewer", name="Pat Viewer")
     response = auth.login(user)
     assert response.status_code == 302 and response.headers["Location"] == "/"
@@ -51,7 +51,7 @@ def test_sign_in_page_is_well_formed(client):
 
 
 @pytest.mark.parametrize("email", ["user@example.police.uk", "nobody@example.police.uk"])
-def test_wrong_password_and_unknown_email_give_the_same_message(client, auth, email):
+def test_wrong_password_and_unknown_email_give_the_same_message(app_context, client, auth, email):
     make_user("owner", email="user@example.police.uk")
     token = csrf_token(client)
     response = client.post("/sign-in", data={"email": email, "password": "not the password!", "csrf_token": token})
@@ -61,7 +61,7 @@ def test_wrong_password_and_unknown_email_give_the_same_message(client, auth, em
     assert client.get("/plans").status_code == 302
 
 
-def test_failed_sign_in_is_audited_and_logged(client, caplog):
+def test_failed_sign_in_is_audited_and_logged(app_context, client, caplog):
     caplog.set_level(logging.WARNING, logger="app.security")
     token = csrf_token(client)
     client.post("/sign-in", data={"email": "Mallory@Example.com", "password": "guess-guess-guess", "csrf_token": token})
@@ -70,14 +70,14 @@ def test_failed_sign_in_is_audited_and_logged(client, caplog):
     assert any('"event": "sign_in.failure"' in r.getMessage() for r in caplog.records)
 
 
-def test_inactive_user_cannot_sign_in(client, auth):
+def test_inactive_user_cannot_sign_in(app_context, client, auth):
     user = make_user("owner")
     users.deactivate(user, by=None)
     db.session.commit()
     assert WRONG in check_page(auth.login(user))
 
 
-def test_sign_in_without_csrf_token_is_refused_and_signs_nobody_in(client):
+def test_sign_in_without_csrf_token_is_refused_and_signs_nobody_in(app_context, client):
     user = make_user("owner")
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     page = check_page(response, 400)
@@ -86,7 +86,7 @@ def test_sign_in_without_csrf_token_is_refused_and_signs_nobody_in(client):
     assert db.session.scalar(db.select(AuditEvent.id).filter_by(verb="sign_in")) is None
 
 
-def test_change_password_without_csrf_token_saves_nothing(client, auth, app):
+def test_change_password_without_csrf_token_saves_nothing(app_context, client, auth, app):
     user = make_user("owner")
     auth.login(user)
     old_hash = user.password_hash
@@ -100,7 +100,7 @@ def test_change_password_without_csrf_token_saves_nothing(client, auth, app):
     assert client.get("/plans").status_code == 200  # still signed in: a refused form is not a sign-out
 
 
-def test_csrf_token_from_another_session_is_refused(app, client, auth):
+def test_csrf_token_from_another_session_is_refused(app_context, app, client, auth):
     user = make_user("owner")
     auth.login(user)
     stranger = app.test_client()
@@ -124,7 +124,7 @@ def test_csrf_failure_is_logged(client, caplog):
     assert any('"event": "csrf.refused"' in r.getMessage() for r in caplog.records)
 
 
-def test_session_is_renewed_at_sign_in(client, auth):
+def test_session_is_renewed_at_sign_in(app_context, client, auth):
     user = make_user("owner")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -136,7 +136,7 @@ def test_session_is_renewed_at_sign_in(client, auth):
     assert client.get("/plans").status_code == 200
 
 
-def test_cookie_replayed_after_sign_out_is_refused(app, client, auth):
+def test_cookie_replayed_after_sign_out_is_refused(app_context, app, client, auth):
     user = make_user("owner")
     auth.login(user)
     cookie = _session_cookie(client)
@@ -146,7 +146,7 @@ def test_cookie_replayed_after_sign_out_is_refused(app, client, auth):
     assert replay.status_code == 302 and replay.headers["Location"].startswith("/sign-in")
 
 
-def test_cookie_replayed_after_password_change_is_refused(app, client, auth):
+def test_cookie_replayed_after_password_change_is_refused(app_context, app, client, auth):
     user = make_user("owner")
     auth.login(user)
     cookie = _session_cookie(client)
@@ -160,7 +160,7 @@ def test_cookie_replayed_after_password_change_is_refused(app, client, auth):
     assert passwords.authenticate(user.email, "a brand new passphrase") is not None
 
 
-def test_cookie_replayed_after_deactivation_is_refused(app, client, auth):
+def test_cookie_replayed_after_deactivation_is_refused(app_context, app, client, auth):
     user = make_user("owner")
     auth.login(user)
     cookie = _session_cookie(client)
@@ -170,7 +170,7 @@ def test_cookie_replayed_after_deactivation_is_refused(app, client, auth):
     assert client.get("/plans").status_code == 302
 
 
-def test_sign_out_needs_a_post(client, auth):
+def test_sign_out_needs_a_post(app_context, client, auth):
     auth.login(make_user("owner"))
     assert client.get("/sign-out").status_code == 405
     assert client.get("/plans").status_code == 200
@@ -188,7 +188,7 @@ def test_sign_out_needs_a_post(client, auth):
         "javascript:alert(1)",
     ],
 )
-def test_next_never_leaves_the_site(client, target):
+def test_next_never_leaves_the_site(app_context, client, target):
     user = make_user("owner")
     token = csrf_token(client)
     response = client.post(
@@ -198,7 +198,7 @@ def test_next_never_leaves_the_site(client, target):
     assert response.headers["Location"] == "/"
 
 
-def test_next_within_the_site_is_followed(client):
+def test_next_within_the_site_is_followed(app_context, client):
     user = make_user("owner")
     assert client.get("/plans").headers["Location"] == "/sign-in?next=%2Fplans"
     token = csrf_token(client)

@@ -161,7 +161,7 @@ def test_postgresql_is_pointed_at_pg_dump(tmp_path):
         backup_service.restore(postgres, tmp_path / "x.db")
 
 
-def test_cli_on_the_suites_own_database_either_backs_up_or_points_at_pg_dump(app, runner, tmp_path):
+def test_cli_on_the_suites_own_database_either_backs_up_or_points_at_pg_dump(app_context, app, runner, tmp_path):
     make_user("owner")
     result = runner.invoke(args=["backup", str(tmp_path / "suite.db")])
     if db.engine.dialect.name == "postgresql":

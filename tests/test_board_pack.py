@@ -37,7 +37,7 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def seed(app):
+def seed(app_context, app):
     """The seed workbook's local plan a month before its year ends: a review in February, then an owner's Red
     proposal the lead confirmed, an Amber the lead overrode to Red with a reason, and a restricted update."""
     app.config["TODAY"] = TODAY

@@ -112,7 +112,7 @@ def test_a_small_plans_board_pack_still_comes_back_in_the_request(app, client, l
     assert db.session.scalar(db.select(db.func.count(ExportJob.id))) == 0
 
 
-def test_a_board_pack_lists_the_first_lines_of_a_long_list_under_the_count_of_them_all(app):
+def test_a_board_pack_lists_the_first_lines_of_a_long_list_under_the_count_of_them_all(app_context, app):
     plan = make_plan(actions=LIST_LIMIT + 7, rag=Rag.RED)
     amber = db.session.scalars(db.select(Action).filter_by(plan_id=plan.id, position=LIST_LIMIT + 6)).one()
     amber.rag = Rag.AMBER

@@ -6,7 +6,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Update
 from config import TestConfig
-from tests.conftest import AuthActions, FreshRequestClient
+from tests.conftest import AuthActions, serve_requests_apart
 from tests.factories import make_plan, make_user
 from tests.pages import check_page, field_value
 
@@ -18,8 +18,7 @@ def test_a_locked_database_gives_a_busy_page_with_the_typed_text(tmp_path):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
         SQLITE_BUSY_TIMEOUT_MS = 50
 
-    app = create_app(BusyConfig)
-    app.test_client_class = FreshRequestClient
+    app = serve_requests_apart(create_app(BusyConfig))
     with app.app_context():
         db.create_all()
         owner = make_user("owner")

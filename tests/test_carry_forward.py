@@ -19,7 +19,7 @@ from tests.pages import check_page, field_value
 
 
 @pytest.fixture
-def lead(app):
+def lead(app_context, app):
     return make_user("lead", name="DSupt Walton")
 
 

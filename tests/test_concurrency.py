@@ -76,7 +76,7 @@ def owner_writing(action_id: int, owner_id: int, texts: list[str]):
     return work
 
 
-def test_owners_adding_updates_to_one_action_at_once_lose_none(app):
+def test_owners_adding_updates_to_one_action_at_once_lose_none(app_context, app):
     owners = [make_user("owner", name=f"Owner {i}") for i in range(WRITERS)]
     plan = make_plan(actions=1, owner=owners[0])
     action = plan.actions[0]
@@ -119,7 +119,7 @@ def proposed(rag: Rag):
     return action, lead, admin
 
 
-def test_two_leads_deciding_one_rag_at_once_one_wins_the_other_is_told(app):
+def test_two_leads_deciding_one_rag_at_once_one_wins_the_other_is_told(app_context, app):
     action, lead, admin = proposed(Rag.AMBER)
     version = action.version
 
@@ -145,7 +145,7 @@ def test_two_leads_deciding_one_rag_at_once_one_wins_the_other_is_told(app):
     assert f"{winner.user.name} set the RAG from Green to {winner.to_rag.label}" in " ".join(told)
 
 
-def test_a_lead_whose_decision_the_other_lead_overtook_is_told_so_not_asked_for_a_reason(app):
+def test_a_lead_whose_decision_the_other_lead_overtook_is_told_so_not_asked_for_a_reason(app_context, app):
     # The slow lead loaded the action (version 2) and confirms the owner's Red with no reason, as is allowed;
     # the admin's decision lands in between. With Red no longer proposed, a reason would now be needed.
     action, lead, admin = proposed(Rag.RED)
@@ -164,7 +164,7 @@ def test_a_lead_whose_decision_the_other_lead_overtook_is_told_so_not_asked_for_
     assert db.session.get(Action, action.id).rag is Rag.AMBER
 
 
-def test_two_leads_sending_the_decision_page_at_once_one_sees_the_conflict_message(app):
+def test_two_leads_sending_the_decision_page_at_once_one_sees_the_conflict_message(app_context, app):
     action, lead, admin = proposed(Rag.RED)
     forms = []
     for person in (lead, admin):

@@ -49,7 +49,7 @@ def database_state(app) -> dict:
 
 
 @pytest.fixture
-def existing(app):
+def existing(app_context, app):
     """A tracker in use: people, a plan with updates, and the seed imported once already."""
     make_user("admin", email="admin@example.police.uk")
     make_plan(title="Serious Violence Delivery Plan", actions=6, updates_per_action=2)

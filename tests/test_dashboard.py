@@ -20,7 +20,7 @@ def days_ago(n: int) -> date:
 
 
 @pytest.fixture
-def plan(app):
+def plan(app_context, app):
     """Eight actions chosen so that each list on the dashboard has something in and something out."""
     plan = make_plan(title="MDS Local Delivery Plan", actions=0, lead_user=make_user("lead"))
     rows = [

@@ -37,7 +37,7 @@ def seed_text() -> dict:
 
 
 @pytest.fixture
-def demo(app, runner):
+def demo(app_context, app, runner):
     app.config["PLANS_DIR"] = SEED_WORKBOOK.rsplit("/", 1)[0]
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

@@ -28,7 +28,7 @@ QUOTED = {
 
 
 @pytest.fixture
-def partnership(app, runner):
+def partnership(app_context, app, runner):
     app.config["PLANS_DIR"] = SEED_WORKBOOK.rsplit("/", 1)[0]
     app.config["TODAY"] = date(2026, 5, 20)
     result = runner.invoke(args=["demo"])

@@ -58,7 +58,7 @@ def xml_members(data: bytes) -> dict[str, str]:
 
 
 @pytest.fixture
-def plan(app):
+def plan(app, app_context):
     """Prepare 1, 2, 8 (as the real plan numbers them), Prevent 1, Pursue 3: mixed RAG, dates and updates."""
     plan = make_plan(actions=0, title="Local Delivery Plan 2015-16", period_label="2015-16")
     plan.update_interval_days = 30
@@ -156,7 +156,7 @@ def test_commentary_is_dated_updates_newest_last_with_the_latest_in_red(plan):
     assert {b.font.rFont for b in commentary if isinstance(b, TextBlock)} == {"Arial"}
 
 
-def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
+def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app_context, app):
     plan = make_plan(actions=0, kind=PlanKind.PCC, title="PCC Deliverables")
     aims = [
         Objective(plan=plan, ref="1.2", title="1.2) We will enact our delivery plans", description="Surveys"),
@@ -195,7 +195,7 @@ def test_pcc_deliverables_export_in_their_own_layout_grouped_by_aim(app):
     ]
 
 
-def test_empty_title_lines_are_left_out(app):
+def test_empty_title_lines_are_left_out(app_context, app):
     plan = make_plan(actions=1, title="Serious Violence Plan 2025-26")
     plan.priority, plan.lead = None, ""
     db.session.commit()
@@ -378,7 +378,7 @@ def test_every_export_is_audited(plan):
     assert event.actor == "cli"
 
 
-def test_export_reads_the_plan_in_a_fixed_number_of_queries(app):
+def test_export_reads_the_plan_in_a_fixed_number_of_queries(app_context, app):
     small = make_plan(actions=2, updates_per_action=1)
     large = make_plan(actions=60, updates_per_action=6)
     db.session.expire_all()
@@ -437,7 +437,7 @@ def test_cli_says_when_it_cannot_write(plan, runner, tmp_path):
     assert result.output.startswith(f"Error: Could not write {out}")
 
 
-def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app):
+def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app_context, app):
     plan = make_plan(actions=0)
     imported = make_action(plan, ref="1", position=0)
     imported.updates.append(Update(as_at=None, text="• Text the plan was imported with"))
@@ -452,7 +452,7 @@ def test_a_lone_undated_update_stays_plain_but_a_lone_dated_one_is_red(app):
     assert {block.font.color.rgb for block in red} == {"FFFF0000"}
 
 
-def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app):
+def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app_context, app):
     plan = make_plan(actions=1, title="Public Protection & Safeguarding Plan 2025-26 " + "long " * 40)
     data = export_workbook(plan, audience="internal", as_at=AS_AT)
     sheet_xml = xml_members(data)["xl/worksheets/sheet1.xml"]
@@ -462,7 +462,7 @@ def test_an_ampersand_in_the_title_is_not_taken_for_a_header_code(app):
     assert len(header.replace("&amp;", "&")) <= 255  # Excel's limit for a whole header
 
 
-def test_export_reports_progress_action_by_action(app):
+def test_export_reports_progress_action_by_action(app_context, app):
     plan = make_plan(actions=6, updates_per_action=2)
     heard = []
     export_workbook(plan, audience="internal", progress=lambda done, total: heard.append((done, total)))

@@ -44,7 +44,7 @@ def count_queries():
 
 
 @pytest.fixture
-def plan(app):
+def plan(app, app_context):
     owner = make_user("owner", email="chisholm@example.police.uk", name="DCI Chisholm")
     plan = make_plan(actions=0, title="Local Delivery Plan")
     objective = Objective(plan=plan, strand=Strand.PREPARE, ref="P1", title="Reduce the impact", outcomes=["Aware"])
@@ -159,7 +159,7 @@ def test_an_unknown_audience_is_refused(plan):
         plan_as_dict(plan, audience="public")
 
 
-def test_a_pcc_plan_has_actions_without_strand_grouped_by_aim(app):
+def test_a_pcc_plan_has_actions_without_strand_grouped_by_aim(app_context, app):
     plan = make_plan(actions=0, kind=PlanKind.PCC, title="PCC Deliverables")
     aim = Objective(plan=plan, ref="1.2", title="1.2) We will enact our delivery plans", outcomes=[])
     db.session.add(aim)
@@ -170,7 +170,7 @@ def test_a_pcc_plan_has_actions_without_strand_grouped_by_aim(app):
     assert (exported["strand"], exported["objective"], exported["ref"]) == (None, "1.2", "1.2.1")
 
 
-def test_the_number_of_queries_does_not_grow_with_the_plan(app):
+def test_the_number_of_queries_does_not_grow_with_the_plan(app_context, app):
     small = make_plan(actions=2, updates_per_action=1)
     large = make_plan(actions=40, updates_per_action=5)
     owners = [make_user("owner") for _ in range(10)]

@@ -51,7 +51,7 @@ def resaved_by_libreoffice(exports: list[bytes], folder: Path) -> list[bytes]:
     return resaved
 
 
-def test_the_seed_plans_survive_a_resave_by_libreoffice(app, tmp_path):
+def test_the_seed_plans_survive_a_resave_by_libreoffice(app_context, app, tmp_path):
     import_workbook(Path(SEED_WORKBOOK).read_bytes(), "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
     before = plans_as_dicts()
     assert sum(len(action["updates"]) for plan in before for action in plan["actions"]) == 34
@@ -66,7 +66,7 @@ def test_the_seed_plans_survive_a_resave_by_libreoffice(app, tmp_path):
     assert after == before
 
 
-def test_a_plan_written_in_the_tracker_survives_a_resave_by_libreoffice(app, tmp_path):
+def test_a_plan_written_in_the_tracker_survives_a_resave_by_libreoffice(app_context, app, tmp_path):
     plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
     action = make_action(
         plan,

@@ -56,7 +56,7 @@ def by_action(plan: dict) -> dict:
     }
 
 
-def test_the_seed_plans_survive_export_and_import(app):
+def test_the_seed_plans_survive_export_and_import(app_context, app):
     import_workbook(Path(SEED_WORKBOOK).read_bytes(), "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
     before = plans_as_dicts()
     assert [len(plan["actions"]) for plan in before] == [13, 17]
@@ -77,7 +77,7 @@ def test_the_seed_plans_survive_export_and_import(app):
     assert after == before  # and nothing else changed either: objectives, dates, periods, owners, statuses
 
 
-def test_a_plan_written_in_the_tracker_survives_export_and_import(app):
+def test_a_plan_written_in_the_tracker_survives_export_and_import(app_context, app):
     plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
     action = make_action(
         plan,
@@ -111,7 +111,7 @@ def test_a_plan_written_in_the_tracker_survives_export_and_import(app):
     assert again["period_start"] == "2025-04-01"
 
 
-def test_the_trackers_own_export_of_a_force_sized_plan_is_not_refused(app):
+def test_the_trackers_own_export_of_a_force_sized_plan_is_not_refused(app_context, app):
     """A plan of 400 actions with 21,000 updates: more update rows than the guard's row cap, as a force has."""
     plan = make_plan(actions=400, updates_per_action=0, title="Force Delivery Plan 2025-26", period_label="2025-26")
     ids = [action.id for action in plan.actions]
@@ -146,7 +146,7 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
-def test_the_guard_is_sized_for_the_trackers_own_export_of_20000_actions(app):
+def test_the_guard_is_sized_for_the_trackers_own_export_of_20000_actions(app_context, app):
     """200 actions written as a force writes them (the bench's texts: a 25-word action, three bullets of how,
     10 updates of 40 words each), exported, measured part by part and scaled to 20,000 actions: what openpyxl
     parses, the Updates sheet it streams, the plan sheet's rows and cells all fit the guard's caps with a
@@ -191,7 +191,7 @@ def test_the_guard_is_sized_for_the_trackers_own_export_of_20000_actions(app):
     assert sum(len(action["updates"]) for action in again["actions"]) == 10 * actions
 
 
-def test_two_updates_that_differ_only_by_a_number_both_come_back(app):
+def test_two_updates_that_differ_only_by_a_number_both_come_back(app_context, app):
     plan = make_plan(actions=0, title="Serious Violence Delivery Plan 2025-26", period_label="2025-26")
     make_action(plan, strand=Strand.PURSUE, ref="2", what="Disrupt the network", rag=Rag.BLUE, updates=2)
     db.session.commit()
@@ -218,7 +218,7 @@ def a_plan_with_more_updates_than_a_cell_shows(restricted: int | None = None) ->
     return plan
 
 
-def test_an_action_with_more_updates_than_its_cell_shows_comes_back_whole_from_the_updates_sheet(app):
+def test_an_action_with_more_updates_than_its_cell_shows_comes_back_whole_from_the_updates_sheet(app_context, app):
     plan = a_plan_with_more_updates_than_a_cell_shows()
     before = plans_as_dicts()
     data = export_workbook(plan, audience="internal", as_at=AS_AT)
@@ -232,7 +232,7 @@ def test_an_action_with_more_updates_than_its_cell_shows_comes_back_whole_from_t
     assert len(by_action(again)[("Prevent", "2")]["updates"]) == 61
 
 
-def test_a_cell_that_points_to_a_missing_updates_sheet_says_so_and_keeps_what_the_cell_holds(app):
+def test_a_cell_that_points_to_a_missing_updates_sheet_says_so_and_keeps_what_the_cell_holds(app_context, app):
     plan = a_plan_with_more_updates_than_a_cell_shows()
     workbook = open_workbook_bytes(export_workbook(plan, audience="internal", as_at=AS_AT))
     del workbook["Updates"]
@@ -259,7 +259,7 @@ def open_workbook_bytes(data: bytes):
     return load_workbook(io.BytesIO(data), rich_text=True)
 
 
-def test_a_restricted_update_comes_back_restricted_from_the_internal_export(app):
+def test_a_restricted_update_comes_back_restricted_from_the_internal_export(app_context, app):
     plan = a_plan_with_more_updates_than_a_cell_shows(restricted=3)  # Prevent 2's cell points to the Updates sheet
     quiet = plan.actions[1]  # its cell holds every update
     quiet.updates.append(Update(as_at=date(2025, 11, 20), text="Operation SIERRA referral", restricted=True))

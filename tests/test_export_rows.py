@@ -145,6 +145,42 @@ def test_control_characters_are_escaped_where_xlsxwriter_escapes_them():
             assert rows_module._control(text) == XMLwriter._escape_control_characters(text), hex(code)
 
 
+def test_the_quick_paths_write_what_the_general_ones_write_for_every_character():
+    """`text_tail` passes printable text without "_x" straight to `printable_tail`, and `rich_tail` escapes the
+    joined runs again only when they hold "_x" (and keeps short runs once made): for every character of the
+    Basic Multilingual Plane, in every position, the same tail as cleaning, escaping and joining every time."""
+    from app.services.exporting.safe_text import clean, starts_like_formula
+
+    book = Workbook(io.BytesIO(), WORKBOOK_OPTIONS)
+    writer = CellWriter(book)
+    ws = book.add_worksheet("Plan")
+    fonts = RunFonts(ws)
+
+    def general_text(value: str) -> str:
+        text = clean(value)
+        if not text:
+            return rows_module.blank_tail(writer._index("Plan text"))
+        return rows_module.string_tail(writer._index("Plan text", starts_like_formula(text)), text)
+
+    def general_rich(runs) -> str:
+        parts = [
+            f"{fonts.opening(run_format)}<t{rows_module._preserve(text)}>"
+            f"{rows_module._control(rows_module._data(text))}</t></r>"
+            for run_format, text in runs
+        ]
+        return f' s="{writer._index("Plan text")}" t="inlineStr"><is>{rows_module._control("".join(parts))}</is></c>'
+
+    for code in [*range(0x10000), 0x1F642, 0x10FFFF]:
+        char = chr(code)
+        for text in (char, f" {char} ", f"a{char}b", f"={char}", f"_x00{char}1_"):
+            assert writer.text_tail(text) == general_text(text), hex(code)
+        runs = [(writer.plain_run, f"a{char}"), (writer.plain_run, "\n"), (writer.later_run, f"{char}b{char}")]
+        short = [(writer.latest_run, char), (writer.plain_run, f"_x004{char}_")]
+        for each in (runs, short):
+            assert rows_module.rich_tail(writer._index("Plan text"), fonts, each) == general_rich(each), hex(code)
+    book.close()
+
+
 def test_rows_go_down_the_sheet_only():
     book = Workbook(io.BytesIO(), WORKBOOK_OPTIONS)
     writer = CellWriter(book)

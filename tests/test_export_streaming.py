@@ -51,7 +51,7 @@ def update_queries():
 
 @pytest.mark.parametrize("kind", [PlanKind.LOCAL, PlanKind.PCC])
 @pytest.mark.parametrize("audience", ["internal", "pcc"])
-def test_a_streamed_export_is_the_export_that_holds_every_update(app, monkeypatch, kind, audience):
+def test_a_streamed_export_is_the_export_that_holds_every_update(app_context, app, monkeypatch, kind, audience):
     plan = plan_with_history(kind)
     held = build_workbook(load_plan_content(plan, with_reviews=True), Redactor(audience), ON)
 
@@ -71,7 +71,7 @@ def test_a_streamed_export_is_the_export_that_holds_every_update(app, monkeypatc
     assert (b"Informant met the team" in written) is (audience == "internal")  # the audience's redaction holds
 
 
-def test_streamed_content_refuses_to_be_read_whole(app):
+def test_streamed_content_refuses_to_be_read_whole(app_context, app):
     plan = plan_with_history(PlanKind.LOCAL)
     content = load_plan_content(plan, streamed=True)
     with pytest.raises(RuntimeError, match="streamed"):

@@ -16,7 +16,7 @@ SECRET = "Source HOTEL-9 says"
 
 
 @pytest.fixture
-def plan(app):
+def plan(app_context, app):
     plan = make_plan(actions=3, title="Local Delivery Plan", updates_per_action=1)
     action = make_action(plan, ref="9", what="Open action", position=9)
     action.updates.append(Update(as_at=date(2025, 11, 1), text=SECRET, author_name="Intel", restricted=True))

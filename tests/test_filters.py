@@ -20,7 +20,7 @@ TODAY = date(2025, 9, 15)
 
 
 @pytest.fixture
-def owner(app):
+def owner(app_context, app):
     return make_user("owner", name="DCI Chisholm")
 
 

@@ -57,7 +57,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_database_refuses_an_unknown_rag(app):
+def test_database_refuses_an_unknown_rag(app_context, app):
     plan = make_plan(actions=1)
     with pytest.raises(IntegrityError):
         db.session.execute(db.text("UPDATE action SET rag = 'pink' WHERE plan_id = :p"), {"p": plan.id})
@@ -65,7 +65,7 @@ def test_database_refuses_an_unknown_rag(app):
     db.session.rollback()
 
 
-def test_ref_is_unique_within_plan_and_strand(app):
+def test_ref_is_unique_within_plan_and_strand(app_context, app):
     plan = make_plan(actions=0)
     make_action(plan, strand=Strand.PREPARE, ref="1")
     make_action(plan, strand=Strand.PREVENT, ref="1")  # numbering restarts per strand
@@ -75,7 +75,7 @@ def test_ref_is_unique_within_plan_and_strand(app):
     db.session.rollback()
 
 
-def test_pcc_refs_without_strand_are_unique_within_the_plan(app):
+def test_pcc_refs_without_strand_are_unique_within_the_plan(app_context, app):
     plan = make_plan(actions=0)
     make_action(plan, strand=None, ref="1.2.1")
     db.session.commit()
@@ -84,14 +84,14 @@ def test_pcc_refs_without_strand_are_unique_within_the_plan(app):
     db.session.rollback()
 
 
-def test_foreign_keys_are_enforced(app):
+def test_foreign_keys_are_enforced(app_context, app):
     with pytest.raises(IntegrityError):
         db.session.add(Update(action_id=999_999, text="orphan"))
         db.session.flush()
     db.session.rollback()
 
 
-def test_updates_are_append_only(app):
+def test_updates_are_append_only(app_context, app):
     plan = make_plan(actions=1, updates_per_action=1)
     update = plan.actions[0].updates[0]
     update.text = "rewritten"
@@ -105,7 +105,7 @@ def test_updates_are_append_only(app):
     assert db.session.get(Update, update.id).text == "Progress 1"
 
 
-def test_audit_events_cannot_be_changed(app):
+def test_audit_events_cannot_be_changed(app_context, app):
     make_user("admin")
     event = db.session.scalars(db.select(AuditEvent)).first()
     event.detail = "tampered"
@@ -120,7 +120,7 @@ def test_strands_are_the_four_ps_with_meanings():
     assert Rag.BLUE.label == "Blue (complete)"
 
 
-def test_action_version_increments_on_change(app):
+def test_action_version_increments_on_change(app_context, app):
     plan = make_plan(actions=1)
     action = plan.actions[0]
     assert action.version == 1
@@ -212,7 +212,7 @@ def test_plans_list_and_cli_list(client, login_as, runner):
     assert result.output.startswith(f"{plan.id}\tLocal Delivery Plan")
 
 
-def test_cli_creates_user_from_stdin(runner, app):
+def test_cli_creates_user_from_stdin(app_context, runner, app):
     result = runner.invoke(
         args=["users", "create", "Ann@Example.police.uk", "--name", "Ann", "--role", "lead", "--password-stdin"],
         input="a long enough password\n",
@@ -222,7 +222,7 @@ def test_cli_creates_user_from_stdin(runner, app):
     assert user.role.value == "lead" and user.password_hash.startswith("$argon2id$")
 
 
-def test_cli_refuses_short_password_and_duplicate(runner, app):
+def test_cli_refuses_short_password_and_duplicate(app_context, runner, app):
     args = ["users", "create", "bob@example.police.uk", "--name", "Bob", "--role", "owner", "--password-stdin"]
     short = runner.invoke(args=args, input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output
@@ -232,7 +232,7 @@ def test_cli_refuses_short_password_and_duplicate(runner, app):
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
-def test_demo_creates_one_user_per_role(runner, app):
+def test_demo_creates_one_user_per_role(app_context, runner, app):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     roles = sorted(u.role.value for u in db.session.scalars(db.select(User)))
@@ -250,7 +250,7 @@ def test_a_nul_character_is_refused_with_a_clear_page(client, login_as):
 
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET {column} = 'x'", "DELETE FROM {table}"])
 @pytest.mark.parametrize(("table", "column"), [('"update"', "text"), ("audit_event", "detail")])
-def test_history_tables_refuse_changes_in_the_database_itself(app, statement, table, column):
+def test_history_tables_refuse_changes_in_the_database_itself(app_context, app, statement, table, column):
     make_plan(actions=1, updates_per_action=1)
     make_user("admin")  # writes an audit event
     with pytest.raises(Exception, match="append-only"):

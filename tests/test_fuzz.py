@@ -130,7 +130,7 @@ def test_every_form_survives_hostile_input(app, client, records, route_walk, rol
     assert client.get("/plans").status_code == 200
 
 
-def test_sign_in_survives_hostile_input(client):
+def test_sign_in_survives_hostile_input(app_context, client):
     make_user("owner", email="real@example.police.uk")
     token = CSRF_RE.search(client.get("/sign-in").get_data(as_text=True)).group(1)
     assert fuzz_route(client, "/sign-in", {"GET", "POST"}, token) > 20
@@ -138,7 +138,7 @@ def test_sign_in_survives_hostile_input(client):
 
 
 @pytest.mark.parametrize("url", ["/sign-in/code", "/sign-in/set-up-two-factor"])
-def test_second_step_survives_hostile_input(client, url):
+def test_second_step_survives_hostile_input(app_context, client, url):
     user = make_user("lead", two_factor=url.endswith("code"))
     token = CSRF_RE.search(client.get("/sign-in").get_data(as_text=True)).group(1)
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
@@ -184,7 +184,7 @@ def test_oversized_values_get_a_clear_message(client, login_as, url, field, mess
     assert message in page and "govuk-error-summary" in page
 
 
-def test_oversized_sign_in_and_code_get_a_clear_message(client):
+def test_oversized_sign_in_and_code_get_a_clear_message(app_context, client):
     token = CSRF_RE.search(client.get("/sign-in").get_data(as_text=True)).group(1)
     page = check_page(client.post("/sign-in", data={"email": "x" * 100_000, "password": "p", "csrf_token": token}))
     assert "Email address is too long" in page

@@ -19,7 +19,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def world(app):
+def world(app_context, app):
     """Two plans. Ours is led by `lead` with an action owned by `owner`; theirs belongs to other people and
     holds restricted material (tests/route_walk.py, which walked every route with these same records)."""
     return make_world(make_records())

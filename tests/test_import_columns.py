@@ -44,7 +44,7 @@ def test_headings_by_their_words(heading, meaning):
     assert meaning_of(heading) == meaning
 
 
-def test_dry_run_shows_how_each_column_was_read_and_the_first_actions(app, runner):
+def test_dry_run_shows_how_each_column_was_read_and_the_first_actions(app_context, app, runner):
     result = runner.invoke(args=["plans", "import", MISLEADING, "--dry-run"])
     assert result.exit_code == 0, result.output
     out = result.output
@@ -59,7 +59,7 @@ def test_dry_run_shows_how_each_column_was_read_and_the_first_actions(app, runne
     assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 0
 
 
-def test_a_column_changed_on_the_command_line_is_used_and_remembered(app, runner):
+def test_a_column_changed_on_the_command_line_is_used_and_remembered(app_context, app, runner):
     result = runner.invoke(args=["plans", "import", MISLEADING, "--column", "Previous RAG (Dec)=rag"])
     assert result.exit_code == 0, result.output
     assert 'G "Previous RAG (Dec)" → rag (as you said)' in result.output
@@ -123,7 +123,7 @@ def test_the_file_picker_takes_xlsm_and_a_csv_is_refused_with_what_to_do(client,
     assert "save it as an Excel Workbook" in text_of(response.get_data(as_text=True))
 
 
-def test_an_xlsm_workbook_imports(app, runner, tmp_path):
+def test_an_xlsm_workbook_imports(app_context, app, runner, tmp_path):
     path = tmp_path / "plan.xlsm"
     path.write_bytes(make_workbook(header=["No", "What are we going to do?", "RAG"], rows=[[1, "Engage", "G"]]))
     result = runner.invoke(args=["plans", "import", str(path)])

@@ -72,7 +72,7 @@ def _row_of(link_label: str, plan) -> int | None:
 
 
 @pytest.mark.parametrize(("expected_name", "workbook", "number"), list(_cases()))
-def test_corpus_case(app, tmp_path, capsys, expected_name, workbook, number):
+def test_corpus_case(app_context, app, tmp_path, capsys, expected_name, workbook, number):
     expected = json.loads((CORPUS / expected_name).read_text(encoding="utf-8"))
     report = import_workbook((CORPUS / workbook).read_bytes(), workbook)
     files = []

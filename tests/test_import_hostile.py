@@ -59,7 +59,7 @@ def a_plan(rows=None, **kwargs) -> bytes:
 
 
 @pytest.fixture
-def existing(app):
+def existing(app, app_context):
     """A plan already in the tracker, so that 'unchanged' means something."""
     import_workbook(a_plan(title="Existing Delivery Plan 2019-20"), "existing.xlsx")
     return snapshot()
@@ -269,7 +269,7 @@ def test_no_recognisable_plan(existing):
 # 14-21: workbooks that import, with what was odd about them reported
 
 
-def test_14_macros_and_external_links_are_ignored_with_a_warning(app):
+def test_14_macros_and_external_links_are_ignored_with_a_warning(app_context, app):
     data = add_parts(
         a_plan(),
         {
@@ -286,7 +286,7 @@ def test_14_macros_and_external_links_are_ignored_with_a_warning(app):
     assert db.session.scalar(db.select(db.func.count()).select_from(Action)) == 1
 
 
-def test_15_hidden_sheets_and_rows_are_listed_and_not_imported(app):
+def test_15_hidden_sheets_and_rows_are_listed_and_not_imported(app_context, app):
     header = ["Strand", "No", "What are we going to do?", "Commentary"]
     data = make_workbook(
         Sheet(
@@ -301,7 +301,7 @@ def test_15_hidden_sheets_and_rows_are_listed_and_not_imported(app):
     assert [action.ref for action in db.session.scalars(db.select(Action))] == ["1"]
 
 
-def test_16_formulas_import_their_saved_value_and_a_missing_value_is_flagged(app):
+def test_16_formulas_import_their_saved_value_and_a_missing_value_is_flagged(app_context, app):
     data = make_workbook(
         header=["No", "Action", "Owner"], rows=[[1, "Engage", '="DCI "&"Chisholm"'], [2, "Plan", "=A1"]]
     )
@@ -316,7 +316,7 @@ def test_16_formulas_import_their_saved_value_and_a_missing_value_is_flagged(app
     )
 
 
-def test_17_merged_cells_never_overwrite_commentary_and_the_header_is_not_an_action(app):
+def test_17_merged_cells_never_overwrite_commentary_and_the_header_is_not_an_action(app_context, app):
     import_workbook(a_plan(), "plan.xlsx")
     data = a_plan(
         [["Prepare", 1, "Engage", "Partnerships", "DCI Chisholm", "Started"], [None, None, None, None, None, None]],
@@ -328,7 +328,7 @@ def test_17_merged_cells_never_overwrite_commentary_and_the_header_is_not_an_act
     assert report.plans[0].action_count == 1
 
 
-def test_18_dates_are_read_day_first_and_free_text_is_kept(app):
+def test_18_dates_are_read_day_first_and_free_text_is_kept(app_context, app):
     rows = [[1, "A", "03/04/2025"], [2, "B", 45747], [3, "C", "Q4 2024/25"]]
     import_workbook(make_workbook(header=["No", "Action", "Target date"], rows=rows), "plan.xlsx")
     stored = db.session.scalars(db.select(Action).order_by(Action.position)).all()
@@ -339,7 +339,7 @@ def test_18_dates_are_read_day_first_and_free_text_is_kept(app):
     ]
 
 
-def test_19_rag_fill_colours_are_read_and_odd_ones_flagged(app):
+def test_19_rag_fill_colours_are_read_and_odd_ones_flagged(app_context, app):
     fills = [Fill(rgb="FF0000"), Fill(theme=9, tint=0.4), Fill(indexed=17), Fill(rgb="7030A0"), None]
     data = make_workbook(
         header=["No", "Action", "RAG"],

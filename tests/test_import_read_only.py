@@ -11,11 +11,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Color, Font, PatternFill
 
-from app.services.importing.sheet_cells import open_workbook, read_sheet
+from app.services.importing import sheet_cells
+from app.services.importing.sheet_cells import RichText, open_workbook, read_sheet
 from bench import workbook as bench_workbook
 from tests.normal_mode import differences, normal_mode_sheets
 from tests.workbooks import bold, red, replace_part, rich
@@ -123,3 +125,126 @@ def test_a_sheet_of_odd_cells_reads_as_normal_mode_read_it():
 
 def _sheet_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+# The shared strings (and inline strings) are read by the tracker's own reading of their XML (sheet_cells._string)
+# for the shapes Excel, LibreOffice, XlsxWriter and openpyxl write, and by openpyxl's own code for anything else.
+# Both give what normal mode gives; the corpus and the bench workbook must be read by the tracker's reading alone,
+# or the comparisons above would not be testing it.
+
+
+def _counting_openpyxl_strings(monkeypatch) -> list:
+    calls: list = []
+    original = sheet_cells._openpyxl_string
+
+    def counted(node):
+        calls.append(node.tag)
+        return original(node)
+
+    monkeypatch.setattr(sheet_cells, "_openpyxl_string", counted)
+    return calls
+
+
+def _shared_string_count(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/sharedStrings.xml" not in archive.namelist():
+            return 0
+        return archive.read("xl/sharedStrings.xml").count(b"<si")
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[path.name for path in CORPUS_FILES])
+def test_each_corpus_files_strings_are_read_by_the_trackers_own_reading(path, monkeypatch):
+    calls = _counting_openpyxl_strings(monkeypatch)
+    assert assert_read_as_normal_mode(path.read_bytes()) > 20
+    assert calls == []
+
+
+def test_the_corpus_holds_shared_strings_and_rich_runs_in_them():
+    rich_runs = 0
+    for path in CORPUS_FILES:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/sharedStrings.xml" in archive.namelist():
+                rich_runs += archive.read("xl/sharedStrings.xml").count(b"<rPr")
+    assert sum(_shared_string_count(path.read_bytes()) > 0 for path in CORPUS_FILES) >= 5 and rich_runs >= 10
+
+
+def test_the_bench_workbooks_strings_are_read_by_the_trackers_own_reading(monkeypatch):
+    calls = _counting_openpyxl_strings(monkeypatch)
+    data = bench_workbook.build(200, writer="xlsxwriter")
+    assert _shared_string_count(data) > 500
+    assert assert_read_as_normal_mode(data) > 1000
+    assert calls == []
+
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ODD_STRINGS = [
+    b"<t>plain</t>",
+    b'<t xml:space="preserve">  spaced  </t>',
+    b"<t>Line one_x000D_\nline two _x0041__x005F_x0042_ x005F_kept _x005f_x0043_</t>",  # escapes, and their escape
+    b"<t></t>",  # empty
+    b"",  # no text at all
+    b"<t>first</t><t>last</t>",  # the last <t> wins
+    b"<r><t>no font </t></r><r><t>either</t></r>",  # runs without fonts: plain text
+    b'<r><t>plain </t></r><r><rPr><b/><color rgb="FFFF0000"/><sz val="11"/><rFont val="Arial"/></rPr><t>red</t></r>',
+    b'<r><rPr><b val="0"/><i/><u/><color theme="5" tint="-0.25"/></rPr><t>theme_x000D_\n</t></r>',
+    b'<r><rPr><color indexed="10"/><strike val="false"/></rPr><t>indexed</t></r><r><rPr/><t></t></r>',
+    b'<r><rPr><b/><color rgb="FFFF0000"/><sz val="11"/><rFont val="Arial"/></rPr><t>same font again</t></r>',
+    b"<r><rPr><b/></rPr></r>",  # a run with a font and no text
+    b'<t>both</t><r><rPr><color rgb="FF00FF00"/></rPr><t>run</t></r>',  # text and runs: openpyxl keeps the text
+    b'<r><t>a</t><rPh sb="0" eb="1"><t>ey</t></rPh></r>',  # phonetic: openpyxl's own reading
+    b'<t>kanji</t><rPh sb="0" eb="1"><t>kana</t></rPh><phoneticPr fontId="1"/>',
+    b'<r><rPr><color rgb="FF0000FF"><extra/></color></rPr><t>nested font</t></r>',
+    b"<r><rPr><b/></rPr><t>odd </t><other/></r><r><t>element in a run</t></r>",
+    b"<unknown/><t>unknown element</t>",
+]
+
+
+def _odd_strings_workbook(shapes: list[bytes], inline: bool = False) -> bytes:
+    """A sheet whose column A holds each shape as a shared string (or, inline, as the cell's own <is>)."""
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
+    sheet = workbook.add_worksheet("Plan")
+    for number in range(len(shapes)):
+        sheet.write_string(number, 0, f"placeholder {number}")
+        sheet.write_number(number, 1, number)
+    workbook.close()
+    data = stream.getvalue()
+    if inline:
+        xml = _sheet_xml(data)
+        for number, shape in enumerate(shapes):
+            cell = b'<c r="A%d" t="s"><v>%d</v></c>' % (number + 1, number)
+            assert cell in xml
+            xml = xml.replace(cell, b'<c r="A%d" t="inlineStr"><is>%s</is></c>' % (number + 1, shape))
+        return replace_part(data, "xl/worksheets/sheet1.xml", xml)
+    strings = b"".join(b"<si>" + shape + b"</si>" for shape in shapes)
+    table = b'<sst xmlns="%s" count="%d" uniqueCount="%d">' % (MAIN, len(shapes), len(shapes))
+    return replace_part(data, "xl/sharedStrings.xml", table + strings + b"</sst>")
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["shared", "inline"])
+def test_strings_of_every_shape_read_as_normal_mode_read_them(inline, monkeypatch):
+    calls = _counting_openpyxl_strings(monkeypatch)
+    data = _odd_strings_workbook(ODD_STRINGS, inline=inline)
+    assert assert_read_as_normal_mode(data) == 2 * len(ODD_STRINGS)  # an empty string is a cell, as in openpyxl
+    assert len(calls) == 5  # text and runs, the two phonetic ones, the odd element in a run, the unknown one
+    workbook = open_workbook(data)
+    cells = read_sheet(workbook, workbook["Plan"]).cells
+    workbook.close()
+    # what the comparison covers, so that it cannot pass for want of anything to compare
+    assert cells[(3, 1)].value == "Line one\nline two AB kept _x0043_"  # as openpyxl, then unescape, read it
+    assert cells[(6, 1)].value == "last" and cells[(7, 1)].value == "no font either"
+    runs = cells[(8, 1)].value
+    assert isinstance(runs, RichText) and [text for text, _ in runs] == ["plain ", "red"] and runs[0][1] is None
+    assert runs[1][1].b is True and runs[1][1].color.rgb == "FFFF0000"
+    assert cells[(9, 1)].value[0][0] == "theme\n" and cells[(9, 1)].value[0][1].u == "single"
+    assert cells[(11, 1)].value[0][1] == runs[1][1]
+    assert cells[(13, 1)].value == "both" and cells[(15, 1)].value == "kanji"
+    assert cells[(4, 1)].value == "" and cells[(5, 1)].value == ""
+
+
+def test_a_run_font_openpyxl_refuses_is_refused_as_before():
+    data = _odd_strings_workbook([b'<r><rPr><color rgb="not a colour"/></rPr><t>text</t></r>'])
+    with pytest.raises(ValueError):
+        normal_mode_sheets(data)
+    with pytest.raises(ValueError):
+        open_workbook(data)

@@ -136,7 +136,7 @@ def test_a_line_numbered_like_an_aim_is_kept_and_reported(reading):
     assert any(w.row == 9 and "1.2 We will continue" in w.message for w in pcc(reading).warnings)
 
 
-def test_prepare_1_links_resolve_to_the_pcc_deliverable(app, seed_bytes):
+def test_prepare_1_links_resolve_to_the_pcc_deliverable(app_context, app, seed_bytes):
     import_workbook(seed_bytes, SEED_NAME)
     links = stored_action("Prepare 1").links
     assert [(link.framework, link.code) for link in links] == [
@@ -148,7 +148,7 @@ def test_prepare_1_links_resolve_to_the_pcc_deliverable(app, seed_bytes):
     assert links[2].target.plan.kind is PlanKind.PCC
 
 
-def test_pcc_deliverables_are_stored_under_their_aims(app, seed_bytes):
+def test_pcc_deliverables_are_stored_under_their_aims(app_context, app, seed_bytes):
     import_workbook(seed_bytes, SEED_NAME)
     deliverable = stored_action("1.2.1")
     assert deliverable.objective.ref == "1.2"
@@ -157,7 +157,7 @@ def test_pcc_deliverables_are_stored_under_their_aims(app, seed_bytes):
     assert db.session.scalar(db.select(db.func.count()).select_from(Objective)) == 6
 
 
-def test_protect_2_keeps_its_unresolved_pcc_link(app, seed_bytes):
+def test_protect_2_keeps_its_unresolved_pcc_link(app_context, app, seed_bytes):
     report = import_workbook(seed_bytes, SEED_NAME)
     links = stored_action("Protect 2").links
     assert [(link.code, link.resolved) for link in links] == [("1.2.2", False), ("3.3.6", True)]
@@ -166,7 +166,7 @@ def test_protect_2_keeps_its_unresolved_pcc_link(app, seed_bytes):
     assert "Protect 2 → PCC 1.2.2" in "\n".join(report.summary_lines())
 
 
-def test_import_stores_updates_as_imported_history(app, seed_bytes):
+def test_import_stores_updates_as_imported_history(app_context, app, seed_bytes):
     import_workbook(seed_bytes, SEED_NAME)
     updates = stored_action("Prepare 1").updates
     assert len(updates) == 3
@@ -174,7 +174,7 @@ def test_import_stores_updates_as_imported_history(app, seed_bytes):
     assert [update.text for update in stored_action("1.2.3").updates][1].startswith("• Very successful event")
 
 
-def test_import_records_an_audit_event_per_plan(app, seed_bytes):
+def test_import_records_an_audit_event_per_plan(app_context, app, seed_bytes):
     import_workbook(seed_bytes, SEED_NAME)
     events = db.session.scalars(db.select(AuditEvent).filter_by(verb="plan.import")).all()
     assert len(events) == 2
@@ -182,7 +182,7 @@ def test_import_records_an_audit_event_per_plan(app, seed_bytes):
     assert events[0].new["actions_created"] == 13
 
 
-def test_re_importing_the_same_file_changes_nothing(app, seed_bytes):
+def test_re_importing_the_same_file_changes_nothing(app_context, app, seed_bytes):
     first = import_workbook(seed_bytes, SEED_NAME)
     before = counts()
     versions = dict(db.session.execute(db.select(Action.id, Action.version)).all())
@@ -197,7 +197,7 @@ def test_re_importing_the_same_file_changes_nothing(app, seed_bytes):
     ]
 
 
-def test_a_dry_run_writes_nothing_and_reports_the_same(app, seed_bytes):
+def test_a_dry_run_writes_nothing_and_reports_the_same(app_context, app, seed_bytes):
     report = import_workbook(seed_bytes, SEED_NAME, dry_run=True)
     assert set(counts().values()) == {0}
     assert report.dry_run and report.plans[0].is_new and report.plans[0].plan_id is None
@@ -206,7 +206,7 @@ def test_a_dry_run_writes_nothing_and_reports_the_same(app, seed_bytes):
     assert report.summary_lines()[0].endswith("dry run, nothing was saved")
 
 
-def test_a_changed_file_updates_changed_fields_and_appends_new_updates(app, seed_bytes):
+def test_a_changed_file_updates_changed_fields_and_appends_new_updates(app_context, app, seed_bytes):
     import_workbook(seed_bytes, SEED_NAME)
     app_update = Update(action=stored_action("Prepare 2"), text="Written in the tracker", as_at=date(2016, 1, 5))
     db.session.add(app_update)
@@ -237,7 +237,7 @@ def _append_red(text: str, passage: str):
     return CellRichText(text, red(passage))
 
 
-def test_links_imported_earlier_resolve_when_the_pcc_plan_arrives(app, seed_bytes):
+def test_links_imported_earlier_resolve_when_the_pcc_plan_arrives(app_context, app, seed_bytes):
     import_workbook(_only_sheet(seed_bytes, "Local Delivery Plan"), "local.xlsx")
     assert not stored_action("Prepare 1").links[2].resolved
     report = import_workbook(_only_sheet(seed_bytes, "PCC Deliverables"), "pcc.xlsx")
@@ -256,7 +256,7 @@ def _only_sheet(data: bytes, name: str) -> bytes:
     return stream.getvalue()
 
 
-def test_cli_import_prints_what_it_read(app, runner):
+def test_cli_import_prints_what_it_read(app_context, app, runner):
     result = runner.invoke(args=["plans", "import", SEED_WORKBOOK])
     assert result.exit_code == 0, result.output
     assert f"{LOCAL_TITLE} (2015-16): new local plan from sheet 'Local Delivery Plan'" in result.output
@@ -267,7 +267,7 @@ def test_cli_import_prints_what_it_read(app, runner):
     assert db.session.scalar(db.select(db.func.count()).select_from(Plan)) == 2
 
 
-def test_cli_dry_run_writes_nothing(app, runner):
+def test_cli_dry_run_writes_nothing(app_context, app, runner):
     result = runner.invoke(args=["plans", "import", SEED_WORKBOOK, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "dry run, nothing was saved" in result.output
@@ -275,7 +275,7 @@ def test_cli_dry_run_writes_nothing(app, runner):
     assert set(counts().values()) == {0}
 
 
-def test_cli_refuses_a_file_that_is_not_a_workbook(app, runner, tmp_path):
+def test_cli_refuses_a_file_that_is_not_a_workbook(app_context, app, runner, tmp_path):
     path = tmp_path / "plan.xlsx"
     path.write_text("Strand,No,What\nPrepare,1,Engage\n")
     result = runner.invoke(args=["plans", "import", str(path)])
@@ -286,7 +286,7 @@ def test_cli_refuses_a_file_that_is_not_a_workbook(app, runner, tmp_path):
     assert set(counts().values()) == {0}
 
 
-def test_demo_loads_plans_and_gives_the_demo_people_their_plan(app, runner):
+def test_demo_loads_plans_and_gives_the_demo_people_their_plan(app_context, app, runner):
     app.config["PLANS_DIR"] = SEED_WORKBOOK.rsplit("/", 1)[0]
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

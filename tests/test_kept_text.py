@@ -56,7 +56,7 @@ HOW = ["password changed", "signed out elsewhere", "two-factor reset", "12 hours
 
 
 @pytest.mark.parametrize("how", [*HOW, "signed in elsewhere"])
-def test_an_update_sent_after_the_session_ended_keeps_its_text(client, auth, how):
+def test_an_update_sent_after_the_session_ended_keeps_its_text(app_context, client, auth, how):
     lead = make_user("lead")
     plan = make_plan(actions=1, lead_user=lead)
     action_page = f"/actions/{plan.actions[0].id}"
@@ -150,7 +150,7 @@ def _post_an_update_after_signing_out_elsewhere(client, auth, *, headers=None, e
 
 
 @pytest.mark.parametrize("how", ["Referer", "return_to, no Referer"], ids=["with-referer", "return-to-without-referer"])
-def test_after_sign_in_the_form_is_refilled_with_what_was_typed(client, auth, how):
+def test_after_sign_in_the_form_is_refilled_with_what_was_typed(app_context, client, auth, how):
     if how == "Referer":
         lead, action_page, _, sent = _post_an_update_after_signing_out_elsewhere(
             client, auth, headers={"Referer": "http://localhost/actions/1"}
@@ -183,7 +183,7 @@ def test_after_sign_in_the_form_is_refilled_with_what_was_typed(client, auth, ho
     assert (update.text, update.rag.value, update.restricted, str(update.as_at)) == (TEXT, "amber", True, "2026-03-03")
 
 
-def test_without_referer_or_return_to_a_post_only_address_goes_home_never_to_a_405(client, auth):
+def test_without_referer_or_return_to_a_post_only_address_goes_home_never_to_a_405(app_context, client, auth):
     lead, action_page, _, sent = _post_an_update_after_signing_out_elsewhere(client, auth)
     assert sent.headers["Location"] == "/sign-in?next=/"  # the update address takes only POSTs
 
@@ -192,14 +192,14 @@ def test_without_referer_or_return_to_a_post_only_address_goes_home_never_to_a_4
     "return_to",
     ["//evil.example/actions/1", "https://evil.example/actions/1", "/actions/1/updates", "/no-such-page", "\\\\evil"],
 )
-def test_a_return_to_that_is_not_a_local_page_is_ignored(client, auth, return_to):
+def test_a_return_to_that_is_not_a_local_page_is_ignored(app_context, client, auth, return_to):
     _, action_page, _, sent = _post_an_update_after_signing_out_elsewhere(
         client, auth, headers={"Referer": "http://localhost/actions/1"}, extra={"return_to": return_to}
     )
     assert sent.headers["Location"] == f"/sign-in?next={action_page}"  # the Referer instead
 
 
-def test_a_form_whose_address_has_a_page_returns_there_refilled_without_referer(client, auth):
+def test_a_form_whose_address_has_a_page_returns_there_refilled_without_referer(app_context, client, auth):
     admin = make_user("admin")
     assert auth.login(admin).status_code == 302
     token = CSRF_RE.search(client.get("/admin/users/new").get_data(as_text=True)).group(1)
@@ -216,7 +216,7 @@ def test_a_form_whose_address_has_a_page_returns_there_refilled_without_referer(
     assert field_value(page, "password") == ""
 
 
-def test_only_the_posted_forms_declared_fields_are_refilled(client, auth):
+def test_only_the_posted_forms_declared_fields_are_refilled(app_context, client, auth):
     """A field the posted form does not declare is never kept, even when the page's own form has one of that
     name: text posted to the password form does not turn up in the update form."""
     owner = make_user("owner")
@@ -233,7 +233,7 @@ def test_only_the_posted_forms_declared_fields_are_refilled(client, auth):
     assert textarea_value(page, "text") == "" and "call 0800" not in page
 
 
-def test_kept_text_older_than_30_minutes_is_not_refilled(client, auth, monkeypatch):
+def test_kept_text_older_than_30_minutes_is_not_refilled(app_context, client, auth, monkeypatch):
     lead, action_page, _, sent = _post_an_update_after_signing_out_elsewhere(
         client, auth, headers={"Referer": "http://localhost/actions/1"}
     )

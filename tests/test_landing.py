@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import ActionStatus, Rag, Update
+from app.models import ActionStatus, Rag, Review, Update
 from app.services.actions import updating
 from app.services.plans import filters as plan_filters
 from app.services.reporting import landing
@@ -26,7 +26,7 @@ def days_ago(n: int) -> date:
 
 
 @pytest.fixture
-def board(app):
+def board(app_context, app):
     """A plan as a lead finds it a fortnight after the review of 1 September."""
     app.config["TODAY"] = TODAY
     lead = make_user("lead", name="DSupt Walton")
@@ -182,3 +182,51 @@ def test_the_dashboard_counts_what_the_plans_page_counts(board, include_restrict
     counts = dashboard.build(plan, include_restricted=include_restricted, today=TODAY).counts
     assert counts == landing.landing(plan, include_restricted=include_restricted, today=TODAY)
     assert (counts.awaiting, counts.red, counts.overdue, counts.stale) == (2, 2, 2, 2)
+
+
+@pytest.mark.parametrize("include_restricted", [True, False])
+def test_updates_since_the_review_are_counted_plan_by_plan_whatever_the_review_dates(board, include_restricted):
+    """Plans reviewed on different days, on the same day, and never: each plan's updates dated after its own
+    last review (every dated one when never reviewed), restricted ones only for those who may read them, counted
+    in one statement however the plans are grouped, and the same as counting them one by one in Python."""
+    plan, *_ = board
+    plans = [plan]
+    for title, reviewed_on in (
+        ("Reviewed in August", date(2025, 8, 1)),
+        ("Also reviewed in August", date(2025, 8, 1)),
+        ("Never reviewed", None),
+        ("Never reviewed, never updated", None),
+    ):
+        other = make_plan(title=title, actions=0)
+        for ref, dates in (("1", [days_ago(60), days_ago(30), None]), ("2", [days_ago(5)]), ("3", [])):
+            action = make_action(other, ref=ref, rag=Rag.GREEN)
+            if title.endswith("never updated"):
+                continue
+            for n, as_at in enumerate(dates):
+                action.updates.append(Update(as_at=as_at, text="Progress", author_name="A", restricted=n == 1))
+        db.session.commit()
+        if reviewed_on:
+            make_review(other, held_on=reviewed_on)
+        plans.append(other)
+    db.session.expire_all()
+
+    def by_hand(each):
+        reviews = db.session.scalars(db.select(Review.held_on).where(Review.plan_id == each.id))
+        held_on = max(reviews, default=None)
+        counted = [
+            update
+            for action in each.actions
+            for update in action.updates
+            if update.as_at is not None
+            and (held_on is None or update.as_at > held_on)
+            and (include_restricted or not update.restricted)
+        ]
+        return len(counted), len({update.action_id for update in counted})
+
+    counts = landing.landings(plans, include_restricted=include_restricted, today=TODAY)
+    assert {p.title: (counts[p.id].updates, counts[p.id].updated) for p in plans} == {
+        p.title: by_hand(p) for p in plans
+    }
+    assert counts[plans[3].id].updates == (3 if include_restricted else 2)  # never reviewed: every dated update
+    assert counts[plans[1].id].updates == (2 if include_restricted else 1)  # after 1 August: 30 and 5 days ago
+    assert (counts[plans[4].id].updates, counts[plans[4].id].updated) == (0, 0)

@@ -120,7 +120,7 @@ def test_the_admin_is_the_actor_of_what_the_admin_pages_do(app, client, auth, lo
     ]
 
 
-def test_an_export_never_commits_work_the_session_holds(app):
+def test_an_export_never_commits_work_the_session_holds(app_context, app):
     plan = make_plan(title="Modern slavery", actions=2)
     make_user(role="admin")
     plan.title = "Half-typed title"  # someone's change, not committed

@@ -68,7 +68,7 @@ def test_a_period_that_is_not_one_is_not_guessed(frequency, typed):
 # Defining a measure
 
 
-def test_a_lead_defines_a_measure_linked_to_actions_with_a_target_and_breakdown(app):
+def test_a_lead_defines_a_measure_linked_to_actions_with_a_target_and_breakdown(app_context, app):
     lead = make_user("lead")
     plan = make_plan(actions=4, lead_user=lead)
     wanted = MeasureText(
@@ -109,7 +109,7 @@ def test_a_lead_defines_a_measure_linked_to_actions_with_a_target_and_breakdown(
         ({"dimension": "", "categories": ("A",)}, "dimension", "Enter what the categories"),
     ],
 )
-def test_a_measure_that_cannot_be_saved_names_its_field(app, changes, field, message):
+def test_a_measure_that_cannot_be_saved_names_its_field(app_context, app, changes, field, message):
     plan = make_plan(actions=1)
     base = {"name": "Concerns", "unit": "concerns", "frequency": "monthly"}
     with pytest.raises(MeasureError) as raised:
@@ -118,7 +118,7 @@ def test_a_measure_that_cannot_be_saved_names_its_field(app, changes, field, mes
     assert db.session.scalar(db.select(db.func.count(Measure.id))) == 0
 
 
-def test_only_the_lead_or_an_admin_defines_measures(app):
+def test_only_the_lead_or_an_admin_defines_measures(app_context, app):
     plan = make_plan(actions=1, lead_user=make_user("lead"))
     for role in ("owner", "viewer", "lead"):  # a lead of another plan too
         with pytest.raises(NotAllowed):
@@ -129,7 +129,7 @@ def test_only_the_lead_or_an_admin_defines_measures(app):
 # Figures
 
 
-def test_figures_are_recorded_per_period_and_category_and_a_correction_keeps_the_history(app):
+def test_figures_are_recorded_per_period_and_category_and_a_correction_keeps_the_history(app_context, app):
     owner = make_user("owner", name="Sam Owner")
     plan = make_plan(actions=2, owner=owner)
     measure = concerns(plan, action_ids=(plan.actions[0].id,))
@@ -162,7 +162,7 @@ def test_figures_are_recorded_per_period_and_category_and_a_correction_keeps_the
     assert events[1].user_id == owner.id
 
 
-def test_measure_values_are_append_only_in_the_orm_and_in_the_database(app):
+def test_measure_values_are_append_only_in_the_orm_and_in_the_database(app_context, app):
     plan = make_plan(actions=1)
     measure = concerns(plan)
     (row,) = values.record_values(measure, None, period="April 2026", figures={"total": "5"}, today=TODAY)
@@ -188,7 +188,7 @@ def test_measure_values_are_append_only_in_the_orm_and_in_the_database(app):
         ("April 2026", {"total": " ", "category_0": ""}, "total", "Enter at least one figure"),
     ],
 )
-def test_figures_that_cannot_be_read_are_refused_with_their_field(app, period, figures, field, message):
+def test_figures_that_cannot_be_read_are_refused_with_their_field(app_context, app, period, figures, field, message):
     measure = concerns(make_plan(actions=1))
     with pytest.raises(MeasureError) as raised:
         values.record_values(measure, None, period=period, figures=figures, today=TODAY)
@@ -196,7 +196,7 @@ def test_figures_that_cannot_be_read_are_refused_with_their_field(app, period, f
     assert db.session.scalar(db.select(db.func.count(MeasureValue.id))) == 0
 
 
-def test_only_owners_of_its_actions_and_the_lead_enter_figures(app):
+def test_only_owners_of_its_actions_and_the_lead_enter_figures(app_context, app):
     lead, owner, other = make_user("lead"), make_user("owner"), make_user("owner")
     plan = make_plan(actions=2, lead_user=lead)
     plan.actions[0].owners.append(owner)
@@ -227,14 +227,14 @@ def test_only_owners_of_its_actions_and_the_lead_enter_figures(app):
         ("range", {"target_low": "20", "target_high": "40"}, 44.5, Rag.RED),
     ],
 )
-def test_the_thresholds_rag_is_within_ten_per_cent_amber(app, direction, target, value, rag):
+def test_the_thresholds_rag_is_within_ten_per_cent_amber(app_context, app, direction, target, value, rag):
     measure = editing.save_measure(
         make_plan(actions=1), None, MeasureText(name="M", unit="x", frequency="yearly", direction=direction, **target)
     )
     assert thresholds.suggest(measure, value).rag is rag
 
 
-def test_the_amber_margin_is_set_per_measure(app):
+def test_the_amber_margin_is_set_per_measure(app_context, app):
     measure = editing.save_measure(
         make_plan(actions=1),
         None,

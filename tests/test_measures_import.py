@@ -31,7 +31,7 @@ def workbook(*sheets: tuple[str, list[list]]) -> bytes:
 
 
 @pytest.fixture
-def plan(app):
+def plan(app_context, app):
     plan = make_plan(actions=1)
     make_measure(plan)  # monthly "Concerns raised", by town: Smethwick, West Bromwich
     make_measure(plan, name="Staff trained", unit="people", frequency="yearly", dimension="", categories=())

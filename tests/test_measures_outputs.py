@@ -19,7 +19,7 @@ TODAY = date(2026, 5, 20)
 
 
 @pytest.fixture
-def plan(app):
+def plan(app, app_context):
     app.config["TODAY"] = TODAY
     plan = make_plan(actions=2, lead_user=make_user("lead"))
     concerns = make_measure(plan, actions=[plan.actions[0]])
@@ -79,7 +79,7 @@ def test_the_pcc_export_withholds_measures_of_restricted_actions(plan):
     assert "Concerns raised" in flat and len(charts_of(data, "Measures")) == 1
 
 
-def test_a_plan_without_measures_has_no_measures_sheet(app):
+def test_a_plan_without_measures_has_no_measures_sheet(app_context, app):
     plan = make_plan(actions=1)
     assert "Measures" not in load_workbook(io.BytesIO(export_workbook(plan, audience="internal", user=None))).sheetnames
 

@@ -57,7 +57,7 @@ def _difflib_find(held: list[str], line: str) -> str | None:
 def test_the_quick_bounds_decide_as_difflib_does_on_lines_near_and_far():
     import random
 
-    from app.services.importing.passages import HeldLines, _common_subsequence
+    from app.services.importing.passages import HeldLines, common_subsequence
 
     rng = random.Random(7)
     words = "the partnership met victims referral network training 12 14 outreach team".split()
@@ -71,4 +71,4 @@ def test_the_quick_bounds_decide_as_difflib_does_on_lines_near_and_far():
         line = "".join(edits) if rng.random() < 0.7 else " ".join(rng.choice(words) for _ in range(8))
         assert HeldLines(held).find(line) == _difflib_find(held, line), (held, line)
     for first, second, longest in [("", "", 0), ("abc", "", 0), ("abcbdab", "bdcaba", 4), ("same", "same", 4)]:
-        assert _common_subsequence(first, second) == longest
+        assert common_subsequence(first, second) == longest

@@ -47,7 +47,7 @@ def emailed_link(smtp) -> str:
     return match.group(0).removeprefix("https://tracker.example.police.uk")
 
 
-def test_a_link_by_email_sets_a_new_password_once(client, smtp):
+def test_a_link_by_email_sets_a_new_password_once(app_context, client, smtp):
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     page = client.get("/sign-in").get_data(as_text=True)
     assert 'href="/sign-in/forgotten-password">Forgotten your password?' in page
@@ -76,7 +76,7 @@ def test_a_link_by_email_sets_a_new_password_once(client, smtp):
     ]
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_email(client, smtp):
+def test_an_unknown_address_gets_the_same_answer_and_no_email(app_context, client, smtp):
     make_user("owner", email="owner@example.police.uk")
     known = ask(client, "owner@example.police.uk").get_data(as_text=True)
     unknown = ask(client, "nobody@example.police.uk").get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(client, smtp):
     assert unknown_event[1].startswith("unknown address ") and "nobody" not in unknown_event[1]
 
 
-def test_the_link_stops_working_after_an_hour(app, client, smtp):
+def test_the_link_stops_working_after_an_hour(app_context, app, client, smtp):
     make_user("owner", email="owner@example.police.uk")
     ask(client, "owner@example.police.uk")
     link = emailed_link(smtp)
@@ -105,7 +105,7 @@ def test_the_link_stops_working_after_an_hour(app, client, smtp):
     assert set_password(client, link).status_code == 302  # within the hour it works
 
 
-def test_only_a_keyed_digest_of_the_token_is_stored(app, client, smtp):
+def test_only_a_keyed_digest_of_the_token_is_stored(app_context, app, client, smtp):
     make_user("owner", email="owner@example.police.uk")
     ask(client, "owner@example.police.uk")
     token = emailed_link(smtp).rsplit("/", 1)[1]
@@ -120,7 +120,7 @@ def test_only_a_keyed_digest_of_the_token_is_stored(app, client, smtp):
     assert password_reset.token_digest(token) != reset.token_digest  # keyed: a copy of the table alone is no use
 
 
-def test_a_reset_ends_other_sessions_and_two_factor_is_still_asked_for(app, client, smtp):
+def test_a_reset_ends_other_sessions_and_two_factor_is_still_asked_for(app_context, app, client, smtp):
     lead = make_user("lead", email="lead@example.police.uk")  # enrolled in an authenticator app
     elsewhere = app.test_client()
     assert AuthActions(elsewhere).login(lead).status_code == 302
@@ -156,7 +156,7 @@ def test_an_admin_issues_a_link_to_pass_on_without_smtp(app, client, auth, login
     assert verbs()[-1] == ("password_reset.use", "admin")
 
 
-def test_a_weak_password_is_refused_and_the_link_still_works(client, smtp):
+def test_a_weak_password_is_refused_and_the_link_still_works(app_context, client, smtp):
     make_user("owner", email="owner@example.police.uk")
     ask(client, "owner@example.police.uk")
     link = emailed_link(smtp)
@@ -168,7 +168,7 @@ def test_a_weak_password_is_refused_and_the_link_still_works(client, smtp):
     assert done.status_code == 302
 
 
-def test_a_deactivated_account_cannot_use_its_link(client, smtp, auth):
+def test_a_deactivated_account_cannot_use_its_link(app_context, client, smtp, auth):
     owner = make_user("owner", email="owner@example.police.uk")
     ask(client, "owner@example.police.uk")
     link = emailed_link(smtp)
@@ -178,7 +178,7 @@ def test_a_deactivated_account_cannot_use_its_link(client, smtp, auth):
     assert verbs()[-1] == ("password_reset.invalid", "deactivated")
 
 
-def test_asking_is_throttled_per_address_typed_and_per_computer(app, client, smtp):
+def test_asking_is_throttled_per_address_typed_and_per_computer(app_context, app, client, smtp):
     make_user("owner", email="owner@example.police.uk")
     answers = [ask(client, "owner@example.police.uk").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]  # 3 an hour for one address
@@ -193,7 +193,7 @@ def test_links_that_do_not_work_are_throttled_per_computer(client):
 
 
 @pytest.mark.parametrize("typed", ["", "x" * 300])
-def test_a_bad_address_is_refused_on_the_form(client, typed):
+def test_a_bad_address_is_refused_on_the_form(app_context, client, typed):
     page = ask(client, typed).get_data(as_text=True)
     assert "govuk-error-summary" in page
     assert verbs() == []

@@ -10,7 +10,7 @@ from tests.pages import check_page
 
 
 @pytest.mark.parametrize("password", ["password1234", "PASSWORD1234", "Qwerty123456", "Summer2025!!", "123456789012"])
-def test_common_passwords_are_refused_whatever_their_case(app, password):
+def test_common_passwords_are_refused_whatever_their_case(app_context, app, password):
     assert "too common" in passwords.password_problem(password)
     with pytest.raises(AccountError, match="too common"):
         users.create_user("new@example.police.uk", "New", "owner", password, by=None)
@@ -30,13 +30,13 @@ def test_the_list_is_shipped_and_sizeable():
     assert "iloveyou1234" in common and all(p == p.lower() for p in common)
 
 
-def test_passwords_are_checked_exactly_as_typed(client, auth):
+def test_passwords_are_checked_exactly_as_typed(app_context, client, auth):
     user = make_user("owner", password="  spaces matter  ")
     assert auth.login(user, "spaces matter").status_code == 200
     assert auth.login(user, "  spaces matter  ").status_code == 302
 
 
-def test_change_password_refuses_a_common_password_and_keeps_the_old_one(client, auth):
+def test_change_password_refuses_a_common_password_and_keeps_the_old_one(app_context, client, auth):
     user = make_user("owner")
     auth.login(user)
     response = auth.post(
@@ -48,7 +48,7 @@ def test_change_password_refuses_a_common_password_and_keeps_the_old_one(client,
     assert passwords.authenticate(user.email, PASSWORD) is not None
 
 
-def test_change_password_refuses_a_short_password(client, auth):
+def test_change_password_refuses_a_short_password(app_context, client, auth):
     user = make_user("owner")
     auth.login(user)
     form = {"current_password": PASSWORD, "new_password": "short", "confirm": "short"}
@@ -57,7 +57,7 @@ def test_change_password_refuses_a_short_password(client, auth):
     assert passwords.authenticate(user.email, PASSWORD) is not None
 
 
-def test_change_password_needs_the_current_one(client, auth):
+def test_change_password_needs_the_current_one(app_context, client, auth):
     user = make_user("owner")
     auth.login(user)
     new = "a brand new passphrase"
@@ -67,7 +67,7 @@ def test_change_password_needs_the_current_one(client, auth):
     assert passwords.authenticate(user.email, new) is None
 
 
-def test_cli_refuses_a_common_password(runner, app):
+def test_cli_refuses_a_common_password(app_context, runner, app):
     args = ["users", "create", "c@example.police.uk", "--name", "C", "--role", "owner", "--password-stdin"]
     result = runner.invoke(args=args, input="LetMeIn12345\n")
     assert result.exit_code != 0 and "too common" in result.output

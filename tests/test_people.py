@@ -17,7 +17,7 @@ SEED = Path(SEED_WORKBOOK).read_bytes()
 
 
 @pytest.fixture
-def people(app):
+def people(app, app_context):
     """DSupt Walton and DCI Chisholm have accounts; Esther Martin (Intel) is a contact."""
     walton = make_user("lead", name="DSupt Walton")
     chisholm = make_user("owner", name="DCI Chisholm")
@@ -128,7 +128,7 @@ def test_turning_a_contact_into_a_user_with_a_taken_email_changes_nothing(people
     assert db.session.get(Contact, people["martin"].id).user_id is None
 
 
-def test_partners_are_one_row_each_whatever_the_case(app):
+def test_partners_are_one_row_each_whatever_the_case(app_context, app):
     first = partners.named(["Hope for Justice", "GLAA", "  "])
     db.session.commit()
     again = partners.named(["hope for justice", "Sandwell Council"])

@@ -78,7 +78,7 @@ def page_queries(client, auth, users: dict, ids: dict) -> dict[str, int]:
     return counts
 
 
-def test_main_pages_send_the_same_statements_when_the_plan_grows_from_10_to_200_actions(client, auth, app):
+def test_main_pages_send_the_same_statements_when_the_plan_grows_from_10_to_200_actions(app_context, client, auth, app):
     app.config["TODAY"] = TODAY
     users = {role: make_user(role) for role in ("lead", "owner", "viewer")}
     pcc = make_plan(title="PCC deliverables", kind=PlanKind.PCC, actions=8)
@@ -97,7 +97,7 @@ def test_main_pages_send_the_same_statements_when_the_plan_grows_from_10_to_200_
     assert large == small
 
 
-def test_main_pages_send_the_same_statements_at_800_actions_as_at_10(client, auth, app):
+def test_main_pages_send_the_same_statements_at_800_actions_as_at_10(app_context, client, auth, app):
     """Past a page of the queue, several pages of the plan, and the traceability page's SHOWN_PER_CODE per code:
     nothing is looked up per action, per update or per link at any size."""
     app.config["TODAY"] = TODAY

@@ -60,7 +60,7 @@ SECRETS = {
 
 
 @pytest.fixture
-def world(app):
+def world(app, app_context):
     lead = make_user("lead")
     owner = make_user("owner")
     secret_owner = make_user("owner", name=SECRETS["restricted action owner's name"])
@@ -316,7 +316,7 @@ def test_text_without_the_marking_is_not_marked(text):
     assert not is_marked(text)
 
 
-def test_the_sql_net_is_at_least_as_wide_as_the_rule(app):
+def test_the_sql_net_is_at_least_as_wide_as_the_rule(app_context, app):
     """Search and recent updates filter in SQL: it must catch every marked text the Python rule catches."""
     cases = test_the_marking_is_found_however_it_is_typed.pytestmark[0].args[1]
     plan = make_plan(actions=0)
@@ -373,7 +373,7 @@ def test_a_decision_on_a_withheld_update_is_not_in_a_viewers_rag_history(client,
     assert 'id="rag-history"' in page and SECRETS["RAG reason of a decision on a withheld update"] not in page
 
 
-def test_rag_changes_are_shown_unless_a_withheld_proposal_led_to_them(app):
+def test_rag_changes_are_shown_unless_a_withheld_proposal_led_to_them(app_context, app):
     plan = make_plan(actions=1)
     action = plan.actions[0]
     t0 = datetime(2025, 6, 1, 9, tzinfo=UTC)
@@ -392,7 +392,7 @@ def test_rag_changes_are_shown_unless_a_withheld_proposal_led_to_them(app):
     assert WITHHOLDING.rag_changes(action, action.rag_changes, action.updates) == []
 
 
-def test_reader_for_each_role(app):
+def test_reader_for_each_role(app_context, app):
     assert [Reader.for_user(make_user(role)).withholds for role in ("admin", "lead", "owner", "viewer")] == [
         False,
         False,

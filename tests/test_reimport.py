@@ -43,7 +43,7 @@ def import_again(data: bytes, **kwargs):
 # 1. Updates keep their identity ------------------------------------------------------------------------------
 
 
-def test_last_quarters_red_turned_black_adds_nothing(app):
+def test_last_quarters_red_turned_black_adds_nothing(app_context, app):
     import_again(first_version())
     before = state()
     report = import_again(first_version(f"{BASE}\n{Q2}"))  # all black now
@@ -51,7 +51,7 @@ def test_last_quarters_red_turned_black_adds_nothing(app):
     assert report.plans[0].updates_added == 0 and report.plans[0].updates_already_there >= 3
 
 
-def test_a_new_red_line_typed_straight_after_last_quarters_adds_only_the_new_line(app):
+def test_a_new_red_line_typed_straight_after_last_quarters_adds_only_the_new_line(app_context, app):
     import_again(first_version())
     report = import_again(first_version(rich(BASE + "\n", red(f"{Q2}\n{Q3}"))))
     holds("Prepare 1", BASE, Q2, Q3)
@@ -60,7 +60,7 @@ def test_a_new_red_line_typed_straight_after_last_quarters_adds_only_the_new_lin
     assert new.startswith("Prepare 1: new update (07/12/2018 '") and "19 further referrals in Q3" in new
 
 
-def test_last_quarters_red_turned_black_with_this_quarters_red_beside_it_adds_only_this_quarters(app):
+def test_last_quarters_red_turned_black_with_this_quarters_red_beside_it_adds_only_this_quarters(app_context, app):
     import_again(first_version())
     import_again(first_version(rich(f"{BASE}\n{Q2}\n", red(Q3))))
     holds("Prepare 1", BASE, Q2, Q3)
@@ -76,21 +76,21 @@ def test_last_quarters_red_turned_black_with_this_quarters_red_beside_it_adds_on
     ],
     ids=["bullets-x000D", "crlf-spaces", "case-nbsp", "moved-and-recoloured"],
 )
-def test_a_passage_the_tracker_holds_is_never_added_again_whatever_its_formatting(app, same_words):
+def test_a_passage_the_tracker_holds_is_never_added_again_whatever_its_formatting(app_context, app, same_words):
     import_again(first_version())
     before, before_counts = state(), counts()
     import_again(first_version(same_words))
     assert state() == before and counts() == before_counts
 
 
-def test_a_typo_fixed_in_an_old_passage_is_not_a_new_update(app):
+def test_a_typo_fixed_in_an_old_passage_is_not_a_new_update(app_context, app):
     import_again(first_version(rich(BASE + "\n", red("Two workers recruted and trained in Q2."))))
     report = import_again(first_version(rich(BASE + "\n", red("Two workers recruited and trained in Q2."))))
     assert len(texts("Prepare 1")) == 2
     assert report.plans[0].reworded_updates == ["Prepare 1: 'Two workers recruited and trained in Q2.'"]
 
 
-def test_a_passage_written_in_the_app_is_not_added_again_from_the_tracker_export(app):
+def test_a_passage_written_in_the_app_is_not_added_again_from_the_tracker_export(app_context, app):
     import_again(first_version())
     from app.models import Update
 
@@ -114,7 +114,7 @@ def renumbered(what_prevent_2: str = "Brief nail bar and car wash owners on the 
     )
 
 
-def test_a_new_action_inserted_moves_the_old_ones_with_their_history(app):
+def test_a_new_action_inserted_moves_the_old_ones_with_their_history(app_context, app):
     import_again(first_version())
     nail_bars, campaign = action("Prevent 1").id, action("Prevent 2").id
     import_again(first_version(rich(BASE + "\n", red(Q2))))
@@ -134,7 +134,7 @@ def test_a_new_action_inserted_moves_the_old_ones_with_their_history(app):
     assert not report.plans[0].questions
 
 
-def test_an_unclear_renumbering_is_asked_and_nothing_is_saved_until_it_is_answered(app):
+def test_an_unclear_renumbering_is_asked_and_nothing_is_saved_until_it_is_answered(app_context, app):
     import_again(first_version())
     nail_bars = action("Prevent 1").id
     reworded = renumbered("Brief nail bar, car wash and hand car wash owners on the signs of slavery")
@@ -153,7 +153,7 @@ def test_an_unclear_renumbering_is_asked_and_nothing_is_saved_until_it_is_answer
     assert action("Prevent 2").what.startswith("Brief nail bar, car wash and hand car wash")
 
 
-def test_answering_no_keeps_the_numbers(app):
+def test_answering_no_keeps_the_numbers(app_context, app):
     import_again(first_version())
     nail_bars = action("Prevent 1").id
     reworded = renumbered("Brief nail bar, car wash and hand car wash owners on the signs of slavery")
@@ -171,7 +171,7 @@ def edit_in_the_app(ref: str, **values) -> None:
     db.session.commit()
 
 
-def test_edits_made_in_the_app_survive_re_importing_the_same_file(app):
+def test_edits_made_in_the_app_survive_re_importing_the_same_file(app_context, app):
     data = first_version()
     import_again(data)
     edit_in_the_app(
@@ -187,7 +187,7 @@ def test_edits_made_in_the_app_survive_re_importing_the_same_file(app):
     assert not report.plans[0].conflicts and not report.changes_anything
 
 
-def test_only_what_the_file_changed_is_applied_and_the_apps_edits_stand(app):
+def test_only_what_the_file_changed_is_applied_and_the_apps_edits_stand(app_context, app):
     import_again(first_version())
     edit_in_the_app("Prepare 1", responsibility="DI Safeguarding", target_date=date(2021, 6, 30))
     report = import_again(first_version(how="• Two workshops with the council"))
@@ -199,7 +199,7 @@ def test_only_what_the_file_changed_is_applied_and_the_apps_edits_stand(app):
     ]
 
 
-def test_a_field_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_the_file_is_picked(app):
+def test_a_field_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_the_file_is_picked(app_context, app):
     import_again(first_version())
     edit_in_the_app("Prepare 1", responsibility="DI Safeguarding")
     changed = first_version(responsibility="DS Khan")
@@ -227,7 +227,7 @@ def test_a_field_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_t
     ]
 
 
-def test_each_import_keeps_what_it_read_as_the_next_ones_baseline(app):
+def test_each_import_keeps_what_it_read_as_the_next_ones_baseline(app_context, app):
     import_again(first_version())
     baseline = db.session.get(ActionBaseline, action("Prepare 1").id)
     assert baseline.values["responsibility"] == "DCI Chisholm" and baseline.values["rag"] == "green"
@@ -237,7 +237,7 @@ def test_each_import_keeps_what_it_read_as_the_next_ones_baseline(app):
     assert db.session.get(ActionBaseline, action("Prepare 1").id).values["responsibility"] == "DS Khan"
 
 
-def test_an_action_with_no_baseline_asks_rather_than_overwrites(app):
+def test_an_action_with_no_baseline_asks_rather_than_overwrites(app_context, app):
     import_again(first_version())
     db.session.execute(db.delete(ActionBaseline))  # as if imported before baselines were kept
     db.session.commit()
@@ -246,7 +246,7 @@ def test_an_action_with_no_baseline_asks_rather_than_overwrites(app):
     assert action("Prepare 1").responsibility == "DCI Chisholm"
 
 
-def test_an_empty_cell_never_clears_the_tracker(app):
+def test_an_empty_cell_never_clears_the_tracker(app_context, app):
     import_again(first_version())
     import_again(first_version(responsibility=""))
     assert action("Prepare 1").responsibility == "DCI Chisholm"
@@ -254,7 +254,7 @@ def test_an_empty_cell_never_clears_the_tracker(app):
     assert TITLE
 
 
-def test_an_action_dropped_from_the_file_whose_number_another_takes_is_kept_under_its_old_number(app):
+def test_an_action_dropped_from_the_file_whose_number_another_takes_is_kept_under_its_old_number(app_context, app):
     import_again(first_version())
     nail_bars, campaign = action("Prevent 1").id, action("Prevent 2").id
     dropped = plan_file(
@@ -295,7 +295,7 @@ def objective_1_1():
     return db.session.scalars(db.select(Objective).filter_by(strand=Strand.PREPARE, ref="1.1")).one()
 
 
-def test_an_objective_title_edited_in_the_app_survives_re_importing_the_same_file(app):
+def test_an_objective_title_edited_in_the_app_survives_re_importing_the_same_file(app_context, app):
     import_workbook(objectives_file(), "sv.xlsx")
     objective_1_1().title = "Know where and why serious violence happens"
     db.session.commit()
@@ -306,7 +306,7 @@ def test_an_objective_title_edited_in_the_app_survives_re_importing_the_same_fil
     assert not report.plans[0].conflicts and not report.changes_anything
 
 
-def test_an_objective_title_the_file_changed_is_applied_and_said(app):
+def test_an_objective_title_the_file_changed_is_applied_and_said(app_context, app):
     import_workbook(objectives_file(), "sv.xlsx")
     before = counts()
 
@@ -322,7 +322,9 @@ def test_an_objective_title_the_file_changed_is_applied_and_said(app):
     assert not again.changes_anything
 
 
-def test_an_objective_title_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_the_file_is_picked(app):
+def test_an_objective_title_changed_in_both_is_a_conflict_where_the_tracker_stands_unless_the_file_is_picked(
+    app_context, app
+):
     import_workbook(objectives_file(), "sv.xlsx")
     objective_1_1().title = "Know where and why serious violence happens"
     db.session.commit()
@@ -344,7 +346,7 @@ def test_an_objective_title_changed_in_both_is_a_conflict_where_the_tracker_stan
     assert not import_workbook(changed, "sv.xlsx").plans[0].conflicts  # settled: the same file does not ask again
 
 
-def test_an_objective_conflict_left_to_the_tracker_is_settled(app):
+def test_an_objective_conflict_left_to_the_tracker_is_settled(app_context, app):
     import_workbook(objectives_file(), "sv.xlsx")
     objective_1_1().title = "Know where and why serious violence happens"
     db.session.commit()

@@ -29,7 +29,7 @@ def action_count() -> int:
 # 6. Plan identity --------------------------------------------------------------------------------------------
 
 
-def test_a_plan_is_matched_on_its_title_and_period(app):
+def test_a_plan_is_matched_on_its_title_and_period(app_context, app):
     import_workbook(plan_file([row("Prepare", 1, "Engage")]), "a.xlsx")
     import_workbook(plan_file([row("Prepare", 1, "Engage")]), "renamed.xlsx")  # same title: same plan
     assert plan_count() == 1
@@ -37,7 +37,7 @@ def test_a_plan_is_matched_on_its_title_and_period(app):
     assert plan_count() == 2  # another period is another plan
 
 
-def test_a_plan_renamed_in_the_tracker_is_still_the_plan_its_file_names(app):
+def test_a_plan_renamed_in_the_tracker_is_still_the_plan_its_file_names(app_context, app):
     from app.services.plans import settings as plan_settings
     from tests.factories import make_user
 
@@ -58,7 +58,7 @@ def test_a_plan_renamed_in_the_tracker_is_still_the_plan_its_file_names(app):
     assert db.session.get(Plan, plan.id).title == "Modern Slavery Local Delivery Plan"  # the tracker's name stands
 
 
-def test_a_renamed_file_titled_only_by_its_name_is_asked_about_not_made_a_second_plan(app):
+def test_a_renamed_file_titled_only_by_its_name_is_asked_about_not_made_a_second_plan(app_context, app):
     import_workbook(untitled(), "serious-violence-2020-21.xlsx")
     [plan] = db.session.scalars(db.select(Plan)).all()
     assert plan.title == "serious-violence-2020-21"
@@ -80,13 +80,13 @@ def test_a_renamed_file_titled_only_by_its_name_is_asked_about_not_made_a_second
     assert db.session.get(Plan, plan.id).title == "serious-violence-2020-21"  # the tracker's title stands
 
 
-def test_the_administrator_can_say_it_is_a_new_plan(app):
+def test_the_administrator_can_say_it_is_a_new_plan(app_context, app):
     import_workbook(untitled(), "serious-violence-2020-21.xlsx")
     import_workbook(untitled(), "county-lines-2020-21.xlsx", choices=ImportChoices(plans={0: 0}))
     assert plan_count() == 2 and action_count() == 4
 
 
-def test_the_same_file_name_again_is_the_same_plan_and_still_shown_as_a_choice(app):
+def test_the_same_file_name_again_is_the_same_plan_and_still_shown_as_a_choice(app_context, app):
     import_workbook(untitled(), "serious-violence-2020-21.xlsx")
     plan_id = db.session.scalar(db.select(Plan.id))
     preview = import_workbook(untitled(), "serious-violence-2020-21.xlsx", dry_run=True)
@@ -96,7 +96,7 @@ def test_the_same_file_name_again_is_the_same_plan_and_still_shown_as_a_choice(a
     assert plan_count() == 1
 
 
-def test_a_first_file_titled_by_its_name_asks_nothing_when_there_is_no_plan_it_could_be(app):
+def test_a_first_file_titled_by_its_name_asks_nothing_when_there_is_no_plan_it_could_be(app_context, app):
     report = import_workbook(untitled(), "serious-violence-2020-21.xlsx")
     assert report.plans[0].plan_question is None and report.plans[0].is_new
 
@@ -110,7 +110,7 @@ def write(tmp_path, name: str, data: bytes) -> str:
     return str(path)
 
 
-def test_cli_refuses_to_guess_which_plan_and_plan_id_says_which(app, runner, tmp_path):
+def test_cli_refuses_to_guess_which_plan_and_plan_id_says_which(app_context, app, runner, tmp_path):
     runner.invoke(args=["plans", "import", write(tmp_path, "serious-violence-2020-21.xlsx", untitled())])
     plan_id = db.session.scalar(db.select(Plan.id))
     renamed = write(tmp_path, "serious-violence-2020-21 final.xlsx", untitled())
@@ -146,7 +146,7 @@ def test_cli_dry_run_prints_each_change_with_old_and_new_values(app, runner, tmp
     assert "Prepare 1: responsibility 'DCI Chisholm' → 'DS Khan'" in result.output
 
 
-def test_cli_refuses_an_unclear_renumbering_until_answered(app, runner, tmp_path):
+def test_cli_refuses_an_unclear_renumbering_until_answered(app_context, app, runner, tmp_path):
     runner.invoke(args=["plans", "import", write(tmp_path, "plan.xlsx", first_version())])
     nail_bars = db.session.scalar(db.select(Action.id).where(Action.what.startswith("Brief nail bar")))
     path = write(tmp_path, "plan.xlsx", renumbered("Brief nail bar, car wash and hand car wash owners on the signs"))

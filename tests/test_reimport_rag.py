@@ -27,7 +27,7 @@ def overdue_plan(rag: str) -> bytes:
 
 
 @pytest.fixture
-def people(app):
+def people(app_context, app):
     lead = make_user(Role.LEAD, name="DSupt Walton", two_factor=False)
     admin = make_user(Role.ADMIN, name="Alex Admin", two_factor=False)
     return lead, admin

@@ -30,7 +30,7 @@ def import_steps(upto: int, user=None, choices=None):
 
 
 @pytest.fixture
-def lead(app):
+def lead(app_context, app):
     return make_user(Role.LEAD, name="Alan Birch", email="birch@example.police.uk", two_factor=False)
 
 

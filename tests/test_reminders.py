@@ -28,7 +28,7 @@ def action_of(plan, strand, ref):
 
 
 @pytest.fixture
-def seed(app):
+def seed(app_context, app):
     """The seed workbook's local plan on 1 March 2016: its imported history is undated, so every action's update
     is overdue, except Prepare 1 (updated 25 days ago: due in 5 days), Prepare 2 (updated 5 days ago: not due) and
     Pursue 1 (complete: no more updates). The owner owns every action; a partner SPOC owns Prepare 1 and 2. The lead

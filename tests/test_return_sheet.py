@@ -28,7 +28,7 @@ def action_of(plan, strand, ref):
 
 
 @pytest.fixture
-def seed(app):
+def seed(app_context, app):
     """The seed plan: the owner owns Prepare 1, 2 and 8 and Protect 1 (with a restricted update); a partner owns
     Prevent 1; the lead leads the plan."""
     app.config["TODAY"] = TODAY

@@ -32,7 +32,7 @@ def propose(action: Action, rag: Rag, *, as_at: date = TODAY, text: str = "Progr
 
 
 @pytest.fixture
-def lead(app):
+def lead(app_context, app):
     return make_user("lead", name="DSupt Walton")
 
 

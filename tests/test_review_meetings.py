@@ -26,7 +26,7 @@ def moment(day: date, hour: int = 10) -> datetime:
 
 
 @pytest.fixture
-def lead(app):
+def lead(app_context, app):
     return make_user("lead", name="DSupt Walton")
 
 

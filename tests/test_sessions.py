@@ -29,7 +29,7 @@ def test_session_cookie_is_not_for_ever(client, login_as):
     assert "Expires=" in cookie and "HttpOnly" in cookie  # permanent: ends after the idle timeout
 
 
-def test_idle_session_ends(app, client, auth, monkeypatch):
+def test_idle_session_ends(app_context, app, client, auth, monkeypatch):
     user = make_user("owner")
     idle = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
     with clock_back(monkeypatch, idle + 60):

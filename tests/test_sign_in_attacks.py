@@ -55,7 +55,7 @@ def forge(app, client, data: dict) -> None:
 # 1. Two-factor bypass ---------------------------------------------------------------------------------
 
 
-def test_the_half_way_cookie_holds_no_session_token(app, client):
+def test_the_half_way_cookie_holds_no_session_token(app_context, app, client):
     admin = make_user("admin")
     before = fresh(admin).session_token
     assert password_step(client, admin).headers["Location"] == "/sign-in/code"
@@ -63,7 +63,7 @@ def test_the_half_way_cookie_holds_no_session_token(app, client):
     assert before not in raw and fresh(admin).session_token not in raw
 
 
-def test_knowing_the_password_and_the_old_public_key_does_not_reach_admin(app, client):
+def test_knowing_the_password_and_the_old_public_key_does_not_reach_admin(app_context, app, client):
     """The outside tester's attack: password step, read the pending cookie, forge {"_user_id": token}."""
     app.secret_key = app.config["SECRET_KEY"] = "dev-only-not-secret"
     admin = make_user("admin")
@@ -80,7 +80,7 @@ def test_knowing_the_password_and_the_old_public_key_does_not_reach_admin(app, c
     assert attacker.get("/admin/users", headers={"User-Agent": "forger"}).status_code == 302
 
 
-def test_the_session_token_is_new_at_every_sign_in(client, auth):
+def test_the_session_token_is_new_at_every_sign_in(app_context, client, auth):
     owner = make_user("owner")
     tokens = {fresh(owner).session_token}
     for _ in range(3):
@@ -138,7 +138,7 @@ def test_production_refuses_a_short_or_published_key(monkeypatch, key):
 # 2. The code step's throttle is keyed on the pending sign-in ---------------------------------------------
 
 
-def test_a_posted_email_does_not_get_round_the_code_throttle(app, client, auth):
+def test_a_posted_email_does_not_get_round_the_code_throttle(app_context, app, client, auth):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY  # only the per-account limit is under test
     lead = make_user("lead")
     password_step(client, lead)
@@ -186,7 +186,7 @@ def in_threads(work, count: int) -> list:
     return results
 
 
-def test_forty_concurrent_wrong_passwords_against_ten_an_hour_are_mostly_refused(app, monkeypatch):
+def test_forty_concurrent_wrong_passwords_against_ten_an_hour_are_mostly_refused(app_context, app, monkeypatch):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
     email = make_user("owner").email
     spy = SlowSpyHasher(passwords._HASHERS["fast"])
@@ -223,7 +223,7 @@ class CountingHasher:
         return getattr(self.real, name)
 
 
-def test_a_wrong_code_costs_no_argon2_check(client, auth, monkeypatch):
+def test_a_wrong_code_costs_no_argon2_check(app_context, client, auth, monkeypatch):
     lead = make_user("lead", two_factor=False)
     secret = pyotp.random_base32()
     codes = second_factor.enable(lead, secret, pyotp.TOTP(secret).now())
@@ -239,7 +239,7 @@ def test_a_wrong_code_costs_no_argon2_check(client, auth, monkeypatch):
     assert len(stored) == 9 and all(line.startswith("hmac-sha256$") for line in stored)
 
 
-def test_recovery_codes_of_the_argon2_era_are_not_checked(client, auth, monkeypatch):
+def test_recovery_codes_of_the_argon2_era_are_not_checked(app_context, client, auth, monkeypatch):
     lead = make_user("lead")
     old = passwords.hash_secret("abcdefghjk")
     db.session.execute(db.update(User).where(User.id == lead.id).values(recovery_codes=old))
@@ -281,7 +281,7 @@ def _signed_in(clients) -> int:
     return sum(c.get("/plans").status_code == 200 for c in clients)
 
 
-def test_one_authenticator_code_sent_four_times_at_once_signs_in_once(app):
+def test_one_authenticator_code_sent_four_times_at_once_signs_in_once(app_context, app):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
     lead = make_user("lead")
     clients = _half_way_clients(app, lead, 4)
@@ -290,7 +290,7 @@ def test_one_authenticator_code_sent_four_times_at_once_signs_in_once(app):
     assert _signed_in(clients) == 1
 
 
-def test_one_recovery_code_sent_three_times_at_once_signs_in_once(app):
+def test_one_recovery_code_sent_three_times_at_once_signs_in_once(app_context, app):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
     lead = make_user("lead", two_factor=False)
     secret = pyotp.random_base32()
@@ -304,7 +304,7 @@ def test_one_recovery_code_sent_three_times_at_once_signs_in_once(app):
     assert len(used.all()) == 1
 
 
-def test_the_enrolment_code_cannot_sign_in_again(client, auth):
+def test_the_enrolment_code_cannot_sign_in_again(app_context, client, auth):
     admin = make_user("admin", two_factor=False)
     password_step(client, admin)
     page = client.get("/sign-in/set-up-two-factor").get_data(True)
@@ -339,7 +339,7 @@ def test_wrong_current_passwords_are_throttled_and_audited(app, client, login_as
 # 7. The security log -----------------------------------------------------------------------------------
 
 
-def test_a_password_typed_into_the_email_box_is_never_logged(client, caplog):
+def test_a_password_typed_into_the_email_box_is_never_logged(app_context, client, caplog):
     caplog.set_level(logging.DEBUG)
     make_user("owner", email="real@example.police.uk")
     typed = "Correct Horse Battery 42"
@@ -355,7 +355,7 @@ def test_a_password_typed_into_the_email_box_is_never_logged(client, caplog):
     assert lines[0]["email"] == lines[1]["email"] != lines[2]["email"]  # the same value tried again shows
 
 
-def test_a_users_own_address_is_logged_as_typed(client, caplog):
+def test_a_users_own_address_is_logged_as_typed(app_context, client, caplog):
     caplog.set_level(logging.WARNING, logger="app.security")
     make_user("owner", email="real@example.police.uk")
     token = csrf_token(client)
@@ -384,7 +384,7 @@ def test_migration_0006_withdraws_argon2_recovery_codes(tmp_path):
     assert rows == [None, "hmac-sha256$" + "0" * 64, None]
 
 
-def test_a_half_way_sign_in_is_voided_once_another_finishes(app):
+def test_a_half_way_sign_in_is_voided_once_another_finishes(app_context, app):
     app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = MANY
     lead = make_user("lead", two_factor=False)
     secret = pyotp.random_base32()

@@ -16,7 +16,7 @@ TODAY = date(2025, 9, 15)
 
 
 @pytest.fixture
-def people(app):
+def people(app_context, app):
     app.config["TODAY"] = TODAY
     lead = make_user("lead", name="DSupt Walton")
     owner = make_user("owner", name="DCI Chisholm")

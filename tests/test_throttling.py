@@ -27,7 +27,7 @@ def test_sixth_failure_from_one_address_is_throttled(client):
     assert statuses == [200] * 5 + [429] * 2
 
 
-def test_throttled_page_says_what_to_do_and_signs_nobody_in(client):
+def test_throttled_page_says_what_to_do_and_signs_nobody_in(app_context, client):
     user = make_user("owner")
     for i in range(5):
         attempt(client, f"person{i}@example.police.uk")
@@ -37,14 +37,14 @@ def test_throttled_page_says_what_to_do_and_signs_nobody_in(client):
     assert client.get("/plans", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
 
 
-def test_other_addresses_are_not_throttled_by_one_noisy_address(client):
+def test_other_addresses_are_not_throttled_by_one_noisy_address(app_context, client):
     user = make_user("owner")
     for i in range(6):
         attempt(client, f"person{i}@example.police.uk")
     assert attempt(client, user.email, PASSWORD, address="10.9.9.9").status_code == 302
 
 
-def test_eleventh_failure_against_one_account_from_many_addresses_is_throttled(client):
+def test_eleventh_failure_against_one_account_from_many_addresses_is_throttled(app_context, client):
     user = make_user("owner")
     statuses = [attempt(client, user.email, address=f"10.2.0.{i}").status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]
@@ -52,7 +52,7 @@ def test_eleventh_failure_against_one_account_from_many_addresses_is_throttled(c
     assert attempt(client, make_user("owner").email, PASSWORD, address="10.3.0.2").status_code == 302
 
 
-def test_unknown_and_real_emails_are_throttled_alike(client):
+def test_unknown_and_real_emails_are_throttled_alike(app_context, client):
     make_user("owner", email="real@example.police.uk")
     pages = {}
     for email in ("real@example.police.uk", "ghost@example.police.uk"):
@@ -65,7 +65,7 @@ def test_unknown_and_real_emails_are_throttled_alike(client):
     assert WRONG in real[0]
 
 
-def test_successful_sign_ins_are_not_counted(client, auth):
+def test_successful_sign_ins_are_not_counted(app_context, client, auth):
     user = make_user("owner")
     for _ in range(8):
         assert attempt(client, user.email, PASSWORD).status_code == 302
@@ -113,7 +113,7 @@ def _parameters(argon2_hash: str) -> str:
     return argon2_hash.rsplit("$", 2)[0]  # "$argon2id$v=19$m=…,t=…,p=…" without salt and digest
 
 
-def test_unknown_email_does_the_same_password_work(app, monkeypatch):
+def test_unknown_email_does_the_same_password_work(app_context, app, monkeypatch):
     user = make_user("owner")
     spy = SpyHasher(passwords._HASHERS["fast"])
     monkeypatch.setitem(passwords._HASHERS, "fast", spy)

@@ -44,7 +44,7 @@ def resolve(plan: Plan) -> None:
 
 
 @pytest.fixture
-def plans(app):
+def plans(app, app_context):
     pcc = make_plan(title="PCC Deliverables", kind=PlanKind.PCC, actions=3, rag=None)  # 1.1.1, 1.1.2, 1.1.3
     local = make_plan(title="Local Delivery Plan", actions=0)
     links = {
@@ -80,7 +80,7 @@ def test_unlinked_deliverables_and_unresolved_links(plans):
     assert [(link.action.ref, link.code) for link in traceability.unresolved_links()] == [("4", "9.9.9")]
 
 
-def test_a_pcc_code_resolves_to_the_deliverable_of_the_same_period(app):
+def test_a_pcc_code_resolves_to_the_deliverable_of_the_same_period(app_context, app):
     older = make_plan(title="PCC", kind=PlanKind.PCC, actions=1, period_label="2015-16")
     newer = make_plan(title="PCC", kind=PlanKind.PCC, actions=1, period_label="2016-17")
     local = make_plan(actions=0, period_label="2015-16")
@@ -125,7 +125,7 @@ def test_restricted_local_actions_are_redacted_for_viewers(client, login_as, pla
 
 
 @pytest.fixture
-def seed(app):
+def seed(app, app_context):
     with open(SEED_WORKBOOK, "rb") as workbook:
         import_workbook(workbook.read(), "wmp-modern-slavery-delivery-plan-2015-16.xlsx")
     local = db.session.scalar(db.select(Plan).where(Plan.kind == PlanKind.LOCAL))

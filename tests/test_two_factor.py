@@ -41,7 +41,7 @@ def enrol(user: User) -> tuple[str, list[str]]:
 # Setting up at sign-in (required for admins and leads) -------------------------------------------------
 
 
-def test_admin_without_an_app_must_set_one_up_before_anything_else(client, auth):
+def test_admin_without_an_app_must_set_one_up_before_anything_else(app_context, client, auth):
     admin = make_user("admin", two_factor=False)
     response = password_step(client, admin)
     assert response.headers["Location"] == SET_UP_AT_SIGN_IN
@@ -54,7 +54,7 @@ def test_admin_without_an_app_must_set_one_up_before_anything_else(client, auth)
     assert SECRET_RE.search(page)
 
 
-def test_wrong_code_at_set_up_stores_nothing_and_signs_nobody_in(client, auth):
+def test_wrong_code_at_set_up_stores_nothing_and_signs_nobody_in(app_context, client, auth):
     lead = make_user("lead", two_factor=False)
     password_step(client, lead)
     response = auth.post(SET_UP_AT_SIGN_IN, {"code": "000000"})
@@ -63,7 +63,7 @@ def test_wrong_code_at_set_up_stores_nothing_and_signs_nobody_in(client, auth):
     assert not signed_in(client)
 
 
-def test_set_up_at_sign_in_shows_ten_recovery_codes_once_and_signs_in(client, auth):
+def test_set_up_at_sign_in_shows_ten_recovery_codes_once_and_signs_in(app_context, client, auth):
     lead = make_user("lead", two_factor=False)
     password_step(client, lead, next_url="/plans")
     grouped = SECRET_RE.search(client.get(SET_UP_AT_SIGN_IN).get_data(as_text=True)).group(1)
@@ -82,7 +82,7 @@ def test_set_up_at_sign_in_shows_ten_recovery_codes_once_and_signs_in(client, au
     assert db.session.scalar(db.select(AuditEvent.id).filter_by(verb="user.two_factor_enable", record_id=lead.id))
 
 
-def test_the_secret_survives_a_reload_of_the_set_up_page(client):
+def test_the_secret_survives_a_reload_of_the_set_up_page(app_context, client):
     admin = make_user("admin", two_factor=False)
     password_step(client, admin)
     first = SECRET_RE.search(client.get(SET_UP_AT_SIGN_IN).get_data(as_text=True)).group(1)
@@ -93,7 +93,7 @@ def test_the_secret_survives_a_reload_of_the_set_up_page(client):
 # The code after the password -------------------------------------------------------------------------
 
 
-def test_enrolled_user_is_not_signed_in_until_the_code_is_right(client, auth):
+def test_enrolled_user_is_not_signed_in_until_the_code_is_right(app_context, client, auth):
     lead = make_user("lead")
     assert password_step(client, lead).headers["Location"] == CODE_PAGE
     assert not signed_in(client)
@@ -107,13 +107,13 @@ def test_enrolled_user_is_not_signed_in_until_the_code_is_right(client, auth):
     assert signed_in(client)
 
 
-def test_next_is_kept_through_the_code_step(client, auth):
+def test_next_is_kept_through_the_code_step(app_context, client, auth):
     lead = make_user("lead")
     password_step(client, lead, next_url="/account")
     assert auth.enter_code(lead).headers["Location"] == "/account"
 
 
-def test_session_is_renewed_after_the_second_factor(app, client, auth):
+def test_session_is_renewed_after_the_second_factor(app_context, app, client, auth):
     lead = make_user("lead")
     password_step(client, lead)
     half_way = client.get_cookie("session").value
@@ -127,7 +127,7 @@ def test_session_is_renewed_after_the_second_factor(app, client, auth):
     assert other.get("/plans").status_code == 302  # the half-way cookie never becomes a signed-in one
 
 
-def test_codes_from_the_last_half_minute_work_and_older_ones_do_not(client, auth):
+def test_codes_from_the_last_half_minute_work_and_older_ones_do_not(app_context, client, auth):
     lead = make_user("lead")
     secret = fresh(lead).totp_secret
     password_step(client, lead)
@@ -142,7 +142,7 @@ def test_code_page_without_a_password_first_goes_back_to_sign_in(client):
     assert client.get(SET_UP_AT_SIGN_IN).headers["Location"] == "/sign-in"
 
 
-def test_half_way_sign_in_expires_after_five_minutes(client, auth):
+def test_half_way_sign_in_expires_after_five_minutes(app_context, client, auth):
     lead = make_user("lead")
     password_step(client, lead)
     with client.session_transaction() as session:
@@ -152,7 +152,7 @@ def test_half_way_sign_in_expires_after_five_minutes(client, auth):
     assert "within 5 minutes" in check_page(client.get("/sign-in"))
 
 
-def test_deactivation_half_way_ends_the_sign_in(client, auth):
+def test_deactivation_half_way_ends_the_sign_in(app_context, client, auth):
 
     lead = make_user("lead")
     password_step(client, lead)
@@ -161,7 +161,7 @@ def test_deactivation_half_way_ends_the_sign_in(client, auth):
     assert client.get(CODE_PAGE).headers["Location"] == "/sign-in"
 
 
-def test_wrong_codes_are_throttled(client, auth):
+def test_wrong_codes_are_throttled(app_context, client, auth):
     lead = make_user("lead")
     password_step(client, lead)
     statuses = [auth.post(CODE_PAGE, {"code": f"{n:06d}"}).status_code for n in range(6)]
@@ -172,7 +172,7 @@ def test_wrong_codes_are_throttled(client, auth):
 # Recovery codes ----------------------------------------------------------------------------------------
 
 
-def test_a_recovery_code_works_once(client, auth):
+def test_a_recovery_code_works_once(app_context, client, auth):
     lead = make_user("lead", two_factor=False)
     _, codes = enrol(lead)
     password_step(client, lead)
@@ -189,7 +189,7 @@ def test_a_recovery_code_works_once(client, auth):
 # Optional for owners and viewers --------------------------------------------------------------------------
 
 
-def test_owner_signs_in_with_a_password_and_may_turn_two_factor_on(app, client, auth):
+def test_owner_signs_in_with_a_password_and_may_turn_two_factor_on(app_context, app, client, auth):
     owner = make_user("owner")
     assert password_step(client, owner).headers["Location"] == "/"
     account = check_page(client.get("/account"))
@@ -227,7 +227,7 @@ def test_reset_ends_sessions_and_asks_for_a_new_app_at_next_sign_in(client, auth
     assert password_step(client, lead).headers["Location"] == SET_UP_AT_SIGN_IN
 
 
-def test_a_code_that_was_used_once_cannot_be_used_again(client, auth):
+def test_a_code_that_was_used_once_cannot_be_used_again(app_context, client, auth):
     lead = make_user("lead")
     secret = fresh(lead).totp_secret
     code = pyotp.TOTP(secret).now()

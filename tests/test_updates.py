@@ -44,7 +44,7 @@ def post_update(client, action_id: int, text: str, *, as_at=TODAY, rag="amber", 
 # My actions
 
 
-def test_my_actions_lists_owned_actions_across_plans_with_update_due(app, frozen):
+def test_my_actions_lists_owned_actions_across_plans_with_update_due(app_context, app, frozen):
     owner = make_user("owner")
     other = make_user("owner")
     first = make_plan(title="A plan", actions=0)
@@ -67,7 +67,7 @@ def test_my_actions_lists_owned_actions_across_plans_with_update_due(app, frozen
     assert rows[never.id].update_due is True and rows[never.id].last_update is None
 
 
-def test_my_actions_are_read_a_page_at_a_time_in_plan_order(client, auth, frozen, monkeypatch):
+def test_my_actions_are_read_a_page_at_a_time_in_plan_order(app_context, client, auth, frozen, monkeypatch):
     """Five owned actions in two plans, two a page: the pages follow plan order across the plans; a page past
     the end shows the last."""
     monkeypatch.setattr(updating, "MY_ACTIONS_PAGE", 2)
@@ -98,7 +98,7 @@ def test_my_actions_are_read_a_page_at_a_time_in_plan_order(client, auth, frozen
     assert "(page 2 of 3)" in html and "Someone else" not in html
 
 
-def test_owner_lands_on_my_actions_and_sees_update_due(client, auth, frozen):
+def test_owner_lands_on_my_actions_and_sees_update_due(app_context, client, auth, frozen):
     owner = make_user("owner")
     plan = make_plan(title="Modern Day Slavery", actions=0)
     make_action(plan, ref="7", what="Train frontline officers", owner=owner, target_date=date(2026, 3, 31))
@@ -126,7 +126,7 @@ def test_my_actions_page_without_actions_says_so(client, login_as):
 # Adding an update
 
 
-def test_owner_adds_an_update_that_appears_in_the_history(client, login_as, frozen):
+def test_owner_adds_an_update_that_appears_in_the_history(app_context, client, login_as, frozen):
     owner = login_as("owner")
     action = make_plan(actions=1, owner=owner).actions[0]
     page = check_page(client.get(f"/actions/{action.id}"))
@@ -155,7 +155,7 @@ def test_owner_cannot_update_an_action_they_do_not_own(client, login_as, frozen)
     assert db.session.get(Action, action.id).version == 1
 
 
-def test_service_refuses_an_owner_who_does_not_own_the_action(app):
+def test_service_refuses_an_owner_who_does_not_own_the_action(app_context, app):
     stranger = make_user("owner")
     action = make_plan(actions=1, owner=make_user("owner")).actions[0]
     with pytest.raises(NotAllowed):
@@ -164,7 +164,7 @@ def test_service_refuses_an_owner_who_does_not_own_the_action(app):
     assert update_count(action.id) == 0
 
 
-def test_lead_updates_any_action_of_their_plan_but_not_of_another(client, auth, frozen):
+def test_lead_updates_any_action_of_their_plan_but_not_of_another(app_context, client, auth, frozen):
     lead = make_user("lead")
     mine = make_plan(actions=1, lead_user=lead).actions[0]
     theirs = make_plan(actions=1, lead_user=make_user("lead")).actions[0]
@@ -269,7 +269,7 @@ def test_a_stale_form_is_refused_with_what_changed_and_the_text_kept(client, log
     assert update_count(action.id) == 2
 
 
-def test_a_writer_who_loses_the_race_after_checking_gets_a_conflict(app):
+def test_a_writer_who_loses_the_race_after_checking_gets_a_conflict(app_context, app):
     owner = make_user("owner")
     action = make_plan(actions=1, owner=owner).actions[0]
     assert action.version == 1
@@ -307,7 +307,7 @@ def test_a_date_posted_as_other_than_three_boxes_is_refused_not_a_crash(client, 
     assert textarea_value(page, "text") == "Kept" and update_count(action.id) == 0
 
 
-def test_extra_fields_in_an_update_post_change_nothing_but_the_update(client, auth, frozen):
+def test_extra_fields_in_an_update_post_change_nothing_but_the_update(app_context, client, auth, frozen):
     """Mass assignment: an owner adds fields the form does not have; the RAG stays the lead's to decide."""
     owner = make_user("owner")
     plan = make_plan(actions=1, owner=owner, rag=Rag.RED)

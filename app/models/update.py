@@ -23,6 +23,8 @@ class Update(Model):
         Index("ix_update_action_as_at", "action_id", "as_at"),  # each action's latest update date
         Index("ix_update_action_created_id", "action_id", "created_at", "id"),  # each action's latest proposal
         Index("ix_update_created", "created_at", "id"),  # a plan's latest updates, newest first
+        # the updates dated after a review (the plans page, the dashboard), read off the index alone
+        Index("ix_update_as_at", "as_at", postgresql_include=["action_id", "restricted"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 NEW = "a brand new passphrase for spring"
 
 
-def test_an_owner_who_forgot_the_password_sets_a_new_one_and_chooses_their_emails(live_server, new_context, smtp):
+def test_an_owner_who_forgot_the_password_sets_a_new_one_and_chooses_their_emails(
+    app_context, live_server, new_context, smtp
+):
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     browser = open_browser(new_context, live_server, "forgotten-password")
     page = browser.page
@@ -55,7 +57,7 @@ def test_an_owner_who_forgot_the_password_sets_a_new_one_and_chooses_their_email
     browser.check("a used link")
 
 
-def test_an_admin_issues_a_reset_link_the_owner_then_uses(live_server, new_context):
+def test_an_admin_issues_a_reset_link_the_owner_then_uses(app_context, live_server, new_context):
     from tests.e2e.test_journeys import totp_secret
 
     admin = make_user("admin", email="admin@example.police.uk", name="Alex Admin")

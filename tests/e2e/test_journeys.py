@@ -53,7 +53,9 @@ def strand_count(person, strand: str, rag: str) -> int:
     return int(re.match(r"\d+", cell.inner_text().strip()).group(0))
 
 
-def test_admin_sets_up_two_factor_then_uploads_checks_and_imports_the_seed_workbook(live_server, new_context):
+def test_admin_sets_up_two_factor_then_uploads_checks_and_imports_the_seed_workbook(
+    app_context, live_server, new_context
+):
     make_user("admin", email="admin@example.police.uk", name="Alex Admin", two_factor=False)
     admin = open_browser(new_context, live_server, "admin-imports-the-seed")
     page = admin.page
@@ -93,7 +95,9 @@ def test_admin_sets_up_two_factor_then_uploads_checks_and_imports_the_seed_workb
     assert plans == {LOCAL_TITLE: 13, PCC_TITLE: 17}
 
 
-def test_owner_opens_an_action_from_my_actions_and_adds_an_update_proposing_a_rag(live_server, new_context):
+def test_owner_opens_an_action_from_my_actions_and_adds_an_update_proposing_a_rag(
+    app_context, live_server, new_context
+):
     plan = import_seed()
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     action = action_of(plan, Strand.PREPARE, "9")
@@ -125,7 +129,9 @@ def test_owner_opens_an_action_from_my_actions_and_adds_an_update_proposing_a_ra
     assert (update.rag, update.author_id, update.as_at) == (Rag.AMBER, owner.id, date.today())
 
 
-def test_lead_confirms_the_proposed_rag_in_the_review_queue_and_sees_the_dashboard_change(live_server, new_context):
+def test_lead_confirms_the_proposed_rag_in_the_review_queue_and_sees_the_dashboard_change(
+    app_context, live_server, new_context
+):
     plan = import_seed()
     lead = make_user("lead", email="lead@example.police.uk", name="DSupt Walton")
     owner = make_user("owner", name="DCI Chisholm")
@@ -163,7 +169,9 @@ def test_lead_confirms_the_proposed_rag_in_the_review_queue_and_sees_the_dashboa
     assert db.session.get(Action, action.id).rag is Rag.AMBER
 
 
-def test_pcc_office_downloads_the_excel_export_and_finds_the_plan_in_it(live_server, new_context, tmp_path):
+def test_pcc_office_downloads_the_excel_export_and_finds_the_plan_in_it(
+    app_context, live_server, new_context, tmp_path
+):
     import_seed()
     make_user("viewer", email="viewer@example.police.uk", name="PCC Office")
     browser = open_browser(new_context, live_server, "viewer-downloads-the-export")
@@ -189,7 +197,9 @@ def test_pcc_office_downloads_the_excel_export_and_finds_the_plan_in_it(live_ser
     assert any("OFFICIAL" in cell for cell in cells), "the export carries its marking"
 
 
-def test_owner_whose_action_changed_while_writing_is_told_first_and_keeps_the_text(live_server, new_context):
+def test_owner_whose_action_changed_while_writing_is_told_first_and_keeps_the_text(
+    app_context, live_server, new_context
+):
     lead = make_user("lead", name="DSupt Walton")
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     plan = import_seed()
@@ -220,7 +230,7 @@ def test_owner_whose_action_changed_while_writing_is_told_first_and_keeps_the_te
     ]
 
 
-def test_lead_corrects_an_actions_words_on_its_edit_page(live_server, new_context):
+def test_lead_corrects_an_actions_words_on_its_edit_page(app_context, live_server, new_context):
     plan = import_seed()
     lead = make_user("lead", email="lead@example.police.uk", name="DSupt Walton")
     plan.lead_user = lead
@@ -241,7 +251,9 @@ def test_lead_corrects_an_actions_words_on_its_edit_page(live_server, new_contex
     assert db.session.get(Action, action.id).what == "Agree a referral pathway with the council and the NHS"
 
 
-def test_pcc_office_exports_a_force_sized_plan_through_a_job_page_then_downloads_it(live_server, new_context, tmp_path):
+def test_pcc_office_exports_a_force_sized_plan_through_a_job_page_then_downloads_it(
+    app_context, live_server, new_context, tmp_path
+):
     from app.models import ExportJob
     from app.services.exporting import jobs
     from tests.factories import make_plan
@@ -273,7 +285,7 @@ def test_pcc_office_exports_a_force_sized_plan_through_a_job_page_then_downloads
 
 
 def test_pcc_office_prints_a_force_sized_plans_board_pack_through_a_job_page_then_downloads_it(
-    live_server, new_context, tmp_path
+    app_context, live_server, new_context, tmp_path
 ):
     from app.models import ExportJob
     from app.services.exporting import jobs

@@ -38,7 +38,7 @@ def retype(page, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_an_owner_adds_an_update_with_the_keyboard_alone(live_server, new_context):
+def test_an_owner_adds_an_update_with_the_keyboard_alone(app_context, live_server, new_context):
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     plan = make_plan(title="Local Delivery Plan", actions=1, owner=owner, rag=Rag.GREEN)
     action = plan.actions[0]

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def partnership(app, runner):
+def partnership(app_context, app, runner):
     app.config["PLANS_DIR"] = SEED_WORKBOOK.rsplit("/", 1)[0]
     assert runner.invoke(args=["demo"]).exit_code == 0
     for email in ("lead@example.police.uk", "admin@example.police.uk"):  # enrolled in an authenticator app

@@ -28,7 +28,7 @@ HIDDEN = """(selector) => [...document.querySelectorAll(selector)].every(e => ge
 
 
 @pytest.fixture
-def seeded(app):
+def seeded(app_context, app):
     """The seed plan with a lead, an owner of every Prepare action, and proposals waiting in the queue."""
     plan = import_seed()
     lead = make_user("lead", email="lead@example.police.uk", name="DSupt Walton")

@@ -16,7 +16,7 @@ from tests.test_return_sheet import COL, rows_by_ref
 pytestmark = pytest.mark.e2e
 
 
-def test_an_owner_returns_the_sheet_and_keeps_the_text_of_a_conflict(live_server, new_context, tmp_path):
+def test_an_owner_returns_the_sheet_and_keeps_the_text_of_a_conflict(app_context, live_server, new_context, tmp_path):
     plan = import_seed()
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     mine = [action_of(plan, Strand.PREPARE, ref) for ref in ("1", "2")]

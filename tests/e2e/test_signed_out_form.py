@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 TEXT = "Met the Salvation Army on 3 March; referral pathway agreed.\nMOU to follow in April."
 
 
-def test_an_update_typed_before_being_signed_out_elsewhere_is_back_in_the_form(live_server, new_context):
+def test_an_update_typed_before_being_signed_out_elsewhere_is_back_in_the_form(app_context, live_server, new_context):
     owner = make_user("owner", email="owner@example.police.uk", name="DCI Chisholm")
     plan = make_plan(title="Local Delivery Plan", actions=1, owner=owner, rag=Rag.GREEN)
     action = plan.actions[0]

@@ -25,7 +25,7 @@ from app.services.exporting.content import (
     PlanContent,
     Redactor,
     check_audience,
-    load_plan_content,
+    load_export_content,
     record_export,
 )
 from app.services.exporting.measures_sheet import SHEET_TITLE, write_measures_sheet
@@ -77,7 +77,7 @@ def export_workbook(
     redactor = Redactor(audience)
     on = as_at or clock.today()
     with gc_pause.paused():  # hundreds of thousands of cells: see services/gc_pause.py
-        content = load_plan_content(plan, with_reviews=True, streamed=True)  # updates read as each sheet goes
+        content = load_export_content(plan)  # plain rows; the updates read as each sheet goes
         measures = measures_of(plan, redactor.reader, on)
         data = build_workbook(content, redactor, on, _ticker(progress, 2 * len(content.actions)), measures)
     record_export(

@@ -19,11 +19,12 @@ from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
+SHORT_RUN = 12  # "28/11/2026: " and "\n": the runs a commentary repeats, each made once per sheet
+ROWS_PER_WRITE = 200  # rows joined into one write to the worksheet's file
 _escape_control = XMLwriter._escape_control_characters
 # What makes XlsxWriter's control-character escaping change a string: its _xHHHH_ sequences, its control
 # characters, the two non-characters. Text without any of them is passed over with one search.
 _NEEDS_CONTROL_ESCAPE = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_XML_DATA = re.compile("[&<>]")
 
 
 def _preserve(text: str) -> str:
@@ -40,7 +41,7 @@ def _control(text: str) -> str:
 
 def _data(text: str) -> str:
     """XML character data as XlsxWriter escapes it (quotes are left alone in data)."""
-    if not _XML_DATA.search(text):
+    if "&" not in text and "<" not in text and ">" not in text:  # three scans in C, quicker than one search
         return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -59,6 +60,15 @@ def string_tail(xf_index: int, text: str) -> str:
     return f'{_style(xf_index)} t="inlineStr"><is><t{_preserve(text)}>{_data(text)}</t></is></c>'
 
 
+def printable_tail(xf_index: int, text: str) -> str:
+    """`string_tail` of printable text without "_x" (what `clean` and the control-character escape leave as it is):
+    printable text's only white space is the ASCII space, so `xml:space` asks for one at either end."""
+    preserve = ' xml:space="preserve"' if text[0] == " " or text[-1] == " " else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f' s="{xf_index}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
 def number_tail(xf_index: int, number: float) -> str:
     return f"{_style(xf_index)}><v>{number:.16G}</v></c>"
 
@@ -70,6 +80,7 @@ class RunFonts:
     def __init__(self, ws: Worksheet):
         self.ws = ws
         self._opened: dict[int, str] = {}
+        self.short: dict[tuple[int, str], str] = {}  # whole runs of short text (date labels, line feeds), made once
 
     def opening(self, run_format) -> str:
         key = id(run_format)
@@ -90,9 +101,22 @@ class RunFonts:
 def rich_tail(xf_index: int, fonts: RunFonts, runs: list[tuple[object, str]]) -> str:
     """A rich inline string of (format, text) runs, every text non-empty, as `write_rich_string` writes it."""
     parts = []
+    short = fonts.short
     for run_format, text in runs:
-        parts.append(f"{fonts.opening(run_format)}<t{_preserve(text)}>{_control(_data(text))}</t></r>")
-    return f'{_style(xf_index)} t="inlineStr"><is>{_control("".join(parts))}</is></c>'
+        if len(text) <= SHORT_RUN:
+            key = (id(run_format), text)
+            part = short.get(key)
+            if part is None:
+                part = short[key] = f"{fonts.opening(run_format)}<t{_preserve(text)}>{_control(_data(text))}</t></r>"
+            parts.append(part)
+        else:
+            parts.append(f"{fonts.opening(run_format)}<t{_preserve(text)}>{_control(_data(text))}</t></r>")
+    joined = "".join(parts)
+    # XlsxWriter escapes the joined runs again. Each run's text has been escaped already, so no control character
+    # is left in them (nor in the font XML): the second escape can only change an _xHHHH_, and so none without "_x".
+    if "_x" in joined:
+        joined = _control(joined)
+    return f'{_style(xf_index)} t="inlineStr"><is>{joined}</is></c>'
 
 
 class DateNumbers:
@@ -115,7 +139,9 @@ class RowWriter:
     """Rows of one constant-memory worksheet, each written whole, after whatever XlsxWriter has written above them.
 
     `row(index, height, tails)` writes cells 0…n-1 of a row (heights in points, as `set_row` takes them); rows
-    must go down the sheet. `close()` tells the worksheet where the rows ended, so that it goes on from there.
+    must go down the sheet, and are written to the file ROWS_PER_WRITE at a time. `close()` writes the last of
+    them and tells the worksheet where the rows ended, so that it goes on from there: nothing else may write to
+    the worksheet between the first row and `close()`.
     """
 
     def __init__(self, ws: Worksheet, columns: int):
@@ -126,13 +152,15 @@ class RowWriter:
         self.refs = [xl_col_to_name(col) for col in range(columns)]
         self.first: int | None = None
         self.last: int | None = None
-        self._heights: dict[float | None, tuple[int, str]] = {}
+        self._heights: dict[float | None, tuple[int, str, list]] = {}
+        self._pending: list[str] = []  # rows made but not yet written to the file
         # The row XlsxWriter still holds (the header) goes out now, before any of these rows' cells ask their
         # formats for an index, as it would go out when the first of them was written.
         ws._write_single_row(ws.previous_row + 1)
 
-    def _height(self, points: float | None) -> tuple[int, str]:
-        """(pixels, the row's height attributes) as `set_row` then `_write_row` make them."""
+    def _height(self, points: float | None) -> tuple[int, str, list]:
+        """(pixels, the row's height attributes, the row's `row_sizes` entry) as `set_row` then `_write_row` make
+        them. XlsxWriter only reads `row_sizes` (to place drawings), so rows of one height share their entry."""
         known = self._heights.get(points)
         if known is None:
             ws = self.ws
@@ -141,7 +169,7 @@ class RowWriter:
                 raise ValueError("A row height of 0 hides the row")
             plain = pixels == ws.original_row_height == ws.default_row_height
             attributes = "" if plain else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
-            known = self._heights[points] = (pixels, attributes)
+            known = self._heights[points] = (pixels, attributes, [pixels, False])
         return known
 
     def row(self, index: int, height: float | None, tails: list[str]) -> None:
@@ -152,18 +180,28 @@ class RowWriter:
             self.first = index
         elif index <= self.last:
             raise ValueError(f"Row {index} comes after row {self.last}")
-        pixels, attributes = self._height(height)
+        _, attributes, size = self._height(height)
         if height is not None:
-            ws.row_sizes[index] = [pixels, False]
+            ws.row_sizes[index] = size
+        if len(tails) > self.columns:
+            raise ValueError(f"Row {index} has {len(tails)} cells, more than the sheet's {self.columns} columns")
         number = index + 1
-        refs = self.refs
-        cells = "".join(f'<c r="{refs[col]}{number}"{tail}' for col, tail in enumerate(tails))
-        ws.fh.write(f'<row r="{number}"{attributes}>{cells}</row>')
+        cells = "".join([f'<c r="{ref}{number}"{tail}' for ref, tail in zip(self.refs, tails, strict=False)])
+        pending = self._pending
+        pending.append(f'<row r="{number}"{attributes}>{cells}</row>')
+        if len(pending) >= ROWS_PER_WRITE:
+            self._write()
         self.last = index
 
+    def _write(self) -> None:
+        self.ws.fh.write("".join(self._pending))
+        self._pending.clear()
+
     def close(self) -> None:
+        """Write the rows still held, and hand the worksheet back to XlsxWriter below them."""
         if self.last is None:
             return
+        self._write()
         ws = self.ws
         ws._check_dimensions(self.last, 0)
         ws._check_dimensions(self.last, self.columns - 1)

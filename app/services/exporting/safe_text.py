@@ -38,7 +38,9 @@ def fit(text: str, limit: int) -> str:
 def clean(value: object, limit: int = EXCEL_CELL_LIMIT) -> str:
     """The value as text Excel accepts: unwritable characters removed, cut with a visible note when too long."""
     text = "" if value is None else str(value)
-    return fit(without_control_characters(text), limit)
+    if not text.isprintable():  # printable text holds none of the characters removed: one quick pass tells
+        text = without_control_characters(text)
+    return fit(text, limit)
 
 
 def starts_like_formula(text: str) -> bool:

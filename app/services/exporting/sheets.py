@@ -10,11 +10,13 @@ the same format when they save. The newest update is red, the ones between itali
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 
 from xlsxwriter.worksheet import Worksheet
 
-from app.models import Action, Framework, Objective, PlanKind, Strand
-from app.services.exporting.content import REDACTED, PlanContent, Redactor, UpdateRow
+from app.models import Framework, Objective, PlanKind, Strand
+from app.services.exporting.content import REDACTED, ExportAction, ExportWords, PlanContent, Redactor, UpdateRow
 from app.services.exporting.rows import DateNumbers, RowWriter, RunFonts
 from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, clean, excel_length, fit
 from app.services.exporting.styles import CellWriter
@@ -57,7 +59,7 @@ class Group:
 
     label: str
     objective: Objective | None = None
-    actions: list[Action] = field(default_factory=list)
+    actions: list[ExportAction] = field(default_factory=list)
 
 
 @dataclass
@@ -93,8 +95,14 @@ def ref_value(ref: str):
 
 def update_line(update: UpdateRow) -> str:
     """`31/12/2015: text` or `Undated: text`: the label the importer splits the cell on."""
-    label = f"{update.as_at:%d/%m/%Y}" if update.as_at else UNDATED
+    label = date_label(update.as_at) if update.as_at else UNDATED
     return f"{label}: {update.text}"
+
+
+@lru_cache(maxsize=8192)
+def date_label(on: date) -> str:
+    """`31/12/2015` (formatted once per date: a plan's updates share a few hundred dates)."""
+    return f"{on:%d/%m/%Y}"
 
 
 def commentary_lines(updates: list[UpdateRow], where: str) -> list[str]:
@@ -135,7 +143,7 @@ def commentary_runs(writer: CellWriter, lines: list[str]) -> list:
     return runs
 
 
-def link_lines(action: Action) -> str:
+def link_lines(action: ExportWords) -> str:
     """One link a line, as written on the plan, or in the plans' own wording when nothing was recorded."""
     return "\n".join(link.text.strip() or LINK_WORDING.get(link.framework) or link.label for link in action.links)
 
@@ -152,6 +160,11 @@ def fitted_height(texts: list[tuple[object, int]]) -> float:
     """A row tall enough for its wrapped (text, column width) pairs: no program grows a written row to fit."""
     lines = max((line_count(str(text), width) for text, width in texts if text), default=1)
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 2)
+
+
+def text_height(text: str, width: int) -> float:
+    """`fitted_height([(text, width)])` of one text."""
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * (line_count(text, width) if text else 1) + 2)
 
 
 def title_rows(ws: Worksheet, writer: CellWriter, lines: list[tuple[str, str]]) -> int:
@@ -191,10 +204,10 @@ def write_plan_sheet(
     cells = _pcc_row if pcc else _local_row
     rows = _Rows(ws, writer, len(columns))
     order = [(group, index == 0, action) for group in groups_of(content) for index, action in enumerate(group.actions)]
-    streamed = content.stream_updates([action for _, _, action in order])
-    for (group, first, action), updates in zip(order, streamed, strict=True):
+    streamed = content.stream_words([action for _, _, action in order])
+    for (group, first, action), (words, updates) in zip(order, streamed, strict=True):
         row += 1
-        height, tails = cells(rows, row, updates, redactor, group, action, first, columns)
+        height, tails = cells(rows, updates, redactor, group, action, words, first, columns)
         rows.writer.row(row, height, tails)
         tick()
     rows.writer.close()
@@ -211,17 +224,18 @@ class _Rows:
         self.dates = DateNumbers(ws)
 
 
-def _commentary(writer: CellWriter, updates: list[UpdateRow], redactor: Redactor, action: Action, where: str):
-    """The commentary as rich-text runs, or plain text for a withheld action."""
+def _commentary(writer: CellWriter, updates: list[UpdateRow], redactor: Redactor, action: ExportAction, where: str):
+    """The commentary as rich-text runs, or plain text for a withheld action; and its text (the runs' joined)."""
     if redactor.withheld(action):  # [REDACTED] where there are updates to withhold, empty where there are none
-        return REDACTED if updates else ""
+        text = REDACTED if updates else ""
+        return text, text
     updates = [redactor.update(action, update) for update in updates]
     if not updates:
-        return ""
+        return "", ""
     lines = commentary_lines(updates, where)
     if len(updates) == 1 and updates[0].as_at is None:
-        return lines[0]  # the text the plan was imported with, not news: plain, as it was
-    return commentary_runs(writer, lines)
+        return lines[0], lines[0]  # the text the plan was imported with, not news: plain, as it was
+    return commentary_runs(writer, lines), "\n".join(lines)
 
 
 def _tail(rows: "_Rows", value) -> str:
@@ -230,54 +244,55 @@ def _tail(rows: "_Rows", value) -> str:
     return rows.cells.text_tail(value)
 
 
-def _height(values: list, columns) -> float:
-    texts = []
-    for value, (_, width) in zip(values, columns, strict=False):
-        if isinstance(value, list):
-            value = "".join(text for _, text in value)
-        texts.append((value, width))
-    return fitted_height(texts)
+def _height(values: list[str], columns) -> float:
+    return fitted_height([(value, width) for value, (_, width) in zip(values, columns, strict=False)])
 
 
-def _local_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
-    """(height, cell tails) of a local plan's action."""
+def _local_row(
+    rows: "_Rows", updates, redactor: Redactor, group, action: ExportAction, words: ExportWords, first, columns
+):
+    """(height, cell tails) of a local plan's action (`words`: its words and links)."""
     writer = rows.cells
     ref = ref_value(action.ref)
     where = f"{action.strand.value if action.strand else 'no strand'} {action.ref}"
+    commentary, commentary_text = _commentary(writer, updates, redactor, action, where)
     texts = [
-        redactor.action_text(action, action.what),
-        redactor.action_text(action, action.how),
-        redactor.action_text(action, action.responsibility),
-        _commentary(writer, updates, redactor, action, where),
-        redactor.action_text(action, link_lines(action)),
+        redactor.action_text(action, words.what),
+        redactor.action_text(action, words.how),
+        redactor.action_text(action, words.responsibility),
+        commentary,
+        redactor.action_text(action, link_lines(words)),
     ]
-    height = _height(["", "", *texts], columns)
+    height = _height(["", "", texts[0], texts[1], texts[2], commentary_text, texts[4]], columns)
     tails = [
         writer.text_tail(group.label, "Plan group" if first else "Plan group more"),
         writer.number_tail(ref) if isinstance(ref, int) else writer.text_tail(ref),
     ]
     tails += [_tail(rows, value) for value in texts]
     tails.append(writer.rag_tail(action.rag))
-    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(words.target_date_text)))
     return height, tails
 
 
-def _pcc_row(rows: "_Rows", row, updates, redactor: Redactor, group, action: Action, first, columns):
-    """(height, cell tails) of a PCC plan's deliverable."""
+def _pcc_row(
+    rows: "_Rows", updates, redactor: Redactor, group, action: ExportAction, words: ExportWords, first, columns
+):
+    """(height, cell tails) of a PCC plan's deliverable (`words`: its words)."""
     writer = rows.cells
     objective = group.objective
     # The plans number each deliverable inside the How cell ("1.2.1 We will …"); the number survives redaction.
-    how = "\n".join(part for part in (action.what, action.how) if part)
+    how = "\n".join(part for part in (words.what, words.how) if part)
+    commentary, commentary_text = _commentary(writer, updates, redactor, action, action.ref)
     texts = [
         redactor.text(objective.description) if first and objective else "",
         f"{action.ref} {redactor.action_text(action, how)}".strip(),
-        _commentary(writer, updates, redactor, action, action.ref),
+        commentary,
     ]
-    height = _height(["", *texts], columns)
+    height = _height(["", texts[0], texts[1], commentary_text], columns)
     tails = [writer.text_tail(redactor.text(group.label), "Plan group" if first else "Plan group more")]
     tails += [_tail(rows, value) for value in texts]
     tails.append(writer.rag_tail(action.rag))
-    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(action.target_date_text)))
+    tails.append(writer.date_tail(rows.dates, action.target_date, text=redactor.kept_text(words.target_date_text)))
     return height, tails
 
 
@@ -300,8 +315,11 @@ def write_updates_sheet(
     dates = DateNumbers(ws)
     # Tails that repeat (a date, an author, a RAG, Yes and No) are made once, the first time a row needs them,
     # so each format is still first asked for its index along the row, as XlsxWriter would ask.
-    seen: dict[tuple, str] = {}
-    key: tuple
+    on_tails: dict = {}
+    by_tails: dict[str, str] = {}
+    rag_tails: dict = {}
+    restricted_tails: dict[bool, str] = {}
+    text_tail = writer.text_tail
     actions = [action for group in groups_of(content) for action in group.actions]
     for action, updates in zip(actions, content.stream_updates(actions), strict=True):
         if pcc:
@@ -313,17 +331,22 @@ def write_updates_sheet(
             update = redactor.update(action, update)
             row += 1
             if not named:
-                named = [writer.text_tail(strand), writer.text_tail(action.ref)]
-            on = seen.get(key := ("date", update.as_at)) or seen.setdefault(key, writer.date_tail(dates, update.as_at))
-            by = seen.get(key := ("author", update.author)) or seen.setdefault(key, writer.text_tail(update.author))
-            rag = seen.get(key := ("rag", update.rag)) or seen.setdefault(
-                key, writer.text_tail("") if update.rag is None else writer.rag_tail(update.rag)
-            )
-            restricted = seen.get(key := ("restricted", update.restricted)) or seen.setdefault(
-                key, writer.text_tail("Yes" if update.restricted else "No")
-            )
-            tails = [*named, on, by, rag, restricted, writer.text_tail(update.text)]
-            rows.row(row, fitted_height([(update.text, UPDATE_WIDTH)]), tails)
+                named = [text_tail(strand), text_tail(action.ref)]
+            on = on_tails.get(update.as_at)
+            if on is None:
+                on = on_tails[update.as_at] = writer.date_tail(dates, update.as_at)
+            by = by_tails.get(update.author)
+            if by is None:
+                by = by_tails[update.author] = text_tail(update.author)
+            rag = rag_tails.get(update.rag)
+            if rag is None:
+                rag = rag_tails[update.rag] = text_tail("") if update.rag is None else writer.rag_tail(update.rag)
+            restricted = restricted_tails.get(update.restricted)
+            if restricted is None:
+                restricted = restricted_tails[update.restricted] = text_tail("Yes" if update.restricted else "No")
+            text = update.text
+            tails = [named[0], named[1], on, by, rag, restricted, text_tail(text)]
+            rows.row(row, text_height(text, UPDATE_WIDTH), tails)
         tick()
     rows.close()
     return SheetFrame(header_row=header, last_row=row, columns=len(columns))

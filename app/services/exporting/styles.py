@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from app.models import Rag
 from app.services.exporting import rows
-from app.services.exporting.safe_text import clean, starts_like_formula
+from app.services.exporting.safe_text import EXCEL_CELL_LIMIT, FORMULA_TRIGGERS, clean, starts_like_formula
 
 FONT = {"font_name": "Arial", "font_size": 10, "font_scheme": "none"}  # "none": not the theme's font
 RAG_COLOURS = {Rag.RED: "FFFF0000", Rag.AMBER: "FFFFC000", Rag.GREEN: "FF00B050", Rag.BLUE: "FF0070C0"}
@@ -26,6 +26,7 @@ LATEST_UPDATE_COLOUR = "FFFF0000"  # plans have always marked the newest comment
 DATE_FORMAT = "DD/MM/YYYY"
 _BOX = {"border": 1, "border_color": "#808080"}
 _TOP_WRAPPED = {"text_wrap": True, "valign": "top"}
+_SHORT_ENOUGH = EXCEL_CELL_LIMIT // 2  # text this long is never cut (safe_text.fit)
 
 
 def _hex(argb: str) -> str:
@@ -87,6 +88,7 @@ class CellWriter:
         self.workbook = workbook
         self._styles = _styles()
         self._formats: dict[tuple[str, bool], Any] = {}
+        self._indices: dict[tuple[str, bool], int] = {}  # each format's xf index, once it has been asked for
         self.plain_run = self.run_format()
         self.later_run = self.run_format(italic=True)
         self.latest_run = self.run_format(font_color=_hex(LATEST_UPDATE_COLOUR))
@@ -146,11 +148,18 @@ class CellWriter:
     # format's index as it is made, cell by cell along the row, the order XlsxWriter would ask in.
 
     def _index(self, style: str, quoted: bool = False) -> int:
-        return self.format(style, quoted=quoted)._get_xf_index()
+        key = (style, quoted)
+        index = self._indices.get(key)
+        if index is None:  # XlsxWriter gives a format its index the first time it is asked, and keeps it
+            index = self._indices[key] = self.format(style, quoted=quoted)._get_xf_index()
+        return index
 
     def text_tail(self, value, style: str = "Plan text") -> str:
         """`text` as a tail: an empty cell that keeps its border, or the literal string, quoted when it starts
         like a formula."""
+        if value.__class__ is str and value and len(value) <= _SHORT_ENOUGH and "_x" not in value:
+            if value.isprintable():  # most text: nothing to remove, cut or escape as a control character
+                return rows.printable_tail(self._index(style, value.startswith(FORMULA_TRIGGERS)), value)
         text = clean(value)
         if not text:
             return rows.blank_tail(self._index(style))

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from app.models import Action, PlanKind, Rag, Strand
-from app.services.exporting.content import PlanContent, Redactor, UpdateFact, UpdateRow
+from app.models import PlanKind, Rag, Strand
+from app.services.exporting.content import ExportAction, PlanContent, Redactor, UpdateFact, UpdateRow
 from app.services.exporting.sheets import SheetFrame, groups_of, title_rows
 from app.services.exporting.styles import NOT_SET_COLOUR, RAG_COLOURS, CellWriter, rag_style, rag_word
 
@@ -29,7 +29,7 @@ class Figures:
     stale: int
 
 
-def is_overdue(action: Action, rag: Rag | None, on: date) -> bool:
+def is_overdue(action: ExportAction, rag: Rag | None, on: date) -> bool:
     """Past its target date and not Blue (complete)."""
     return action.target_date is not None and action.target_date < on and rag is not Rag.BLUE
 

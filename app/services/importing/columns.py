@@ -104,7 +104,9 @@ class ColumnReading:
     why: str = ""
 
     def __str__(self) -> str:
-        read_as = SHOWN.get(self.meaning) or LABELS.get(self.meaning, "").lower() or "not used"
+        read_as = "not used"
+        if self.meaning is not None:
+            read_as = SHOWN.get(self.meaning) or LABELS.get(self.meaning, "").lower() or read_as
         return f'{self.letter} "{self.label}" → {read_as}' + (f" ({self.why})" if self.why else "")
 
 
@@ -125,6 +127,14 @@ class Header:
     def column(self, meaning: str) -> int | None:
         columns = self.columns.get(meaning)
         return columns[0] if columns else None
+
+    def at(self, meaning: str) -> int:
+        """The (first) column of a meaning the header has (`has`); KeyError for one it has not."""
+        return self.columns[meaning][0]
+
+    def columns_of(self, *meanings: str) -> list[int]:
+        """The first column of each of these meanings that the header has, in the order given."""
+        return [self.columns[meaning][0] for meaning in meanings if meaning in self.columns]
 
     def has(self, meaning: str) -> bool:
         return meaning in self.columns
@@ -240,6 +250,7 @@ def _build_header(grid: "SheetGrid", row: int, strand: Strand | None, mapping: d
                 )
             continue
         chosen = mapping.get(column_letter(column)) or mapping.get(normal_label(label))
+        meaning: str | None
         if chosen is not None:
             meaning = chosen
             why[column] = "as you said"
@@ -325,6 +336,13 @@ def is_repeated_header(grid: "SheetGrid", row: int, header: Header) -> bool:
     same = sum(
         1
         for column, label in header.lowered_labels.items()
-        if column != first and grid.text(row, column).lower() == label
+        if column != first and _lowers_to(grid.text(row, column), label)
     )
     return same >= 2
+
+
+def _lowers_to(text: str, lowered: str) -> bool:
+    """text.lower() == lowered, without lowering a long cell that cannot be a heading. text.lower() starts with
+    its first character lowered (lowering looks at what is before a character, never after, and nothing is
+    before the first), so a cell whose first character does not lower to the heading's start is not it."""
+    return lowered.startswith(text[:1].lower()) and text.lower() == lowered

@@ -25,15 +25,19 @@ BULLETS = " \t•·▪◦‣○●-–*>"
 class _Line:
     """One line of a cell: its runs, and the mark of a marked run that crossed the line break into it."""
 
-    __slots__ = ("segments", "continues")
+    __slots__ = ("segments", "continues", "_text", "_of")
 
     def __init__(self, continues: object = False):
-        self.segments: list[Segment] = []
+        self.segments: list[Segment] = []  # added to, or replaced by another list: never changed in place
         self.continues = continues
+        self._text, self._of = "", (self.segments, 0)  # the text, and the list and its length it was made of
 
     @property
     def text(self) -> str:
-        return "".join(text for text, _ in self.segments)
+        segments = self.segments
+        if self._of[0] is not segments or self._of[1] != len(segments):
+            self._text, self._of = "".join(text for text, _ in segments), (segments, len(segments))
+        return self._text
 
 
 def lines_of(segments: list[Segment]) -> list[_Line]:
@@ -62,11 +66,15 @@ def passages(segments: list[Segment]) -> list[str]:
     A marked line that is only a date label (a bold 'Update 12/01/16') heads the plain lines below it: they are
     that update's text, not the base text.
     """
+    return _passages(lines_of(segments))
+
+
+def _passages(lines: list[_Line]) -> list[str]:
     base: list[str] = []
     later: list[list[str]] = []
     open_passage: object = False
     heading_open = False
-    for line in lines_of(segments):
+    for line in lines:
         first = next((i for i, (text, marked) in enumerate(line.segments) if marked and text.strip()), None)
         if first is None:
             (later[-1] if heading_open else base).append(line.text.rstrip())
@@ -104,9 +112,21 @@ def updates_from(segments: list[Segment]) -> list[UpdateRead]:
     # Only a cell in the export's own form (its first line a label) is split on labels first.
     first_label = 0 if first is not None and EXPORT_LABEL_RE.match(first.text) else len(lines)
     updates: list[UpdateRead] = []
-    for text in passages(join_lines(lines[:first_label])):
+    for text in _passages(_as_read_again(lines[:first_label])):
         updates.extend(dated_updates(text))
     return updates + dated_updates("\n".join(_labelled_texts(lines[first_label:])))
+
+
+def _as_read_again(lines: list[_Line]) -> list[_Line]:
+    """The lines as lines_of(join_lines(lines)) gives them: the same lines, but that the first one never carries
+    on a marked run (nothing is above it) and that no lines are one empty line."""
+    if not lines:
+        return [_Line()]
+    if not lines[0].continues:  # only its truth is read
+        return lines
+    first = _Line()
+    first.segments = lines[0].segments
+    return [first, *lines[1:]]
 
 
 def _labelled_texts(lines: list[_Line]) -> list[str]:

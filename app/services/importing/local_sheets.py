@@ -119,7 +119,7 @@ class StrandSheetReader:
         return list(self.objectives.values()), self.actions
 
     def _read_row(self, row: int, texts: list[tuple[int, str]]) -> None:
-        written_ref = clean_ref(self.grid.value(row, self.header.column(REF))) if self.header.has(REF) else ""
+        written_ref = clean_ref(self.grid.value(row, self.header.at(REF))) if self.header.has(REF) else ""
         if NOT_ACTION_RE.match(texts[0][1]) and (not written_ref or NOT_ACTION_RE.match(written_ref)):
             self.grid.warn(
                 row, f"is not an action (a total, key or note), so it was not imported: '{texts[0][1][:60]}'"
@@ -142,7 +142,7 @@ class StrandSheetReader:
         if ref_column and self.grid.is_continuation(row, ref_column) and self.actions:
             read_row_fields(self.grid, self.header, row, self.actions[-1], self.context, continuation=True)
             return
-        what = self.grid.text(row, self.header.column(WHAT)) if self.header.has(WHAT) else ""
+        what = self.grid.text(row, self.header.at(WHAT)) if self.header.has(WHAT) else ""
         ref = self._ref(row, ref_column, what)
         content = {self.header.column(m) for m in (WHAT, HOW, COMMENTARY) if self.header.has(m)}
         has_content = any(column in content for column, _ in others)
@@ -154,8 +154,10 @@ class StrandSheetReader:
             read_row_fields(self.grid, self.header, row, above, self.context, continuation=True)
             self.grid.warn(row, f"has no number, so it was read as part of {above.display_ref}, the action above")
             return
-        if ref_column is None and (number_and_rest := leading_number(what))[0]:
-            ref, what = number_and_rest
+        if ref_column is None:
+            number, rest = leading_number(what)
+            if number:
+                ref, what = number, rest
         ref = ref or self._next_ref(row, ref_column)
         action = ActionRead(ref=ref, strand=self.strand, sheet=self.grid.title, row=row)
         read_row_fields(self.grid, self.header, row, action, self.context)
@@ -195,8 +197,8 @@ class StrandSheetReader:
 
     def _bulleted_actions(self, row: int) -> bool:
         """An objective row whose Actions cell lists its actions as bullets: one action a bullet."""
-        text = self.grid.text(row, self.header.column(WHAT))
-        numbered = self.header.has(REF) and clean_ref(self.grid.value(row, self.header.column(REF)))
+        text = self.grid.text(row, self.header.at(WHAT))
+        numbered = self.header.has(REF) and clean_ref(self.grid.value(row, self.header.at(REF)))
         if numbered or text.lstrip()[:1] not in BULLETS.strip():
             return False  # a numbered action, or lines that are not bullets, stay one action
         items = bullet_items(text)
@@ -305,6 +307,7 @@ def read_row_fields(
             return current
         return f"{current}\n{text}".strip()
 
+    column: int | None
     action.what = add_text(action.what, header.column(WHAT))
     action.how = add_text(action.how, header.column(HOW), shared=True)
     for column in header.columns.get(RESPONSIBILITY, []):

@@ -13,12 +13,13 @@ RAG decisions, owners) must follow the action, not the number, so the file's act
 A tracker action that matches nothing is "not in the file" and is kept: an import never deletes.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from app.models import Action
 from app.services.importing.findings import ActionRead
-from app.services.importing.passages import first_words, normalise
+from app.services.importing.passages import common_subsequence, first_words, normalise, ratio_of, shared_letters
 
 SIMILAR = 0.6  # What this alike under another ref may be the same action renumbered
 MAX_PAIRS = 250_000  # beyond this many comparisons only actions of the same strand are compared
@@ -112,20 +113,41 @@ def _most_similar(reads, texts, stored, stored_texts, chosen, used, take, answer
     free = [action for action in stored if action.id not in used and stored_texts[action.id]]
     same_strand_only = len(left) * len(free) > MAX_PAIRS
     scored = []
-    for index in left:
-        read = reads[index]
-        for action in free:
+    # Each tracker action's matcher is made once (SequenceMatcher indexes its second text when made) and given
+    # each file action in turn. A pair at another ref counts only from SIMILAR up, so it is not matched when a
+    # bound of its ratio rules it out: the lengths (real_quick_ratio), the letters in common (quick_ratio), the
+    # longest common subsequence (the matcher's blocks are one). A pair at the same ref is always matched: its
+    # ratio orders it. The pairs are sorted as they were when the file's actions came first (its index, then the
+    # tracker action's).
+    letters: dict[int, Counter[str]] = {}  # index in the file -> its text's letters, counted when first needed
+    for position, action in enumerate(free):
+        stored_text = stored_texts[action.id]
+        stored_letters: Counter[str] | None = None
+        matcher: SequenceMatcher | None = None
+        for index in left:
+            read = reads[index]
             if same_strand_only and action.strand != read.strand:
                 continue
-            matcher = SequenceMatcher(None, texts[index], stored_texts[action.id], autojunk=False)
             same_ref = _key(action.strand, action.ref) == _key(read.strand, read.ref)
-            if not same_ref and matcher.real_quick_ratio() < SIMILAR:
-                continue
+            if not same_ref:
+                text, total = texts[index], len(texts[index]) + len(stored_text)
+                if ratio_of(min(len(text), len(stored_text)), total) < SIMILAR:
+                    continue
+                stored_letters = Counter(stored_text) if stored_letters is None else stored_letters
+                if index not in letters:
+                    letters[index] = Counter(text)
+                if ratio_of(shared_letters(letters[index], stored_letters), total) < SIMILAR:
+                    continue
+                if ratio_of(common_subsequence(text, stored_text), total) < SIMILAR:
+                    continue
+            if matcher is None:
+                matcher = SequenceMatcher(None, "", stored_text, autojunk=False)
+            matcher.set_seq1(texts[index])
             ratio = matcher.ratio()
             if same_ref or ratio >= SIMILAR:
-                scored.append((ratio, same_ref, index, action))
-    scored.sort(key=lambda item: (-item[0], not item[1], item[2]))
-    for _ratio, same_ref, index, action in scored:
+                scored.append((ratio, same_ref, index, position, action))
+    scored.sort(key=lambda item: (-item[0], not item[1], item[2], item[3]))
+    for _score, same_ref, index, _position, action in scored:
         if index in chosen or action.id in used:
             continue
         if same_ref:

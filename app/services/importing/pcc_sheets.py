@@ -25,7 +25,7 @@ def is_pcc_layout(grid: SheetGrid, header: Header, title_lines: list[str]) -> bo
     says_pcc = any(re.search(r"\bPCC\b", text) for text in [grid.title, *title_lines])
     if not (header.has(OBJECTIVE) or says_pcc):
         return False
-    columns = [header.column(meaning) for meaning in (HOW, WHAT, REF) if header.has(meaning)]
+    columns = header.columns_of(HOW, WHAT, REF)
     last = min(grid.max_row, header.first_data_row + SAMPLE_ROWS)
     return any(
         SUB_REF_RE.match(line)
@@ -62,7 +62,7 @@ class PccSheetReader:
         if column is None:
             return set()
         parts: dict[str, set[str]] = {}
-        columns = [self.header.column(meaning) for meaning in (HOW, WHAT, REF) if self.header.has(meaning)]
+        columns = self.header.columns_of(HOW, WHAT, REF)
         for row in range(self.header.first_data_row, self.grid.max_row + 1):
             aim = AIM_NUMBER_RE.match(self.grid.text(row, column, merged=True))
             if aim is None:
@@ -75,7 +75,7 @@ class PccSheetReader:
 
     def _read_row(self, row: int, texts: list[tuple[int, str]]) -> None:
         if self.header.has(OBJECTIVE):
-            self.aim = self.grid.text(row, self.header.column(OBJECTIVE), merged=True) or self.aim
+            self.aim = self.grid.text(row, self.header.at(OBJECTIVE), merged=True) or self.aim
         items, source = self._deliverables(row)
         if not items:
             why = "has no numbered deliverables (like 1.2.1), so it was not imported"
@@ -94,7 +94,7 @@ class PccSheetReader:
 
     def _deliverables(self, row: int) -> tuple[list[tuple[str, str]], int | None]:
         """[(ref, text)] of the row, and the column they were written in."""
-        columns = [self.header.column(meaning) for meaning in (HOW, WHAT) if self.header.has(meaning)]
+        columns = self.header.columns_of(HOW, WHAT)
         ref_column = self.header.column(REF)
         if ref_column and (ref := clean_ref(self.grid.value(row, ref_column))):
             column = next((column for column in columns if self.grid.text(row, column)), None)

@@ -131,10 +131,10 @@ class _PlanWriter:
 
     def __init__(self, read: PlanRead, index: int, filename: str, user: User | None, choices: ImportChoices):
         self.read, self.index, self.filename, self.user, self.choices = read, index, filename, user, choices
-        self.plan: Plan | None = None
+        self._plan: Plan | None = None
         self.history = StoredHistory()
         self.written: list[Written] = []
-        self.writing: ActionWriting | None = None
+        self._writing: ActionWriting | None = None
         self.outcome = PlanOutcome(
             title=read.title,
             period_label=read.period_label,
@@ -148,6 +148,19 @@ class _PlanWriter:
             first_actions=read.actions[:PREVIEW_ACTIONS],
         )
 
+    @property
+    def plan(self) -> Plan:
+        """The plan created or found by `write`, which runs first."""
+        if self._plan is None:
+            raise RuntimeError("the plan is not written yet")
+        return self._plan
+
+    @property
+    def writing(self) -> ActionWriting:
+        if self._writing is None:
+            raise RuntimeError("the plan is not written yet")
+        return self._writing
+
     def write(self) -> None:
         read, outcome = self.read, self.outcome
         plan, outcome.plan_question = find_plan(read, self.index, self.filename, self.choices.plans.get(self.index))
@@ -157,7 +170,7 @@ class _PlanWriter:
             outcome.is_new = True
         else:
             outcome.title, outcome.period_label = plan.title, plan.period_label
-        self.plan = plan
+        self._plan = plan
         baseline = write_plan_fields(plan, read, outcome, self.choices.take_file, f"{self.index}:", self.filename)
         objectives = write_objectives(
             plan, read.objectives, outcome, self.choices.take_file, f"{self.index}:", baseline
@@ -174,7 +187,7 @@ class _PlanWriter:
             for action in matching.not_in_file
         ]
         decides = rags.lead_decides(self.user, plan, self.choices.rag_decisions)
-        self.writing = ActionWriting(plan, objectives, self.history, self.choices.take_file, f"{self.index}:", decides)
+        self._writing = ActionWriting(plan, objectives, self.history, self.choices.take_file, f"{self.index}:", decides)
         for position, (action_read, action) in enumerate(matching.pairs):
             if action is None:
                 self._create_action(plan, action_read, position)
@@ -206,19 +219,19 @@ class _PlanWriter:
 
     def write_rows(self) -> None:
         """New actions, then links, RAG history and updates, in bulk (one statement per table)."""
-        new = [written for written in self.written if written.row is not None]
+        new = [(written, written.row) for written in self.written if written.row is not None]
         if new:
             # One executemany, then the ids by (strand, ref), unique in the plan: INSERT … RETURNING in the
             # rows' order costs a statement per row on SQLite.
-            _insert(Action, [written.row for written in new])
+            _insert(Action, [row for _, row in new])
             ids = dict(
                 ((strand, ref), action_id)
                 for action_id, strand, ref in db.session.execute(
                     select(Action.id, Action.strand, Action.ref).where(Action.plan_id == self.plan.id)
                 )
             )
-            for written in new:
-                written.id = ids[(written.row["strand"], written.row["ref"])]
+            for written, row in new:
+                written.id = ids[(row["strand"], row["ref"])]
         relinked = [w.id for w in self.written if w.relink and w.action is not None and w.id in self.history.links]
         for start in range(0, len(relinked), CHUNK):
             db.session.execute(
@@ -226,7 +239,12 @@ class _PlanWriter:
             )
         _insert(
             StrategicLink,
-            [_link_row(w.id, index, link) for w in self.written if w.relink for index, link in enumerate(w.read.links)],
+            [
+                _link_row(w.saved_id, index, link)
+                for w in self.written
+                if w.relink
+                for index, link in enumerate(w.read.links)
+            ],
         )
         rag_changes, proposals = rags.rows(self.written, self.user, self.filename)
         _insert(rags.RagChange, rag_changes)
@@ -236,7 +254,7 @@ class _PlanWriter:
             self.outcome.updates_already_there += found.already
             self.outcome.reworded_updates += [f"{written.read.display_ref}: '{words}'" for words in found.reworded]
             for update in found.fresh:
-                updates.append(_update_row(written.id, update))
+                updates.append(_update_row(written.saved_id, update))
                 words = first_words(update.text, 40)
                 self.outcome.new_updates.append(NewUpdate(written.read.display_ref, words, update.as_at))
         _insert(Update, updates)

@@ -1,12 +1,19 @@
 """A worksheet's cells as openpyxl reads them: values, rich-text runs, fills, merges, hidden rows and columns.
 
-openpyxl opens the workbook in read-only mode with `rich_text=True` (shared strings keep their rich runs, as
-Excel and LibreOffice store every red or bold update; the styles, theme and date system are read; no sheet is
-held whole). Each plan sheet is then read in one pass by openpyxl's own sheet parser, the one its normal mode
-uses, told to keep the rich runs of inline strings too (as openpyxl writes text; read-only mode's row iterator
-drops them): the same values, fonts and fills normal mode gives, and in the same pass what read-only mode does
-not give (merged ranges, hidden rows and columns, the autofilter, conditional formats, hyperlinks), without
-building a cell object for every position of the sheet. docs/importing.md has the measurements.
+openpyxl opens the workbook in read-only mode (the styles, theme and date system are read; no sheet is held
+whole). Each plan sheet is then read in one pass by openpyxl's own sheet parser, the one its normal mode uses:
+the same values, fonts and fills normal mode gives with `rich_text=True`, and in the same pass what read-only
+mode does not give (merged ranges, hidden rows and columns, the autofilter, conditional formats, hyperlinks),
+without building a cell object for every position of the sheet. docs/importing.md has the measurements.
+
+Strings keep their rich runs (Excel and LibreOffice store every red or bold update as runs of a shared string;
+openpyxl writes them inline). openpyxl would build a `Text`, a `RichText` and a font object through its
+checking descriptors for every run of every string; here the shared strings and inline strings are read
+from the same XML elements, with the same defused parser, straight into the tracker's values: a plain string,
+or `RichText` runs of (text, font). A run's font is openpyxl's own `InlineFont`, made by openpyxl once for each
+distinct `<rPr>` of the workbook. A string of any shape this reading does not know (attributes, phonetic runs,
+other elements) is read by openpyxl's own code, so the value is the same either way
+(tests/test_import_read_only.py compares both with normal mode on every corpus file).
 The guard has bounded every size before this runs, and openpyxl parses with defusedxml (the app refuses to
 start without it), so no DTD or entity reaches a parser.
 
@@ -22,18 +29,23 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.rich_text import CellRichText, TextBlock
-from openpyxl.cell.text import RichText as Run
+from openpyxl.cell.rich_text import CellRichText
+from openpyxl.cell.text import InlineFont
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
-from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG, WorkSheetParser, parse_richtext_string
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from app.services.importing.guard import MAX_COLUMNS, MAX_ROWS
 
 ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 FALSE_WORDS = ("false", "f", "0")  # openpyxl's Bool: any other text is true
+STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"  # a shared string, as openpyxl's read_rich_text finds it
+TEXT_TAG, RUN_TAG, RUN_FONT_TAG = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("t", "r", "rPr"))
 
 
 def unescape(text: str) -> str:
@@ -79,8 +91,93 @@ class SheetCells:
 def open_workbook(data: bytes) -> Any:
     """The workbook in read-only mode: rich shared strings, styles and theme; saved values of formulas; no
     external links, no macros. Its sheets are read one at a time by read_sheet, and only those asked for: the
-    export's record sheets (a row per update or decision) are never parsed whole."""
-    return load_workbook(BytesIO(data), read_only=True, rich_text=True, data_only=True, keep_links=False)
+    export's record sheets (a row per update or decision) are never parsed whole. What load_workbook does,
+    but for the shared strings, read as the tracker's values (`shared_strings`)."""
+    reader = _Reader(BytesIO(data), read_only=True, data_only=True, keep_links=False, rich_text=True)
+    reader.read()
+    return reader.wb
+
+
+class _Reader(ExcelReader):
+    """openpyxl's workbook reader, with the shared strings read by `shared_strings` (openpyxl's read_rich_text
+    gives the same strings as its own objects)."""
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = shared_strings(source)
+
+
+def shared_strings(source) -> list:
+    """Every shared string as the tracker keeps a cell's text (`_cells`): what openpyxl's read_rich_text gives,
+    unescaped, a rich one as `RichText` runs."""
+    strings: list = []
+    fonts: dict[tuple, InlineFont] = {}
+    for _, node in iterparse(source):
+        if node.tag == STRING_TAG:
+            strings.append(_string(node, fonts))
+            node.clear()
+    return strings
+
+
+def _string(node, fonts: dict[tuple, InlineFont]) -> object:
+    """One `<si>` or `<is>`: openpyxl's CellRichText.from_tree, then `_runs`, without openpyxl's objects.
+
+    The shapes Excel, LibreOffice, XlsxWriter and openpyxl write: `<t>`, or `<r>` runs of `<rPr>` and `<t>`, no
+    attributes but on `<t>` (xml:space, which openpyxl ignores too). Anything else goes through openpyxl."""
+    if node.attrib:
+        return _openpyxl_string(node)
+    text, runs = None, []
+    for child in node:
+        tag = child.tag
+        if tag == TEXT_TAG:
+            text = child.text  # the last <t> wins, as in openpyxl
+        elif tag == RUN_TAG and not child.attrib:
+            runs.append(child)
+        else:
+            return _openpyxl_string(node)
+    if text and runs:  # openpyxl reads the runs too, then keeps the text
+        return _openpyxl_string(node)
+    if text:
+        return unescape(text.replace("x005F_", ""))
+    parts: list[tuple[str, Any]] = []
+    for run in runs:
+        words, font = None, None
+        for part in run:
+            tag = part.tag
+            if tag == TEXT_TAG:
+                words = part.text
+            elif tag == RUN_FONT_TAG:
+                font = _font(part, fonts)
+            else:
+                return _openpyxl_string(node)
+        parts.append((unescape(words.replace("x005F_", "")) if words else "", font))
+    if not parts:
+        return ""
+    if all(font is None for _, font in parts):
+        return "".join(words for words, _ in parts)
+    return RichText(parts)
+
+
+def _font(node, fonts: dict[tuple, InlineFont]) -> InlineFont:
+    """openpyxl's InlineFont for a run's `<rPr>`, made once for each distinct one (fonts is the cache)."""
+    key = (tuple(node.attrib.items()), *((child.tag, tuple(child.attrib.items()), child.text) for child in node))
+    font = fonts.get(key)
+    if font is None:
+        if any(len(child) for child in node):  # nested deeper than a font's own elements: not cached
+            return InlineFont.from_tree(node)
+        font = fonts[key] = InlineFont.from_tree(node)
+    return font
+
+
+def _openpyxl_string(node) -> object:
+    """A string read by openpyxl's own code (its shared strings and inline strings alike), then as `_cells` keeps
+    a cell's text."""
+    value = parse_richtext_string(node)
+    if isinstance(value, CellRichText):
+        return _runs(value)
+    return unescape(value)
 
 
 @contextmanager
@@ -94,17 +191,25 @@ def streamed(data: bytes) -> Iterator:
 
 
 class _SheetParser(WorkSheetParser):
-    """openpyxl's sheet parser (normal mode's), with a shorter way to the same value for an inline string.
+    """openpyxl's sheet parser (normal mode's), giving each cell's value as the tracker keeps it: text unescaped,
+    rich text as `RichText` runs (`_cells` takes the values as they are).
 
-    openpyxl builds a `Text` object for every inline string (its descriptors checking each attribute) and then
-    the rich text from it; openpyxl writes every string inline. Here the `<t>` of a plain string is taken as it
-    is, and only the runs of a rich one go through openpyxl (`RichText.from_tree`), with the same result."""
+    A shared string is looked up in the strings `shared_strings` read (already the tracker's values); an inline
+    string is read by `_string`, as a shared one is. Every other cell is openpyxl's own parse_cell."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fonts: dict[tuple, InlineFont] = {}
 
     def parse_cell(self, element):
-        if element.get("t") != "inlineStr" or not self.rich_text:
-            return super().parse_cell(element)
-        if not self.data_only and element.find(FORMULA_TAG) is not None:
-            return super().parse_cell(element)
+        data_type = element.get("t", "n")
+        if (data_type != "s" and data_type != "inlineStr") or (
+            not self.data_only and element.find(FORMULA_TAG) is not None
+        ):
+            found = super().parse_cell(element)
+            if isinstance(found["value"], str):  # a formula's saved text ("str"), an error ("#N/A")
+                found["value"] = unescape(found["value"])
+            return found
         coordinate = element.get("r")
         style_id = element.get("s", 0)
         if style_id:
@@ -115,33 +220,16 @@ class _SheetParser(WorkSheetParser):
         else:
             self.col_counter += 1
             row, column = self.row_counter, self.col_counter
-        data_type, value = "inlineStr", None
-        child = element.find(INLINE_STRING)
-        if child is not None:
-            data_type, value = "s", _inline_string(child)
+        value: object = None
+        if data_type == "s":
+            index = element.findtext(VALUE_TAG, None) or None
+            if index is not None:
+                value = self.shared_strings[int(index)]
+        else:
+            child = element.find(INLINE_STRING)
+            if child is not None:
+                data_type, value = "s", _string(child, self._fonts)
         return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
-
-
-def _inline_string(node) -> object:
-    """openpyxl's parse_richtext_string (CellRichText.from_tree) for one `<is>`, without the Text object."""
-    text, runs = None, []
-    for child in node:
-        name = child.tag.rpartition("}")[2]
-        if name == "t":
-            text = child.text
-        elif name == "r":
-            runs.append(child)
-    if text:
-        return text.replace("x005F_", "")
-    parts: list = []
-    for element in runs:
-        run = Run.from_tree(element)
-        words = run.t.replace("x005F_", "") if run.t else ""
-        parts.append(TextBlock(run.rPr, words) if run.rPr else words)
-    value = CellRichText(parts)
-    if not value:
-        return ""
-    return value[0] if len(value) == 1 and isinstance(value[0], str) else value
 
 
 def read_sheet(workbook, worksheet) -> SheetCells:
@@ -200,7 +288,8 @@ class _Looks:
 
 
 def _cells(parser: WorkSheetParser, looks: _Looks) -> tuple[dict[tuple[int, int], Cell], dict[tuple[int, int], int]]:
-    """The cells that say something, and the style of each empty cell left out (for a hyperlink put on it)."""
+    """The cells that say something, and the style of each empty cell left out (for a hyperlink put on it).
+    The parser (`_SheetParser`) gives the values as they are kept."""
     cells: dict[tuple[int, int], Cell] = {}
     empty: dict[tuple[int, int], int] = {}
     look = looks.of
@@ -213,10 +302,6 @@ def _cells(parser: WorkSheetParser, looks: _Looks) -> tuple[dict[tuple[int, int]
                     cells.pop(position, None)  # a cell written twice is the last one written, as in openpyxl
                     empty[position] = found["style_id"]
                     continue
-            elif isinstance(value, str):
-                value = unescape(value)
-            elif isinstance(value, CellRichText):
-                value = _runs(value)
             cells[position] = Cell(value, found["data_type"], font, fill)
     return cells, empty
 

@@ -53,6 +53,7 @@ class SheetGrid:
         self._conditional = sheet.conditional
         self._warned: set[tuple[int, int]] = set()
         self._texts: dict[tuple[int, int], str] = {}  # a cell's text is asked for several times per row
+        self._marks: dict[int, tuple[object, str]] = {}  # id(font) -> (font, its mark): runs share their fonts
         self.on_rows: Callable[[int], None] | None = None  # told how many rows were read, now and then
 
     def data_rows(self, first: int) -> Iterator[int]:
@@ -110,8 +111,9 @@ class SheetGrid:
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """(column, text) of every cell of the row that holds something, merged cells counted once."""
         result = []
+        covered, text_of_cell = self._origin, self.text
         for column in range(1, self.max_column + 1):
-            if not self.is_continuation(row, column) and (text := self.text(row, column)):
+            if (row, column) not in covered and (text := text_of_cell(row, column)):  # not a continuation
                 result.append((column, text))
         return result
 
@@ -139,6 +141,12 @@ class SheetGrid:
         """How a run is marked as a later update ('red', 'bold italic'…), or '' for plain text."""
         if font is None:
             return ""
+        known = self._marks.get(id(font))
+        if known is None or known[0] is not font:
+            known = self._marks[id(font)] = (font, self._mark_of(font))
+        return known[1]
+
+    def _mark_of(self, font) -> str:
         rag, _ = rag_of_colour(rgb_of(font.color, self.palette), max_lightness=0.8)
         marks = [name for name, on in (("red", rag is Rag.RED), ("bold", font.b), ("italic", font.i)) if on]
         return " ".join(marks)

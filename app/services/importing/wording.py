@@ -94,6 +94,7 @@ RAG_FIRST_WORD_RE = re.compile(r"[\s(\-–:/]+")
 SLASH_NEXT_RE = re.compile(r"^/\s*\w")
 
 
+@lru_cache(maxsize=1024)  # a strand column merged down gives every row the same few words
 def strand_of(text: str | None) -> Strand | None:
     """'PREPARE', 'Prepare', 'Strand 2: Prevent', '3. Protect actions' -> the strand."""
     match = STRAND_RE.match(text or "")
@@ -218,7 +219,7 @@ def parse_date_text(text: str) -> date | None:
     return None
 
 
-def period_of(text: str) -> tuple[str, date | None, date | None] | None:
+def period_of(text: str) -> tuple[str, date, date] | None:
     """A financial year written as '2015-16', '2015/16' or '2015-2016': (as written, 1 April, 31 March)."""
     for match in PERIOD_RE.finditer(text):
         first, second = int(match.group(1)), int(match.group(3))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.models.enums import Framework, PlanKind, Strand
-from app.services.importing.columns import ColumnReading, find_header
+from app.services.importing.columns import ColumnReading, Header, find_header
 from app.services.importing.findings import ActionRead, ObjectiveRead, PlanRead, ReadWarning, WorkbookReading
 from app.services.importing.guard import (
     MAX_COLUMNS,
@@ -123,7 +123,8 @@ def _read(
             )
         palette = theme_palette(workbook.loaded_theme)
         counter = _RowCounter(progress, sum(_rows_of(sheet, facts) for sheet in workbook.worksheets))
-        found, cover = [], []
+        found: list[tuple[SheetGrid, Header]] = []
+        cover: list[str] = []
         for worksheet in workbook.worksheets:
             grid_header = _find_sheet(workbook, worksheet, palette, facts, reading, counter, mapping)
             if grid_header is None:
@@ -253,8 +254,9 @@ def _first_year(texts: list[str]) -> int | None:
         if found := period_of(text):
             return found[1].year
         dates = [parse_date_text(part) for part in DATE_IN_TEXT_RE.findall(text)]
-        if len(dates) == 2 and all(dates):
-            return dates[0].year if dates[0].month >= 4 else dates[0].year - 1
+        start = dates[0] if len(dates) == 2 and all(dates) else None
+        if start is not None:
+            return start.year if start.month >= 4 else start.year - 1
     return None
 
 
@@ -348,11 +350,12 @@ def _set_period(plan: PlanRead, written: str | None, elsewhere: list[str]) -> No
     A Period row of two dates ('1 April 2015 to 31 March 2016') gives the dates; the label then still comes
     from the title when it names the year, so that the plan matches on re-import.
     """
-    for text in [written or "", *elsewhere]:
+    written = written or ""
+    for text in [written, *elsewhere]:
         if found := period_of(text):
             plan.period_label, plan.period_start, plan.period_end = found
             break
-    dates = [parse_date_text(text) for text in DATE_IN_TEXT_RE.findall(written or "")]
+    dates = [parse_date_text(text) for text in DATE_IN_TEXT_RE.findall(written)]
     if len(dates) == 2 and all(dates):
         plan.period_start, plan.period_end = dates
         plan.period_label = plan.period_label or written[:40]

@@ -35,6 +35,13 @@ class Written:
     baseline: dict | None = None  # what this import read, to keep for the next one
     baseline_was: dict | None = None
 
+    @property
+    def saved_id(self) -> int:
+        """The action's id, once it is stored (a new action's row gets it from the bulk insert)."""
+        if self.id is None:
+            raise RuntimeError(f"{self.read.display_ref} is not saved yet")
+        return self.id
+
 
 def links_of(read: ActionRead) -> list[tuple]:
     return [(link.framework, link.code, link.text) for link in read.links]

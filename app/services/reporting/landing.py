@@ -8,9 +8,9 @@ so a count and the list it links to never disagree. Four queries whatever the nu
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Executable, Integer, Select, case, cast, exists, func, literal, or_, union_all
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, Update
@@ -35,13 +35,26 @@ class Landing:
 def awaiting_clause() -> ColumnElement[bool]:
     """The action's owner proposed a RAG other than the confirmed one and nobody has decided since.
 
-    The review queue's rule for a proposal that stands, as one condition on Action rows.
+    The review queue's rule for a proposal that stands, as one condition on Action rows. The latest proposal
+    (queue.latest_proposal_id's order: newest first, then the highest id) is read with its RAG and time in the
+    same probe of the (action_id, created_at, id) index; matching the update table on that id afterwards made
+    PostgreSQL hash every update of every plan, or look each proposal up twice.
     """
-    proposal = aliased(Update)
-    stands = db.select(proposal.id).where(
-        proposal.id == queue.latest_proposal_id(),
-        or_(Action.rag.is_(None), proposal.rag != Action.rag),
-        ~queue.decided_since(proposal.created_at),
+    latest = (
+        db.select(Update.rag, Update.created_at)
+        .where(Update.action_id == Action.id, Update.rag.is_not(None))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .subquery("latest_proposal")
+    )
+    stands = (
+        db.select(literal(1))
+        .select_from(latest)
+        .where(
+            or_(Action.rag.is_(None), latest.c.rag != Action.rag),
+            ~queue.decided_since(latest.c.created_at),
+        )
     )
     return stands.correlate(Action).exists()
 
@@ -72,7 +85,7 @@ def landings(plans: list[Plan], *, include_restricted: bool, today: date | None 
     reviews = last_review_dates(ids)
     for plan_id, held_on in reviews.items():
         result[plan_id].last_review = held_on
-    _count_updates(ids, result, include_restricted)
+    _count_updates({plan_id: reviews.get(plan_id) for plan_id in ids}, result, include_restricted)
     return result
 
 
@@ -89,7 +102,7 @@ def landing_with(
     result = {plan.id: Landing(plan.id, red=red, overdue=overdue, stale=stale, last_review=last_review)}
     awaiting = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan.id, awaiting_clause()))
     result[plan.id].awaiting = awaiting or 0
-    _count_updates([plan.id], result, include_restricted)
+    _count_updates({plan.id: last_review}, result, include_restricted)
     return result[plan.id]
 
 
@@ -119,25 +132,43 @@ def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -
         row.awaiting, row.red, row.overdue, row.stale = awaiting or 0, red or 0, overdue or 0, stale_count or 0
 
 
-def _count_updates(ids: list[int], result: dict[int, Landing], include_restricted: bool) -> None:
-    """Updates dated after each plan's last review (every dated update of a plan never reviewed), in one query."""
-    # Each plan's last review date, found once per plan and joined: not looked up again for every update.
-    reviewed = (
-        db.select(Review.plan_id, func.max(Review.held_on).label("held_on"))
-        .where(Review.plan_id.in_(ids))
-        .group_by(Review.plan_id)
-        .subquery()
-    )
-    held_on = reviewed.c.held_on
-    after = or_(and_(held_on.is_(None), Update.as_at.is_not(None)), Update.as_at > held_on)
-    query = (
-        db.select(Action.plan_id, func.count(Update.id), func.count(func.distinct(Update.action_id)))
-        .join(Action, Action.id == Update.action_id)
-        .outerjoin(reviewed, reviewed.c.plan_id == Action.plan_id)
-        .where(Action.plan_id.in_(ids), after)
-        .group_by(Action.plan_id)
-    )
-    if not include_restricted:
-        query = query.where(Update.restricted.is_(False))
+def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], include_restricted: bool) -> None:
+    """Updates dated after each plan's last review (`held_on`, by plan id; every dated update of a plan never
+    reviewed), and the actions they are on, in one statement whatever the number of plans.
+
+    The plans reviewed on the same day share a branch of a UNION ALL whose date is a constant, so PostgreSQL
+    reads only the updates dated after it off the (as_at) index rather than joining each plan's date to every
+    update of every plan. The plans never reviewed count their dated updates action by action off the
+    (action_id, as_at) index: as one join, PostgreSQL read every update of every plan to find a few plans' own.
+    """
+    visible = [] if include_restricted else [Update.restricted.is_(False)]
+    by_day: dict[date | None, list[int]] = {}
+    for plan_id, day in held_on.items():
+        by_day.setdefault(day, []).append(plan_id)
+    branches: list[Select[Any]] = []
+    for day, plan_ids in by_day.items():
+        if day is None:
+            dated = (
+                db.select(func.count(Update.id))
+                .where(Update.action_id == Action.id, Update.as_at.is_not(None), *visible)
+                .correlate(Action)
+                .scalar_subquery()
+            )
+            each = db.select(Action.plan_id, dated.label("n")).where(Action.plan_id.in_(plan_ids)).subquery()
+            branches.append(
+                db.select(
+                    each.c.plan_id,
+                    cast(func.sum(each.c.n), Integer),
+                    cast(func.sum(case((each.c.n > 0, 1), else_=0)), Integer),
+                ).group_by(each.c.plan_id)
+            )
+        else:
+            branches.append(
+                db.select(Action.plan_id, func.count(Update.id), func.count(func.distinct(Update.action_id)))
+                .join(Action, Action.id == Update.action_id)
+                .where(Action.plan_id.in_(plan_ids), Update.as_at > day, *visible)
+                .group_by(Action.plan_id)
+            )
+    query: Executable = branches[0] if len(branches) == 1 else union_all(*branches)
     for plan_id, updates, updated in db.session.execute(query):
-        result[plan_id].updates, result[plan_id].updated = updates, updated
+        result[plan_id].updates, result[plan_id].updated = updates or 0, updated or 0
