@@ -6,13 +6,15 @@ All three sides write the same cell values (rich text kept rich) into the same s
 the cyclic garbage collector paused, as the tracker's export runs (services/gc_pause.py): a comparison with the
 collector on for one side only measures the collector. The tracker's time includes reading the plan from the
 database; its write alone is shown too. Peak memory is an export in a fresh process. The large plan is exported,
-then imported into an empty database: the round trip must hold at that size. Writes its section of
-bench/results.md (between the export markers), leaving the rest of the file alone.
+then imported into an empty database: the round trip must hold at that size; its board pack PDF is timed too (both
+run as export jobs in the app: see docs/exporting.md). The load average is read at the start and at the end. Writes
+its section of bench/results.md (between the export markers), leaving the rest of the file alone.
 """
 
 import argparse
 import io
 import logging
+import os
 import platform
 import statistics
 import sys
@@ -37,7 +39,7 @@ from bench import database, memory, workbook  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 START, END = "<!-- export bench -->", "<!-- /export bench -->"
-AIM_RATIO, AIM_RSS_MB, WEB_TIMEOUT_S = 0.5, 200, 30
+AIM_RATIO, AIM_RSS_MB = 0.5, 200
 
 
 def cell_values(data: bytes) -> dict[str, list[list]]:
@@ -129,24 +131,40 @@ def compare(app, plan_id: int, runs: int) -> dict[str, list[float]]:
     return times
 
 
-def round_trip(app, plan_id: int, folder: Path) -> tuple[float, float, int, int]:
-    """The large plan exported, then imported into an empty database; (export s, import s, actions before, after)."""
+def round_trip(app, plan_id: int, folder: Path) -> dict:
+    """The large plan exported (wall and CPU seconds), its board pack written (the same), then the export imported
+    into an empty database: the export, pack and import seconds and the actions before and after."""
     from app.services.importing.saving import import_workbook
 
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
         before = db.session.scalar(db.select(db.func.count(Action.id)).where(Action.plan_id == plan_id))
-        start = time.perf_counter()
-        data = export_workbook(plan, audience="internal")
-        exported = time.perf_counter() - start
+        exported: list[bytes] = []
+        export_wall, export_cpu = timed(lambda: exported.append(export_workbook(plan, audience="internal")))
+        pack_wall, pack_cpu = timed(lambda: board_pack(plan))
     fresh = database.make_app(folder / "again.db")
     with fresh.app_context():
         db.create_all()
         start = time.perf_counter()
-        import_workbook(data, "Round-Trip-Delivery-Plan.xlsx")
+        import_workbook(exported[0], "Round-Trip-Delivery-Plan.xlsx")
         imported = time.perf_counter() - start
         after = db.session.scalar(db.select(db.func.count(Action.id)))
-    return exported, imported, before, after
+    return {
+        "export": export_wall,
+        "export_cpu": export_cpu,
+        "pack": pack_wall,
+        "pack_cpu": pack_cpu,
+        "import": imported,
+        "before": before,
+        "after": after,
+    }
+
+
+def board_pack(plan: Plan) -> bytes:
+    """The board pack PDF as its export job writes it (app/downloads/packs.py: the pack read, drawn, printed)."""
+    from app.downloads.packs import render_pack
+
+    return render_pack(plan, audience="internal", as_at=date.today())
 
 
 def build_database(folder: Path, actions: int, name: str):
@@ -161,11 +179,11 @@ def median(values: list[tuple[float, float]], cpu: bool = True) -> float:
     return statistics.median(value[1 if cpu else 0] for value in values)
 
 
-def render(actions: int, updates: int, times, rss: float, large: dict | None) -> str:
+def render(actions: int, updates: int, times, rss: float, large: dict | None, loads: tuple[str, str]) -> str:
     base = median(times["openpyxl"])
     rows = [
         ("Tracker export (read the plan, write the styled workbook)", "tracker"),
-        ("Tracker, the writing alone", "write"),
+        ("Tracker, the writing alone (the plan already read, every update in memory)", "write"),
         ("openpyxl normal mode, bare values (how the export was written before)", "normal"),
         ("openpyxl write-only, bare values", "openpyxl"),
         ("XlsxWriter constant-memory floor, bare values", "floor"),
@@ -178,7 +196,8 @@ def render(actions: int, updates: int, times, rss: float, large: dict | None) ->
         f"Measured {datetime.now():%-d %B %Y %H:%M} on {cpu()} (CPython {platform.python_version()}, SQLite) with "
         f"`python -m bench.export`: a plan of {actions:,} actions and {updates:,} updates, internal copy "
         f"(every sheet). Medians of {len(times['tracker'])} interleaved runs, the garbage collector paused on every "
-        "side alike. CPU is the process's own time; wall time also carries whatever else the machine was doing.",
+        "side alike. CPU is the process's own time; wall time also carries whatever else the machine was doing: "
+        f"load average (1, 5, 15 min) {loads[0]} at the start, {loads[1]} at the end, on {os.cpu_count()} cores.",
         "",
         "| Writing the same cells | CPU | ÷ openpyxl write-only | ÷ openpyxl normal | Wall |",
         "|---|---:|---:|---:|---:|",
@@ -200,13 +219,18 @@ def render(actions: int, updates: int, times, rss: float, large: dict | None) ->
     if large:
         lines += [
             "",
-            f"At {large['actions']:,} actions ({large['updates']:,} updates): export {large['export']:.1f} s wall, "
-            f"peak {large['rss']:.0f} MB; imported again into an empty database in {large['import']:.1f} s with "
-            f"{large['after']:,} of {large['before']:,} actions ({verdict(large['after'] == large['before'])}). "
-            f"Under the web worker's {WEB_TIMEOUT_S} s timeout by a factor of three: "
-            f"{verdict(large['export'] < WEB_TIMEOUT_S / 3)}.",
+            f"At {large['actions']:,} actions ({large['updates']:,} updates): export {large['export_cpu']:.1f} s CPU, "
+            f"{large['export']:.1f} s wall, peak {large['rss']:.0f} MB (aim < {AIM_RSS_MB} MB: "
+            f"{verdict(large['rss'] < AIM_RSS_MB)}); the board pack PDF {large['pack_cpu']:.1f} s CPU, "
+            f"{large['pack']:.1f} s wall. Both run as export jobs in a process of their own, never in a web worker. "
+            f"The export imported again into an empty database in {large['import']:.1f} s with "
+            f"{large['after']:,} of {large['before']:,} actions ({verdict(large['after'] == large['before'])}).",
         ]
     return "\n".join([*lines, END])
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def verdict(ok: bool) -> str:
@@ -217,8 +241,6 @@ def cpu() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                import os
-
                 return f"{line.split(':', 1)[1].strip()} × {os.cpu_count()}"
     except OSError:
         pass
@@ -247,6 +269,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only: leave results.md alone")
     args = parser.parse_args()
     logging.getLogger("app.security").setLevel(logging.ERROR)
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="tracker-export-bench-") as folder:
         folder = Path(folder)
         say(f"Building a {args.actions:,}-action database")
@@ -258,16 +281,15 @@ def main() -> int:
         if args.large:
             say(f"Building a {args.large:,}-action database for the round trip")
             big_app, big = build_database(folder, args.large, "large")
-            exported, imported, before, after = round_trip(big_app, big.plan_id, folder)
-            big_rss = memory.peak_rss_mb("export", str(folder / "large.db"), str(big.plan_id))
-            large = {"actions": big.actions, "updates": big.updates, "export": exported, "import": imported}
-            large |= {"before": before, "after": after, "rss": big_rss}
-    section = render(bench.actions, bench.updates, times, rss, large)
+            large = round_trip(big_app, big.plan_id, folder)
+            large |= {"actions": big.actions, "updates": big.updates}
+            large["rss"] = memory.peak_rss_mb("export", str(folder / "large.db"), str(big.plan_id))
+    section = render(bench.actions, bench.updates, times, rss, large, (load_at_start, load_average()))
     print(section)
     if not args.no_write:
         write_results(section)
-    ok = median(times["tracker"]) <= AIM_RATIO * median(times["normal"]) and rss < AIM_RSS_MB
-    return 0 if ok and (large is None or large["after"] == large["before"]) else 1
+    ok = median(times["tracker"]) <= AIM_RATIO * median(times["openpyxl"]) and rss < AIM_RSS_MB
+    return 0 if ok and (large is None or (large["after"] == large["before"] and large["rss"] < AIM_RSS_MB)) else 1
 
 
 if __name__ == "__main__":

@@ -61,8 +61,10 @@ def make_plan(
     for i in range(actions):
         strand = strands[i % 4] if kind is PlanKind.LOCAL else None
         ref = str(i // 4 + 1) if kind is PlanKind.LOCAL else f"1.{i // 4 + 1}.{i % 4 + 1}"
-        make_action(plan, strand=strand, ref=ref, position=i, owner=owner, rag=rag, updates=updates_per_action)
-    db.session.commit()
+        make_action(
+            plan, strand=strand, ref=ref, position=i, owner=owner, rag=rag, updates=updates_per_action, flush=False
+        )
+    db.session.commit()  # one flush for them all: the actions are inserted in the order they were made
     return plan
 
 
@@ -79,7 +81,9 @@ def make_action(
     links: list[tuple[Framework, str | None]] = (),
     target_date: date | None = None,
     restricted: bool = False,
+    flush: bool = True,
 ) -> Action:
+    """An action of the plan, flushed (so it has its id) unless `flush=False` (make_plan flushes once)."""
     action = Action(
         plan=plan,
         strand=strand,
@@ -101,7 +105,8 @@ def make_action(
             Update(as_at=date(2025, 6, 1 + u % 28), text=f"Progress {u + 1}", author_name="DCI Chisholm")
         )
     db.session.add(action)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return action
 
 

@@ -1,10 +1,10 @@
 """Exports of large plans as background jobs: a process of their own, a row that tells how far they have got.
 
 Measured on 2 cores (docs/operations.md): a 5,000-action export took 10 s of CPU, 23-35 s inside a request under
-load, where gunicorn's 30 s timeout killed the worker mid-export; at 20,000 actions it took 119 s. Since its rows
-are written whole and its updates streamed it takes 3.5 s of CPU at 5,000 actions and 36 s at 20,000 under load
-(docs/exporting.md), still no work for a web worker. A web worker that exports serves nobody else meanwhile
-and keeps hundreds of MB afterwards. So a plan of more than
+load, where gunicorn's 30 s timeout killed the worker mid-export; at 20,000 actions it took 119 s. Written by rows
+from a plan read as rows it takes 3 s of CPU at 5,000 actions and 7 s at 20,000 (20 s wall under load, 45-52 s
+from click to file as a job through gunicorn during a soak; docs/exporting.md): still no work for a web worker,
+which serves nobody else meanwhile and keeps the export's memory afterwards. So a plan of more than
 `LARGE_PLAN_ACTIONS` actions is exported by `flask plans run-export JOB` in a new process: the web request only
 writes the job row and starts the process, the person's page checks until the job is done, then they
 download the file from the row. The audience, the redaction and the audit event are those of every export
