@@ -334,6 +334,19 @@ def saved_in_database(env: dict) -> tuple[list[str], Counter]:
     return texts, decisions
 
 
+def answers_by_status(samples: list) -> str:
+    """How many answers of each status, and for any but 200 what was asked. A 302 is how the tracker answers a
+    saved update or decision and the start of an export job (the soak does not follow the redirect), so the 302s
+    are the writes and the exports, not pages sent elsewhere: a GET answered other than 200 is an error."""
+    statuses = Counter(s.status for s in samples)
+    parts = []
+    for status in sorted(statuses):
+        pages = Counter(s.page for s in samples if s.status == status)
+        detail = "" if status == 200 else " (" + ", ".join(f"{page} {n}" for page, n in sorted(pages.items())) + ")"
+        parts.append(f"{status or 'no answer'} {statuses[status]}{detail}")
+    return "; ".join(parts)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -432,6 +445,7 @@ def main() -> int:
         f"| {percentile([s.seconds * 1000 for s in samples], 0.95):.0f} |",
         "",
         f"Requests: {len(samples)} ({len(samples) / elapsed:.1f} a second); errors: {len(errors)}",
+        f"Answers: {answers_by_status(samples)}",
         f"Updates: {len(saved)} saved, {len(lost_updates)} lost; decisions: {sum(decided.values())} saved, "
         f"{len(lost_decisions)} lost",
         "Downloads (asked for to file in hand): "
