@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -61,15 +62,23 @@ def _serve_and_recycle(tmp_path: Path, worker_class: str, with_hook: bool) -> tu
     with open(log_path, "w") as log:
         server = subprocess.Popen([*command, "--log-level", "info", "wsgi:app"], cwd=ROOT, env=env, stderr=log)
         try:
-            answered, deadline = 0, time.monotonic() + 60
-            # Two requests to the first worker; then its replacement must answer too.
-            while time.monotonic() < deadline and (answered < 2 or len(BOOTED_RE.findall(log_path.read_text())) < 2):
+            answered, deadline = 0, time.monotonic() + 120
+            # Exactly two requests to the first worker, which then recycles. No request is sent while its
+            # replacement boots: on a loaded machine one sent then would wait in the listen queue and reach the
+            # replacement, and the final request would be its second, recycling it too. A request that fails
+            # before it is sent (the server not yet listening) is tried again; the wait for an answer is long.
+            while time.monotonic() < deadline and answered < 2:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=5) as answer:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=60) as answer:
                         answered += answer.status == 200
-                except OSError:
+                except urllib.error.URLError as refused:
+                    if not isinstance(refused.reason, ConnectionRefusedError):
+                        raise
                     time.sleep(0.1)
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=10) as answer:
+            while time.monotonic() < deadline and len(BOOTED_RE.findall(log_path.read_text())) < 2:
+                time.sleep(0.1)
+            # Then one request, which the replacement must answer.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=60) as answer:
                 assert answer.status == 200
         finally:
             server.terminate()
