@@ -120,8 +120,7 @@ class LinkRow:
 
     @property
     def label(self) -> str:
-        """As StrategicLink.label says it."""
-        return f"{self.framework.value} {self.code}" if self.code else self.framework.value
+        return self.framework.label(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +229,7 @@ class PlanContent(Generic[A]):
             return
         for start in range(0, len(actions), STREAM_ACTIONS):
             chunk = actions[start : start + STREAM_ACTIONS]
-            by_action = _read_update_chunk([action.id for action in chunk])
+            by_action = _read_updates(Update.action_id.in_([action.id for action in chunk]))
             for action in chunk:
                 updates = by_action.pop(action.id, [])
                 if action.id not in self.facts:
@@ -343,34 +342,8 @@ def _read_reviews(content: PlanContent) -> None:
 
 
 def _read_updates(condition) -> dict[int, list[UpdateRow]]:
-    """The updates meeting `condition` (on Update or its Action) by action, oldest first."""
-    rows = db.session.execute(
-        db.select(
-            Update.id,
-            Update.action_id,
-            Update.as_at,
-            Update.author_name,
-            User.name,
-            Update.rag,
-            Update.restricted,
-            Update.text,
-        )
-        .join(Action, Action.id == Update.action_id)
-        .outerjoin(User, User.id == Update.author_id)
-        .where(condition)
-    )
-    by_action: dict[int, list[UpdateRow]] = {}
-    for id_, action_id, as_at, author_name, user_name, rag, restricted, text in rows:
-        row = UpdateRow(id_, action_id, as_at, author_name or user_name or "", rag, bool(restricted), text or "")
-        by_action.setdefault(action_id, []).append(row)
-    for updates in by_action.values():
-        updates.sort(key=update_order)
-    return by_action
-
-
-def _read_update_chunk(action_ids: list[int]) -> dict[int, list[UpdateRow]]:
-    """The updates of these actions by action, oldest first (update_order), in one Core query on the session's
-    connection (the ORM's handling of a statement is no help for plain columns)."""
+    """The updates meeting `condition` (on Update or its Action) by action, oldest first (update_order), in one
+    Core query on the session's connection (the ORM's handling of a statement is no help for plain columns)."""
     rows = (
         db.session.connection()
         .execute(
@@ -384,11 +357,12 @@ def _read_update_chunk(action_ids: list[int]) -> dict[int, list[UpdateRow]]:
                 Update.restricted,
                 Update.text,
             )
+            .join(Action, Action.id == Update.action_id)
             .outerjoin(User, User.id == Update.author_id)
-            .where(Update.action_id.in_(action_ids))
+            .where(condition)
         )
         .all()
-    )  # one fetch: a few hundred actions' updates are a few MB
+    )
     by_action: dict[int, list[UpdateRow]] = {}
     for id_, action_id, as_at, author_name, user_name, rag, restricted, text in rows:
         row = UpdateRow(id_, action_id, as_at, author_name or user_name or "", rag, bool(restricted), text or "")
