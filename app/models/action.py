@@ -147,7 +147,7 @@ class StrategicLink(Model):
 
     @property
     def label(self) -> str:
-        return f"{self.framework.value} {self.code}" if self.code else self.framework.value
+        return self.framework.label(self.code)
 
 
 class RagChange(Model):

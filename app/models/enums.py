@@ -63,6 +63,10 @@ class Framework(enum.StrEnum):
     HMIC = "HMIC"
     OTHER = "Other"
 
+    def label(self, code: str | None) -> str:
+        """A link to this framework as the pages and exports say it: "PCC 3.3.7", or "NS" without a code."""
+        return f"{self.value} {code}" if code else self.value
+
 
 class ActionStatus(enum.StrEnum):
     NOT_STARTED = "Not started"

@@ -43,7 +43,7 @@ class LinkRead:
 
     @property
     def label(self) -> str:
-        return f"{self.framework.value} {self.code}" if self.code else self.framework.value
+        return self.framework.label(self.code)
 
 
 @dataclass

@@ -62,7 +62,7 @@ class CodeRow:
 
     @property
     def label(self) -> str:
-        return f"{self.framework.value} {self.code}" if self.code else self.framework.value
+        return self.framework.label(self.code)
 
     @property
     def total(self) -> int:
