@@ -36,18 +36,10 @@ def awaiting_clause() -> ColumnElement[bool]:
     """The action's owner proposed a RAG other than the confirmed one and nobody has decided since.
 
     The review queue's rule for a proposal that stands, as one condition on Action rows. The latest proposal
-    (queue.latest_proposal_id's order: newest first, then the highest id) is read with its RAG and time in the
-    same probe of the (action_id, created_at, id) index; matching the update table on that id afterwards made
-    PostgreSQL hash every update of every plan, or look each proposal up twice.
+    (queue.latest_proposal) is read with its RAG and time in the same probe; matching the update table on its id
+    afterwards made PostgreSQL hash every update of every plan, or look each proposal up twice.
     """
-    latest = (
-        db.select(Update.rag, Update.created_at)
-        .where(Update.action_id == Action.id, Update.rag.is_not(None))
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .subquery("latest_proposal")
-    )
+    latest = queue.latest_proposal(Update.rag, Update.created_at).subquery("latest_proposal")
     stands = (
         db.select(literal(1))
         .select_from(latest)

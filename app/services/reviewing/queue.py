@@ -81,16 +81,21 @@ def queue_item(action: Action, today: date | None = None) -> QueueItem:
     return QueueItem(action, None, None, last_update_dates([action.id]).get(action.id))
 
 
-def latest_proposal_id():
-    """SQL, correlated to Action: the id of the action's latest update that proposes a RAG."""
+def latest_proposal(*columns):
+    """SQL, correlated to Action: these columns of the action's latest update that proposes a RAG (newest first,
+    then the highest id), read in one probe of the (action_id, created_at, id) index."""
     return (
-        db.select(Update.id)
+        db.select(*columns)
         .where(Update.action_id == Action.id, Update.rag.is_not(None))
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(1)
         .correlate(Action)
-        .scalar_subquery()
     )
+
+
+def latest_proposal_id():
+    """SQL, correlated to Action: the id of the action's latest update that proposes a RAG."""
+    return latest_proposal(Update.id).scalar_subquery()
 
 
 def last_decision_at():
