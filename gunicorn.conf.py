@@ -1,7 +1,20 @@
 """gunicorn's settings for the tracker. gunicorn reads ./gunicorn.conf.py when started in this folder without
 `-c`; the README's deployment names it (`-c gunicorn.conf.py`) so that it is read from anywhere.
 
-Only one setting: how a worker ends (docs/operations.md, "A worker's exit").
+Two settings: when the cyclic garbage collector runs in a worker, and how a worker ends (docs/operations.md,
+"The reported SIGSEGVs").
+
+**The collector runs between requests only.** On CPython 3.11 the collector starts inside whatever allocation
+tips its count over the threshold, and runs weakref callbacks and finalizers there. One such allocation is the
+dict that CPython makes when an object's attributes, held in a values array beside the object, first need a
+dict of their own (a new attribute name the class's shared keys have no room for, or `__dict__`); if the
+collection's callbacks store on the same object, a second dict is made over the same values array, one of them
+frees it, and the other goes on using it. SQLAlchemy closing a session does exactly that: `_detach_states` stores
+`InstanceState._strong_obj`, and the state's weakref callback `_cleanup`, run by a collection that frees the
+object, stores it too. That is the worker crashes of issue #18 (docs/operations.md, "The fourth hunt"). So a
+worker turns the automatic collector off once the app is loaded (`post_worker_init`) and runs the collection the
+interpreter would have run after each request instead (`post_request`), where no C code is half-way through
+anything. CPython 3.12 starts the collector only between bytecodes, where this cannot happen.
 
 A worker ends when it has served `--max-requests`, when the master stops or replaces it, or when it cannot boot.
 Python would then finalise the interpreter: join the threads, run the atexit functions, tear down every module
@@ -15,6 +28,7 @@ written out) and then leaves with `os._exit` and the exit code it was leaving wi
 before (3 and 4 still say a worker could not boot).
 """
 
+import gc
 import logging
 import os
 import sys
@@ -22,6 +36,31 @@ import threading
 
 # The line `make soak` (bench/soak.py) counts: every worker that ends this way says so once.
 EXIT_LINE = "Worker leaving without interpreter finalisation (pid: %s, code: %s)"
+# And every worker, once booted, that its collector runs between requests only.
+COLLECTOR_LINE = "Worker collecting garbage between requests only (pid: %s)"
+
+
+def post_worker_init(worker):
+    """Called by gunicorn in the worker once the app is loaded, before the first request: the automatic
+    collector off (see the module's docstring). The app's own pauses (app/services/gc_pause.py) leave it off."""
+    gc.disable()
+    worker.log.info(COLLECTOR_LINE, worker.pid)
+
+
+def post_request(worker, req, environ, resp):
+    """Called by gunicorn in the thread that answered a request, after the answer is sent."""
+    collect_if_due()
+
+
+def collect_if_due() -> int | None:
+    """The collection the interpreter would have started by itself by now: of the oldest generation whose count
+    is past its threshold (the counts go on while the collector is off). Returns that generation, or None."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return generation
+    return None
 
 
 def worker_exit(server, worker):

@@ -15,7 +15,9 @@
    script) is an exit by request; anything else fails the soak, as does a 5xx, any other unexpected answer, or
    an update or decision the server said it saved that is not in the database. Every worker that ends must also
    say it left without the interpreter's finalisation (gunicorn.conf.py's worker_exit): one that went through
-   finalisation means the shipped settings were not in effect, and that is where a worker once crashed.
+   finalisation means the shipped settings were not in effect, and that is where a worker once crashed. And every
+   worker must say that its automatic garbage collector is off (gunicorn.conf.py's post_worker_init: it collects
+   between requests only), the setting that keeps the collector from starting inside CPython's own code.
 
 Loopback only; the database server is PostgreSQL on 127.0.0.1:5432 unless SOAK_ADMIN_URL says otherwise.
 """
@@ -56,6 +58,7 @@ TIMEOUT_RE = re.compile(r"WORKER TIMEOUT \(pid:(\d+)\)")
 FAULT_RE = re.compile(r"Fatal Python error: (.+)")
 EXITING_RE = re.compile(r"\[INFO\] Worker exiting \(pid: (\d+)\)")  # gunicorn's, in every worker that ends
 LEFT_RE = re.compile(r"Worker leaving without interpreter finalisation \(pid: (\d+), code: (\d+)\)")  # the hook's
+COLLECTOR_RE = re.compile(r"Worker collecting garbage between requests only \(pid: (\d+)\)")  # post_worker_init's
 
 
 def database_url() -> str:
@@ -239,6 +242,7 @@ class WorkerLog:
     faults: list[str]
     exiting: list[int]  # workers that reached the end of their run (gunicorn logs it before worker_exit)
     left: list[tuple[int, int]]  # workers that then left with os._exit (gunicorn.conf.py), with their exit code
+    collecting: list[int] = field(default_factory=list)  # workers whose collector runs between requests only
 
     @classmethod
     def read(cls, text: str) -> "WorkerLog":
@@ -251,6 +255,7 @@ class WorkerLog:
             faults=FAULT_RE.findall(text),
             exiting=[int(pid) for pid in EXITING_RE.findall(text)],
             left=[(int(pid), int(code)) for pid, code in LEFT_RE.findall(text)],
+            collecting=[int(pid) for pid in COLLECTOR_RE.findall(text)],
         )
 
     def unrequested_exits(self, workers: int) -> list[str]:
@@ -275,6 +280,16 @@ class WorkerLog:
             f"worker {pid} ended through the interpreter's finalisation (gunicorn.conf.py's worker_exit not in effect)"
             for pid in self.exiting
             if pid not in left
+        ]
+
+    def without_the_collector_setting(self) -> list[str]:
+        """Every worker that served (it came to its end) without saying that its automatic collector was off
+        (gunicorn.conf.py's post_worker_init): the setting that keeps the collector out of CPython's own code."""
+        collecting = set(self.collecting)
+        return [
+            f"worker {pid} ran with the automatic garbage collector (gunicorn.conf.py's post_worker_init not in effect)"
+            for pid in self.exiting
+            if pid not in collecting
         ]
 
     def exits_by_kind(self) -> str:
@@ -419,6 +434,7 @@ def main() -> int:
             server.wait(timeout=120)
     workers = WorkerLog.read(log_path.read_text(errors="replace"))
     problems = workers.unrequested_exits(args.workers) + workers.through_finalisation()
+    problems += workers.without_the_collector_setting()
     everyone = [*clients, exporter]
     samples = [s for c in everyone for s in c.samples if s.page != "sign in"]
     errors = [error for c in everyone for error in c.errors]

@@ -127,3 +127,13 @@ def test_a_worker_that_crashes_in_its_last_requests_is_not_counted_as_recycled()
         "2 came to their end (0 recycled after --max-requests, 2 stopped at the end): "
         "2 left without finalisation (os._exit), 0 through it"
     )
+
+
+def test_a_worker_that_served_without_the_collector_setting_is_named():
+    """gunicorn.conf.py's post_worker_init says, in every worker, that the automatic collector is off."""
+    collecting = "[2026-12-02 04:39:30 +0000] [101] [INFO] Worker collecting garbage between requests only (pid: 101)"
+    log = WorkerLog.read("\n".join([*START, collecting, *STOP[:3], left(101), left(102), *STOP[3:]]))
+    assert log.collecting == [101]
+    assert log.without_the_collector_setting() == [
+        "worker 102 ran with the automatic garbage collector (gunicorn.conf.py's post_worker_init not in effect)"
+    ]
