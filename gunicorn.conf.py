@@ -54,7 +54,8 @@ def post_request(worker, req, environ, resp):
 
 def collect_if_due() -> int | None:
     """The collection the interpreter would have started by itself by now: of the oldest generation whose count
-    is past its threshold (the counts go on while the collector is off). Returns that generation, or None."""
+    is past its threshold (the counts go on while the collector is off; a full collection does not also wait for a
+    quarter more long-lived objects, as the interpreter's does). Returns that generation, or None."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
     for generation in (2, 1, 0):
         if counts[generation] > thresholds[generation]:
