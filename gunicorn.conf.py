@@ -9,12 +9,12 @@ tips its count over the threshold, and runs weakref callbacks and finalizers the
 dict that CPython makes when an object's attributes, held in a values array beside the object, first need a
 dict of their own (a new attribute name the class's shared keys have no room for, or `__dict__`); if the
 collection's callbacks store on the same object, a second dict is made over the same values array, one of them
-frees it, and the other goes on using it. SQLAlchemy closing a session does exactly that: `_detach_states` stores
+frees it, and the other goes on using it. Closing a SQLAlchemy session can do exactly that: `_detach_states` stores
 `InstanceState._strong_obj`, and the state's weakref callback `_cleanup`, run by a collection that frees the
-object, stores it too. That is the worker crashes of issue #18 (docs/operations.md, "The fourth hunt"). So a
-worker turns the automatic collector off once the app is loaded (`post_worker_init`) and runs the collection the
-interpreter would have run after each request instead (`post_request`), where no C code is half-way through
-anything. CPython 3.12 starts the collector only between bytecodes, where this cannot happen.
+object, stores it too; that reproduces the worker crashes of issue #18 (docs/operations.md, "The fourth hunt").
+So a worker turns the automatic collector off once the app is loaded (`post_worker_init`) and runs the collection
+the interpreter would have run after each request instead (`post_request`): a collection then starts only there,
+in Python code, never inside CPython's own. CPython 3.12 starts the collector only between bytecodes anyway.
 
 A worker ends when it has served `--max-requests`, when the master stops or replaces it, or when it cannot boot.
 Python would then finalise the interpreter: join the threads, run the atexit functions, tear down every module

@@ -1,14 +1,14 @@
 """gunicorn.conf.py's collector settings: in a worker the cyclic garbage collector runs between requests only
 (docs/operations.md, "The fourth hunt").
 
-The reproduction is the worker crash of issue #18, made to happen every time: SQLAlchemy closing a session stores
-`InstanceState._strong_obj` on a state whose attributes are still in the values array beside the object and whose
-class's shared keys have no room for that name, so CPython 3.11 makes the state a dict of its own; a collection
-that starts in that allocation frees the state's object (garbage in a cycle) and runs the state's weakref callback
-`_cleanup`, which stores the same attribute, so that a second dict is made over the same values array and frees
-it. The script below only decides when a collection falls due (in that store) and what is garbage by then (the
-cycle); the rest is SQLAlchemy's own code. Each run is a fresh interpreter with Python's debug allocator, which
-fills freed memory so that a use of it crashes."""
+The reproduction is the worker crashes of issue #18 as the second hunt's core showed one (the same frames), made
+to happen every time: SQLAlchemy closing a session stores `InstanceState._strong_obj` on a state whose attributes
+are still in the values array beside the object and whose class's shared keys have no room for that name, so
+CPython 3.11 makes the state a dict of its own; a collection that starts in that allocation frees the state's
+object (garbage in a cycle) and runs the state's weakref callback `_cleanup`, which stores the same attribute, so
+that a second dict is made over the same values array and frees it. The script below only decides when a
+collection falls due (in that store) and what is garbage by then (the cycle); the rest is SQLAlchemy's own code.
+Each run is a fresh interpreter with Python's debug allocator, which fills freed memory so that a use of it crashes."""
 
 import os
 import subprocess
