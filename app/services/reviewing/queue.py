@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Update
-from app.services import clock
+from app.services import clock, data_version
 from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
@@ -66,7 +66,14 @@ def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = N
     shown are read into Python: a fixed number of queries and a page's worth of work whatever the plan's size.
     """
     today = today or clock.today()
-    rows = _queue_rows(Action.plan_id == plan.id, plan.update_interval_days, today, limit or QUEUE_PAGE)
+    limit = limit or QUEUE_PAGE
+    interval = plan.update_interval_days
+    # The facts of the queue's first rows and its total, kept while the data version is unchanged (the rows are
+    # plain values: the actions and proposals shown are loaded afresh).
+    rows = data_version.cached(
+        ("review queue", plan.id, interval, today, limit),
+        lambda: tuple(_queue_rows(Action.plan_id == plan.id, interval, today, limit)),
+    )
     pending = [_pending(row, plan.update_interval_days, today) for row in rows]
     return ReviewQueue(_items([p for p in pending if p]), rows[0].total if rows else 0)
 
