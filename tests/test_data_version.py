@@ -304,3 +304,16 @@ def test_nothing_is_kept_from_a_session_holding_uncommitted_changes(app_context,
     db.session.rollback()
     plan = db.session.get(Plan, plan.id)
     assert landing.landing(plan, include_restricted=True).updates == 0
+
+
+def test_the_cache_keeps_the_newest_value_and_forgets_the_least_recently_used():
+    kept = data_version.VersionedCache(max_entries=2)
+    kept.put("a", 5, "at 5")
+    kept.put("a", 4, "at 4, computed by a request that read the version earlier")  # never replaces a newer one
+    assert kept.get("a", 5) == (True, "at 5")
+    assert kept.get("a", 6) == (False, None)  # another version: computed again
+    kept.put("b", 5, "b")
+    kept.get("a", 5)
+    kept.put("c", 5, "c")  # "b" was used least recently
+    assert kept.get("b", 5) == (False, None)
+    assert kept.get("a", 5) == (True, "at 5") and kept.get("c", 5) == (True, "c")

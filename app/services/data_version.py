@@ -166,6 +166,7 @@ def cached(key: tuple, compute: Callable[[], T]) -> T:
     return value
 
 
+@event.listens_for(Session, "after_begin")
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 @event.listens_for(Session, "after_soft_rollback")
