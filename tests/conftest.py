@@ -99,9 +99,10 @@ def _test_config(tmp_path, database_url: str | None = None) -> type:
     return Config
 
 
-def _create_postgresql_database(url: str) -> None:
-    """CREATE DATABASE for a worker's database when it is missing, from the suite's own (base) database."""
-    base = os.environ.get("SUITE_BASE_DATABASE_URL")
+def _create_postgresql_database(url: str, via: str | None = None) -> None:
+    """CREATE DATABASE for a suite database (a worker's, or the route walk's) when it is missing, connected
+    through `via` (a database that exists) or the suite's own base database."""
+    base = via or os.environ.get("SUITE_BASE_DATABASE_URL")
     name = make_url(url).database
     if not base or suite_database_problem(url):
         return
@@ -110,6 +111,18 @@ def _create_postgresql_database(url: str) -> None:
         if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+
+
+def _give_schema(url: str, tmp_path_factory) -> None:
+    """The schema in an empty database: on PostgreSQL the public schema is emptied first."""
+    app = create_app(_test_config(tmp_path_factory.mktemp("schema-exports"), url))
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _db.create_all()
+        _db.session.remove()
+        _db.engine.dispose()  # on SQLite the last close checkpoints the WAL into the file
 
 
 @pytest.fixture(scope="session")
@@ -127,15 +140,29 @@ def suite_database(tmp_path_factory):
     else:
         template = tmp_path_factory.mktemp("schema") / "template.db"
         url = f"sqlite:///{template}"
-    app = create_app(_test_config(tmp_path_factory.mktemp("schema-exports"), url))
-    with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        _db.create_all()
-        _db.session.remove()
-        _db.engine.dispose()  # on SQLite the last close checkpoints the WAL into the file
+    _give_schema(url, tmp_path_factory)
     return template or url
+
+
+def walk_database_url(url: str) -> str:
+    """The PostgreSQL database of the route walk beside a suite database: `tracker_gw0_test` has
+    `tracker_gw0_walk_test` (still ..._test)."""
+    parsed = make_url(url)
+    name = (parsed.database or "").removesuffix("_test")
+    return parsed.set(database=f"{name}_walk_test").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def walk_database(suite_database, tmp_path_factory):
+    """Where the route walk's roles each get a fresh database, apart from the tests' own, so that a role can be
+    walked in the middle of a test (tests/route_walk.py). On SQLite: the schema file, copied for each role, as
+    for each test. On PostgreSQL: a database of the walk's own beside the suite's, given the schema once."""
+    if not isinstance(suite_database, str):
+        return suite_database
+    url = walk_database_url(suite_database)
+    _create_postgresql_database(url, via=suite_database)
+    _give_schema(url, tmp_path_factory)
+    return url
 
 
 def _empty_postgresql_tables() -> None:
@@ -389,11 +416,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def route_walk(suite_database, tmp_path_factory):
-    """Every route as every role, walked once for the whole run (tests/route_walk.py)."""
-    from tests.route_walk import walk_every_route
+def route_walk(walk_database, tmp_path_factory):
+    """Every route as every role: each role walked once a run, by the worker that runs its tests, when first
+    asked for (tests/route_walk.py)."""
+    from tests.route_walk import Walk
 
-    return walk_every_route(suite_database, tmp_path_factory)
+    return Walk(walk_database, tmp_path_factory)
 
 
 @pytest.fixture

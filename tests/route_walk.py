@@ -1,4 +1,4 @@
-"""One walk of every route as every role, made once per run and shared by the route-wide tests.
+"""One walk of every route as every role, each role walked once per run and shared by the route-wide tests.
 
 test_access (what each role gets), test_headers (security headers on every page), test_idor (other people's
 ids, ids that do not exist, restricted text on every page) and test_fuzz (the pages whose forms and query
@@ -84,22 +84,56 @@ class RoleWalk:
         return next(visit for visit in self.phase("access") if visit.endpoint == endpoint)
 
 
-@dataclass
 class Walk:
-    roles: dict[str, RoleWalk]
-    world: dict
-    methods: dict[str, set[str]]  # endpoint -> its methods, static left out
-    with_ids: set[str]  # the endpoints whose URL takes an id (or another argument)
+    """Every route as every role. A role is walked when first asked for, once per process, on a fresh database
+    of its own (the walk's, never the tests': `walk_database` in tests/conftest.py), so it may be asked for in
+    the middle of a test. Each role's tests are put in an xdist group of that role (tests/xdist_groups.py), so
+    that one worker walks the role and runs them, and the roles are spread over the workers. The records are
+    made in the same order for every role, so every role's database holds the same ids (`world`)."""
+
+    def __init__(self, walk_database, tmp_path_factory):
+        self.walk_database, self.tmp_path_factory = walk_database, tmp_path_factory
+        self.roles: dict[str, RoleWalk] = {}
+        self._world: dict | None = None
+        self.methods: dict[str, set[str]] = {}  # endpoint -> its methods, static left out
+        self.with_ids: set[str] = set()  # the endpoints whose URL takes an id (or another argument)
 
     def __getitem__(self, role: str) -> RoleWalk:
+        if role not in self.roles:
+            self.roles[role] = self._walk(role)
         return self.roles[role]
+
+    def _walk(self, role: str) -> RoleWalk:
+        app = make_test_app(self.tmp_path_factory.mktemp(f"walk-{role}"), self.walk_database)
+        with app.app_context():
+            try:
+                if db.engine.dialect.name == "postgresql":
+                    _empty_postgresql_tables()
+                walked, world = _walk_role(app, role)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+        self._world = {k: v for k, v in world.items() if k != "users"}
+        self.methods = {rule.endpoint: set(rule.methods or ()) for rule in _rules(app)}
+        self.with_ids = {rule.endpoint for rule in _rules(app) if rule.arguments}
+        return walked
+
+    @property
+    def world(self) -> dict:
+        """The ids of the records every role's walk made (the same in each)."""
+        if self._world is None:
+            self["anonymous"]
+        assert self._world is not None
+        return self._world
 
     @property
     def endpoints(self) -> set[str]:
+        if not self.methods:
+            self["anonymous"]
         return set(self.methods)
 
     def endpoints_with(self, method: str) -> set[str]:
-        return {endpoint for endpoint, methods in self.methods.items() if method in methods}
+        return {endpoint for endpoint in self.endpoints if method in self.methods[endpoint]}
 
 
 def make_world(records: dict) -> dict:
@@ -223,24 +257,3 @@ def _walk_role(app: Flask, role: str) -> tuple[RoleWalk, dict]:
                 url = rule.build({name: records[name] for name in rule.arguments})[1]
                 _record(walk, "public", client, rule.endpoint, "GET", url)
     return walk, world
-
-
-def walk_every_route(suite_database, tmp_path_factory) -> Walk:
-    """Each role (and a signed-out visitor) walks the routes on a fresh database of its own. The records are
-    made in the same order each time, so every role's database holds the same ids (`Walk.world`)."""
-    roles: dict[str, RoleWalk] = {}
-    world: dict = {}
-    methods: dict[str, set[str]] = {}
-    with_ids: set[str] = set()
-    for role in [*ROLES, "anonymous"]:
-        tmp_path = tmp_path_factory.mktemp(f"walk-{role}")
-        app = make_test_app(tmp_path, suite_database)
-        with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                _empty_postgresql_tables()
-            roles[role], world = _walk_role(app, role)
-            methods = {rule.endpoint: set(rule.methods or ()) for rule in _rules(app)}
-            with_ids = {rule.endpoint for rule in _rules(app) if rule.arguments}
-            db.session.remove()
-            db.engine.dispose()
-    return Walk(roles, {k: v for k, v in world.items() if k != "users"}, methods, with_ids)

@@ -97,8 +97,9 @@ def test_every_view_is_marked_public_or_guarded(app):
         assert getattr(view, "public", False) or hasattr(view, "roles"), f"{endpoint} has no permission mark"
 
 
-def test_nothing_answers_without_sign_in(route_walk):
-    visits = route_walk["anonymous"].phase("access")
+@pytest.mark.parametrize("role", ["anonymous"])
+def test_nothing_answers_without_sign_in(route_walk, role):
+    visits = route_walk[role].phase("access")
     assert {visit.endpoint for visit in visits} == route_walk.endpoints - PUBLIC  # every route was tried
     for visit in visits:
         assert visit.status == 302, visit.endpoint

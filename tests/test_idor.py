@@ -58,8 +58,9 @@ def _readable_text(visit) -> str:
     return visit.text
 
 
-def test_restricted_text_never_reaches_a_viewer_on_any_page(route_walk):
-    visits = route_walk["viewer"].phase("pages")
+@pytest.mark.parametrize("role", ["viewer"])
+def test_restricted_text_never_reaches_a_viewer_on_any_page(route_walk, role):
+    visits = route_walk[role].phase("pages")
     assert {visit.endpoint for visit in visits} == route_walk.endpoints_with("GET")
     seen = 0
     for visit in visits:

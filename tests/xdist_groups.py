@@ -1,7 +1,8 @@
 """Keeps the tests that share a costly session fixture on one pytest-xdist worker, so that it is made once a
 run (a plugin, registered by tests/conftest.py; docs/testing.md).
 
-Every test that uses a fixture of SHARED_FIXTURES is marked `xdist_group(<its group>)`, and under
+Every test that uses a fixture of SHARED_FIXTURES is marked `xdist_group(<its group>)` (split by a parameter
+of the test where the fixture is made piece by piece, as the route walk is made role by role), and under
 `--dist loadgroup` each marked test's id is given the "@group" suffix by which pytest-xdist's scheduler
 (LoadGroupScheduling, on the controller) groups tests: the scheduler never sees the marks, only the ids the
 workers send it. pytest-xdist 3.8 adds the suffix by assigning `item._nodeid` (xdist/remote.py,
@@ -14,8 +15,15 @@ there itself finds it already added (or adds a second, which groups the same).
 import pytest
 from _pytest.nodeid import NodeId
 
-# fixture -> the xdist_group of every test that uses it
-SHARED_FIXTURES = {"route_walk": "route-walk"}
+# fixture -> (the xdist_group of every test that uses it, the parameter whose value splits the group, or None).
+# The route walk is made role by role (tests/route_walk.py): a test of the admin's walk is in `route-walk-admin`.
+SHARED_FIXTURES: dict[str, tuple[str, str | None]] = {"route_walk": ("route-walk", "role")}
+
+
+def shared_group(item: pytest.Item, group: str, parameter: str | None) -> str:
+    """The group of a test that uses a shared fixture: the fixture's group, split by the test's parameter."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return f"{group}-{params[parameter]}" if parameter and parameter in params else group
 
 
 def group_names(item: pytest.Item) -> list[str]:
@@ -32,9 +40,9 @@ def group_names(item: pytest.Item) -> list[str]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        for fixture, group in SHARED_FIXTURES.items():
+        for fixture, (group, parameter) in SHARED_FIXTURES.items():
             if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
+                item.add_marker(pytest.mark.xdist_group(shared_group(item, group, parameter)))
     # `loadgroup` is set on each worker by pytest-xdist (xdist/remote.py, setup_config) under --dist loadgroup.
     if not getattr(config.option, "loadgroup", False):
         return
