@@ -250,7 +250,6 @@ def test_a_run_font_openpyxl_refuses_is_refused_as_before():
         open_workbook(data)
 
 
-
 def _sizes(data: bytes) -> dict[str, tuple]:
     """Each sheet's (min column, min row, max column, max row) as a read-only workbook opened from `data` holds
     them: 1, 1, None, None where the sheet says nothing of its size."""

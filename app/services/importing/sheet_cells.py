@@ -45,8 +45,8 @@ from openpyxl.worksheet._reader import (
     WorkSheetParser,
     parse_richtext_string,
 )
-from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
