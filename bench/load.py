@@ -25,6 +25,7 @@ import argparse
 import os
 import random
 import secrets
+import shlex
 import statistics
 import subprocess
 import sys
@@ -130,12 +131,19 @@ def updates_in_database() -> list[str]:
     return texts
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log, checkout: Path = ROOT) -> subprocess.Popen:
-    """gunicorn on loopback serving the tracker in `checkout`; its output (the app's security log of every sign-in)
+def start_gunicorn(
+    port: int, workers: int, env: dict, log, checkout: Path = ROOT, settings: list[str] = ()
+) -> subprocess.Popen:
+    """gunicorn on loopback serving the tracker in `checkout`, with any further command-line `settings`
+    (`--preload`, `--worker-class gthread --threads 4`, …); its output (the app's security log of every sign-in)
     goes to `log`."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*command, "--log-level", "warning", "wsgi:app"], cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT
+        [*command, *settings, "--log-level", "warning", "wsgi:app"],
+        cwd=checkout,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     for _ in range(100):
         try:
@@ -261,7 +269,8 @@ def report(clients: list[Client], seconds: float, args) -> list[str]:
     samples = [s for c in clients for s in c.samples if s.page != "sign in"]
     lines = [
         f"{len(clients)} clients ({args.owners} owners, {args.leads} leads, {args.viewers} viewers) for "
-        f"{seconds:.0f} s on gunicorn ({args.workers} workers) and PostgreSQL"
+        f"{seconds:.0f} s on gunicorn ({args.workers} workers{', ' + args.gunicorn if args.gunicorn else ''}) and "
+        "PostgreSQL"
         + ("" if args.checkout.resolve() == ROOT else f", serving {args.checkout}")
         + (f", a plan of {args.actions:,} actions" if args.actions else ", the demo plans"),
         "",
@@ -297,6 +306,11 @@ def main() -> int:
     parser.add_argument("--leads", type=int, default=2)
     parser.add_argument("--viewers", type=int, help="viewers, instead of the share of --clients")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--gunicorn",
+        default=os.environ.get("LOAD_GUNICORN", ""),
+        help='more gunicorn settings, as on its command line (e.g. "--preload", "--worker-class gthread --threads 4")',
+    )
     parser.add_argument(
         "--checkout",
         type=Path,
@@ -337,7 +351,7 @@ def main() -> int:
 
     port = int(os.environ.get("LOAD_PORT") or 0) or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="load-gunicorn-", suffix=".log", delete=False)
-    server = start_gunicorn(port, args.workers, env, log, args.checkout.resolve())
+    server = start_gunicorn(port, args.workers, env, log, args.checkout.resolve(), shlex.split(args.gunicorn))
     try:
         rng = random.Random(4)
         clients = [Client(person, port, random.Random(rng.random())) for person in people]

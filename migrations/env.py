@@ -92,11 +92,19 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+    from app.services import data_version
 
-        with context.begin_transaction():
-            context.run_migrations()
+    with connectable.connect() as connection:
+        # Until 0014 there is no data_version table to bump: the migrations bump it themselves once it exists.
+        connection.info[data_version.OFF] = True
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+
+            with context.begin_transaction():
+                context.run_migrations()
+                data_version.bump_if_present(connection)
+        finally:
+            connection.info.pop(data_version.OFF, None)
 
 
 if context.is_offline_mode():

@@ -248,3 +248,48 @@ def test_a_run_font_openpyxl_refuses_is_refused_as_before():
         normal_mode_sheets(data)
     with pytest.raises(ValueError):
         open_workbook(data)
+
+
+def _sizes(data: bytes) -> dict[str, tuple]:
+    """Each sheet's (min column, min row, max column, max row) as a read-only workbook opened from `data` holds
+    them: 1, 1, None, None where the sheet says nothing of its size."""
+    workbook = open_workbook(data)
+    try:
+        return {ws.title: (ws._min_column, ws._min_row, ws._max_column, ws._max_row) for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def _sizes_as_openpyxl_gave_them(data: bytes, monkeypatch) -> dict[str, tuple]:
+    with monkeypatch.context() as patch:
+        patch.setattr(sheet_cells.ReadOnlyWorksheet, "_get_size", sheet_cells.OPENPYXLS_GET_SIZE)
+        return _sizes(data)
+
+
+def test_each_sheets_size_is_the_one_openpyxl_gives_on_every_corpus_file_and_the_export(app_context, monkeypatch):
+    from app.services.exporting.excel import export_workbook
+    from tests.factories import make_plan
+
+    export = export_workbook(make_plan(actions=30, updates_per_action=2), audience="internal")
+    workbooks = [path.read_bytes() for path in CORPUS_FILES] + [bench_workbook.build(50), export]
+    known = 0
+    for data in workbooks:
+        sizes = _sizes(data)
+        assert sizes == _sizes_as_openpyxl_gave_them(data, monkeypatch)
+        known += sum(size[3] is not None for size in sizes.values())
+    assert known >= len(workbooks)  # real sizes were compared, not only missing ones
+
+
+def test_a_sheet_without_a_dimension_is_not_parsed_to_learn_its_size(monkeypatch):
+    """No `<dimension>`: the size is unknown, as openpyxl had it, but the rows are not parsed to find that out.
+    Here the rows are not even XML: openpyxl's own look parses them, and fails."""
+    data = bench_workbook.build(5)
+    part = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    assert re.search(r"<dimension [^>]*/>", xml)
+    xml = re.sub(r"<dimension [^>]*/>", "", xml).replace("<sheetData>", "<sheetData><row r=1 <<< not XML", 1)
+    data = replace_part(data, part, xml.encode())
+    sizes = _sizes(data)
+    assert next(iter(sizes.values())) == (1, 1, None, None)
+    with pytest.raises(SyntaxError):  # ElementTree's ParseError
+        _sizes_as_openpyxl_gave_them(data, monkeypatch)

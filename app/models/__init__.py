@@ -5,6 +5,7 @@ from app.models.action import Action, RagChange, StrategicLink, action_contact, 
 from app.models.audit import AuditEvent
 from app.models.baseline import ActionBaseline, PlanBaseline
 from app.models.contact import Contact, Partner
+from app.models.data_version import data_version
 from app.models.enums import ActionStatus, Framework, PlanKind, Rag, Role, Strand
 from app.models.export_job import ExportJob
 from app.models.measure import TOTAL, Direction, Frequency, Measure, MeasureValue, ReportEdit, measure_action
@@ -52,4 +53,5 @@ __all__ = [
     "action_contact",
     "action_owner",
     "action_partner",
+    "data_version",
 ]

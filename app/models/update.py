@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, UTCDateTime, enum_type, utcnow
@@ -21,7 +22,17 @@ class AppendOnlyError(Exception):
 class Update(Model):
     __table_args__ = (
         Index("ix_update_action_as_at", "action_id", "as_at"),  # each action's latest update date
-        Index("ix_update_action_created_id", "action_id", "created_at", "id"),  # each action's latest proposal
+        Index("ix_update_action_created_id", "action_id", "created_at", "id"),  # each action's latest update
+        # each action's latest proposal (an update with a RAG), its RAG read off the index (migration 0014)
+        Index(
+            "ix_update_proposal",
+            "action_id",
+            "created_at",
+            "id",
+            postgresql_include=["rag"],
+            postgresql_where=sql_text("rag IS NOT NULL"),
+            sqlite_where=sql_text("rag IS NOT NULL"),
+        ),
         Index("ix_update_created", "created_at", "id"),  # a plan's latest updates, newest first
         # the updates dated after a review (the plans page, the dashboard), read off the index alone
         Index("ix_update_as_at", "as_at", postgresql_include=["action_id", "restricted"]),

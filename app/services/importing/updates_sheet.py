@@ -25,16 +25,22 @@ HEADINGS = {
     "restricted": "restricted",
 }
 YES = {"yes", "y", "true"}
+# The export writes its two title rows, then the headings. A sheet whose headings are not in its first rows is
+# not the export's Updates sheet, and its other rows (up to the guard's cap of 400,000) are not read at all.
+HEADINGS_WITHIN_ROWS = 20
 
 
 def updates_by_action(worksheet, epoch=None) -> dict[tuple[str, str], list[UpdateRead]] | None:
-    """(strand or aim, ref) -> that action's updates in the sheet's order; None if it is not in the export's form."""
+    """(strand or aim, ref) -> that action's updates in the sheet's order; None if it is not in the export's form
+    (no Ref, Update and Strand or Aim headings in its first HEADINGS_WITHIN_ROWS rows)."""
     rows = worksheet.iter_rows(values_only=True)
     columns: dict[str, int] = {}
-    for values in rows:
+    for number, values in enumerate(rows, start=1):
         found = {HEADINGS[text]: index for index, text in _headings(values) if text in HEADINGS}
         if {"ref", "text", "group"} <= found.keys():
             columns = found
+            break
+        if number >= HEADINGS_WITHIN_ROWS:
             break
     if not columns:
         return None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
-from app.services import clock
+from app.services import clock, data_version
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import WITHHOLDING
 from app.services.reporting import charts, landing
@@ -121,6 +121,7 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
                 lambda last_update: (nulls_first(last_update), Action.position, Action.id),
             ),
         ],
+        ("dashboard lists", today),
     )
     return Dashboard(
         plan=plan,
@@ -150,10 +151,16 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     rows = {strand: RagCounts(strand.value, strand=strand.value) for strand in Strand}
     no_strand = RagCounts("No strand", strand="none")
     totals = RagCounts("All strands")
-    counts = db.session.execute(
-        db.select(Action.strand, Action.rag, func.count())
-        .where(Action.plan_id == plan.id)
-        .group_by(Action.strand, Action.rag)
+    counts = data_version.cached(
+        ("strands by RAG", plan.id),
+        lambda: tuple(
+            tuple(row)
+            for row in db.session.execute(
+                db.select(Action.strand, Action.rag, func.count())
+                .where(Action.plan_id == plan.id)
+                .group_by(Action.strand, Action.rag)
+            )
+        ),
     )
     for strand, rag, n in counts:
         (rows[strand] if strand else no_strand).counts[rag_key(rag)] += n
@@ -162,30 +169,40 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     return (result + [no_strand] if no_strand.total else result), totals
 
 
-def _listings(plan: Plan, lists: list[tuple[ColumnElement[bool], Callable[[Label], tuple]]]) -> list[Listing]:
+def _listings(
+    plan: Plan, lists: list[tuple[ColumnElement[bool], Callable[[Label], tuple]]], key: tuple
+) -> list[Listing]:
     """For each (condition, order): the first LIST_LIMIT actions meeting the condition, with their latest update
     dates, and the total. `order(last_update)` gives the sort, which may use the selected latest-update column by
-    its label.
+    its label. `key` names the lists and what their conditions depend on besides the plan (kept by it).
 
     Each list selects ids, dates and its total only; the actions of all the lists (and their owners) are then
     loaded together, once each, rather than as full rows in every list that has them.
     """
     last_update = latest_update_date().label("last_update")
-    chosen = [
-        db.session.execute(
-            db.select(Action.id, last_update, func.count().over().label("total"))
-            .where(Action.plan_id == plan.id, condition)
-            .order_by(*order(last_update))
-            .limit(LIST_LIMIT)
-        ).all()
-        for condition, order in lists
-    ]
-    ids = list({row.id for rows in chosen for row in rows})
+
+    def choose() -> tuple[tuple[tuple[int, date | None, int], ...], ...]:
+        return tuple(
+            tuple(
+                (row.id, row.last_update, row.total)
+                for row in db.session.execute(
+                    db.select(Action.id, last_update, func.count().over().label("total"))
+                    .where(Action.plan_id == plan.id, condition)
+                    .order_by(*order(last_update))
+                    .limit(LIST_LIMIT)
+                )
+            )
+            for condition, order in lists
+        )
+
+    # Kept while the data version is unchanged: the conditions are the plan's, by its interval and today's date.
+    chosen = data_version.cached((key, plan.id, plan.update_interval_days), choose)
+    ids = list({action_id for rows in chosen for action_id, _, _ in rows})
     # The owners joined on (a few each): one statement for the actions of all the lists and their owners.
     loaded = db.session.scalars(db.select(Action).where(Action.id.in_(ids)).options(joinedload(Action.owners))).unique()
     by_id = {action.id: action for action in loaded}
     return [
-        Listing([ActionLine(by_id[row.id], row.last_update) for row in rows], rows[0].total if rows else 0)
+        Listing([ActionLine(by_id[action_id], last) for action_id, last, _ in rows], rows[0][2] if rows else 0)
         for rows in chosen
     ]
 

@@ -6,7 +6,7 @@ stands", rag_rules' overdue and stale), and each has a filter on the plan page t
 so a count and the list it links to never disagree. Four queries whatever the number of plans or actions.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Executable, Integer, Select, case, cast, e
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, Update
-from app.services import clock
+from app.services import clock, data_version
 from app.services.reviewing import queue, rag_rules
 
 
@@ -67,12 +67,19 @@ def last_review_dates(plan_ids: list[int]) -> dict[int, date]:
 
 
 def landings(plans: list[Plan], *, include_restricted: bool, today: date | None = None) -> dict[int, Landing]:
-    """Each plan's counts, by plan id."""
+    """Each plan's counts, by plan id. Kept between requests while the data version is unchanged
+    (app/services/data_version.py), by the plans, their intervals, today and what the reader may see."""
     today = today or clock.today()
+    if not plans:
+        return {}
+    key = ("landings", tuple((plan.id, plan.update_interval_days) for plan in plans), include_restricted, today)
+    kept = data_version.cached(key, lambda: _landings(plans, include_restricted, today))
+    return {plan_id: replace(row) for plan_id, row in kept.items()}  # copies: the kept ones are shared
+
+
+def _landings(plans: list[Plan], include_restricted: bool, today: date) -> dict[int, Landing]:
     ids = [plan.id for plan in plans]
     result = {plan_id: Landing(plan_id) for plan_id in ids}
-    if not ids:
-        return result
     _count_actions(plans, result, today)
     reviews = last_review_dates(ids)
     for plan_id, held_on in reviews.items():
@@ -91,11 +98,19 @@ def landing_with(
     """The plan's counts when the Red, overdue and stale counts and the last review's date are known already
     (the dashboard counts the same rules for its lists): only the proposals awaiting a decision and the updates
     since the review are counted here, with the same SQL `landings` runs."""
-    result = {plan.id: Landing(plan.id, red=red, overdue=overdue, stale=stale, last_review=last_review)}
-    awaiting = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan.id, awaiting_clause()))
-    result[plan.id].awaiting = awaiting or 0
-    _count_updates({plan.id: last_review}, result, include_restricted)
-    return result[plan.id]
+    row = Landing(plan.id, red=red, overdue=overdue, stale=stale, last_review=last_review)
+    key = ("landing_with", plan.id, last_review, include_restricted)
+    row.awaiting, row.updates, row.updated = data_version.cached(
+        key, lambda: _awaiting_and_updates(plan.id, last_review, include_restricted)
+    )
+    return row
+
+
+def _awaiting_and_updates(plan_id: int, last_review: date | None, include_restricted: bool) -> tuple[int, int, int]:
+    awaiting = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan_id, awaiting_clause()))
+    result = {plan_id: Landing(plan_id)}
+    _count_updates({plan_id: last_review}, result, include_restricted)
+    return awaiting or 0, result[plan_id].updates, result[plan_id].updated
 
 
 def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
+from app.services import data_version
 from app.services.redaction import EVERYONE, Reader
 from app.services.reviewing import rag_rules
 
@@ -132,13 +133,12 @@ def _code_page(framework: Framework, reader: Reader, page: int, per_page: int | 
     first of each, and the last loads the actions of this page's codes and the PCC deliverables they resolve
     to. Python then handles a row per code, not a row per link.
     """
-    delivering = _delivering(framework, reader)
-    rows: dict[tuple, CodeRow] = {}
-    counted = db.session.execute(
-        db.select(delivering.c.target, delivering.c.code, delivering.c.rag, func.count()).group_by(
-            delivering.c.target, delivering.c.code, delivering.c.rag
-        )
+    # The counts and each code's most urgent actions, of every code: kept while the data version is unchanged
+    # (app/services/data_version.py), by framework and by whether the reader is one links are withheld from.
+    counted, ranked = data_version.cached(
+        ("traceability", framework.value, reader.withholds), lambda: _counted_and_ranked(framework, reader)
     )
+    rows: dict[tuple, CodeRow] = {}
     for target, code, rag, n in counted:
         key = (target, code)
         row = rows.get(key) or rows.setdefault(key, CodeRow(framework, code or None))
@@ -149,19 +149,8 @@ def _code_page(framework: Framework, reader: Reader, page: int, per_page: int | 
     pages = max(1, -(-len(ordered) // size))
     page = min(max(page, 1), pages)
     keys = ordered[(page - 1) * size : page * size]
-    urgency = func.row_number().over(
-        partition_by=(delivering.c.target, delivering.c.code),
-        order_by=(delivering.c.severity, delivering.c.plan_title, delivering.c.position, delivering.c.action_id),
-    )
-    ranked = db.select(
-        delivering.c.target, delivering.c.code, delivering.c.action_id, urgency.label("urgency")
-    ).subquery()
     shown: dict[tuple, list[int]] = {key: [] for key in keys}
-    for target, code, action_id in db.session.execute(
-        db.select(ranked.c.target, ranked.c.code, ranked.c.action_id)
-        .where(ranked.c.urgency <= SHOWN_PER_CODE)
-        .order_by(ranked.c.target, ranked.c.code, ranked.c.urgency)
-    ):
+    for target, code, action_id in ranked:
         if (target, code) in shown:  # a few rows a code, of every code: the page's are kept
             shown[(target, code)].append(action_id)
     targets = [target for target, _ in keys if target]
@@ -175,6 +164,31 @@ def _code_page(framework: Framework, reader: Reader, page: int, per_page: int | 
         rows[key].actions = [by_id[action_id] for action_id in shown[key]]
         rows[key].deliverable = by_id.get(key[0])
     return CodePage([rows[key] for key in keys], len(ordered), page, pages, size)
+
+
+def _counted_and_ranked(framework: Framework, reader: Reader) -> tuple[tuple[tuple, ...], tuple[tuple, ...]]:
+    """(target, code, RAG, local actions) of every code, and (target, code, action id) of each code's
+    SHOWN_PER_CODE most urgent actions in order: plain values, two statements."""
+    delivering = _delivering(framework, reader)
+    counted = db.session.execute(
+        db.select(delivering.c.target, delivering.c.code, delivering.c.rag, func.count()).group_by(
+            delivering.c.target, delivering.c.code, delivering.c.rag
+        )
+    )
+    counts = tuple(tuple(row) for row in counted)
+    urgency = func.row_number().over(
+        partition_by=(delivering.c.target, delivering.c.code),
+        order_by=(delivering.c.severity, delivering.c.plan_title, delivering.c.position, delivering.c.action_id),
+    )
+    ranked = db.select(
+        delivering.c.target, delivering.c.code, delivering.c.action_id, urgency.label("urgency")
+    ).subquery()
+    firsts = db.session.execute(
+        db.select(ranked.c.target, ranked.c.code, ranked.c.action_id)
+        .where(ranked.c.urgency <= SHOWN_PER_CODE)
+        .order_by(ranked.c.target, ranked.c.code, ranked.c.urgency)
+    )
+    return counts, tuple(tuple(row) for row in firsts)
 
 
 def _delivering(framework: Framework, reader: Reader):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, ActionStatus, Rag, Review, ReviewSnapshot, Update
+from app.services import data_version
 from app.services.reviewing.meetings import cutoff, uk_date
 
 
@@ -68,22 +69,35 @@ def changed_since(plan_id: int, review: Review | None, *, include_restricted: bo
         Action.target_date.is_distinct_from(snapshot.target_date),
         new_updates > 0,
     )
-    rows = db.session.execute(
-        db.select(
-            Action,
-            snapshot.action_id,
-            snapshot.rag,
-            snapshot.status,
-            snapshot.target_date,
-            new_updates.label("new_updates"),
-            func.count().over().label("total"),
+
+    def choose() -> tuple[tuple, ...]:
+        # Ids and the snapshot's columns only: counting every changed row with the whole action on it made
+        # PostgreSQL's window spill the plan's rows to disk. The actions shown are loaded afterwards.
+        return tuple(
+            tuple(row)
+            for row in db.session.execute(
+                db.select(
+                    Action.id,
+                    snapshot.action_id,
+                    snapshot.rag,
+                    snapshot.status,
+                    snapshot.target_date,
+                    new_updates.label("new_updates"),
+                    func.count().over().label("total"),
+                )
+                .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
+                .where(Action.plan_id == plan_id, differs)
+                .order_by(Action.position, Action.id)
+                .limit(limit)
+            )
         )
-        .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
-        .where(Action.plan_id == plan_id, differs)
-        .order_by(Action.position, Action.id)
-        .limit(limit)
-    ).all()
-    return Changes([_line(*row[:6]) for row in rows], rows[0].total if rows else 0)
+
+    # Kept while the data version is unchanged (app/services/data_version.py), by what the reader may see.
+    key = ("changed since", plan_id, review.id, review.held_on, since, include_restricted, limit)
+    rows = data_version.cached(key, choose)
+    actions = db.session.scalars(db.select(Action).where(Action.id.in_([row[0] for row in rows])))
+    by_id = {action.id: action for action in actions}
+    return Changes([_line(by_id[row[0]], *row[1:6]) for row in rows], rows[0][6] if rows else 0)
 
 
 def _line(action: Action, snap_id, rag, status, target, new_updates: int) -> ChangeLine:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_
-from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Update
-from app.services import clock
+from app.services import clock, data_version
 from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
@@ -66,7 +65,14 @@ def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = N
     shown are read into Python: a fixed number of queries and a page's worth of work whatever the plan's size.
     """
     today = today or clock.today()
-    rows = _queue_rows(Action.plan_id == plan.id, plan.update_interval_days, today, limit or QUEUE_PAGE)
+    limit = limit or QUEUE_PAGE
+    interval = plan.update_interval_days
+    # The facts of the queue's first rows and its total, kept while the data version is unchanged (the rows are
+    # plain values: the actions and proposals shown are loaded afresh).
+    rows = data_version.cached(
+        ("review queue", plan.id, interval, today, limit),
+        lambda: tuple(_queue_rows(Action.plan_id == plan.id, interval, today, limit)),
+    )
     pending = [_pending(row, plan.update_interval_days, today) for row in rows]
     return ReviewQueue(_items([p for p in pending if p]), rows[0].total if rows else 0)
 
@@ -127,22 +133,23 @@ def decided_since(moment) -> ColumnElement[bool]:
 
 def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
     """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
-    proposal = aliased(Update)
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
-    # The latest proposal is found here by id (the (action_id, created_at) index) and its row joined after by
-    # primary key: joining the update table ON a correlated subquery made PostgreSQL hash every update.
+    # The latest proposal's id, RAG and time are read off the index of proposals (action_id, created_at, id,
+    # with the RAG included): joining its row by id afterwards made PostgreSQL read and hash every update.
     facts = (
         db.select(
             Action.id.label("action_id"),
             latest_update_date().label("last_update"),
             last_decision_at().label("decided_at"),
             latest_proposal_id().label("proposal_id"),
+            latest_proposal(Update.rag).scalar_subquery().label("proposal_rag"),
+            latest_proposal(Update.created_at).scalar_subquery().label("proposed_at"),
         )
         .where(which)
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
-    proposal_rag, proposed_at = proposal.rag, proposal.created_at
+    proposal_rag, proposed_at = facts.c.proposal_rag, facts.c.proposed_at
     proposal_stands = and_(
         facts.c.proposal_id.is_not(None),
         or_(Action.rag.is_(None), proposal_rag != Action.rag),
@@ -170,7 +177,6 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
             func.count().over().label("total"),
         )
         .join(facts, facts.c.action_id == Action.id)
-        .outerjoin(proposal, proposal.id == facts.c.proposal_id)
         .where(or_(proposal_stands, suggestion_stands))
         .order_by(urgency, Action.position, Action.id)
         .limit(limit)
