@@ -75,6 +75,9 @@ class Config:
     # A large plan's export runs in a process of its own (app/services/exporting/jobs.py): "process" starts
     # `flask plans run-export JOB`; "none" only writes the job, for a caller that runs it itself (the suite).
     EXPORT_JOBS_LAUNCH = "process"
+    # The exporting process shows it is alive this often; a job silent for longer than the second is lost.
+    EXPORT_JOB_HEARTBEAT_SECONDS = 20
+    EXPORT_JOB_SILENT_SECONDS = 120
     PLANS_DIR = BASE_DIR / "plans"
     SQLITE_BUSY_TIMEOUT_MS = 5000
     PREFERRED_URL_SCHEME = "http"

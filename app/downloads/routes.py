@@ -43,8 +43,9 @@ def plan_xlsx(plan_id: int):
 @bp.route("/exports/<int:job_id>")
 @requires()
 def export_job(job_id: int):
-    """How far the export (a workbook or a board pack) has got; the page checks until the file is ready."""
-    job = export_jobs.job_for(job_id, current_user) or abort(404)
+    """How far the export (a workbook or a board pack) has got; the page checks until the file is ready, or
+    until the job failed (a job whose process is gone is marked failed here: see services/exporting/jobs.py)."""
+    job = export_jobs.current(job_id, current_user) or abort(404)
     plan = plan_reading.get_plan(job.plan_id) or abort(404)
     return render_template("downloads/export_job.html", job=job, plan=plan, jobs=export_jobs)
 

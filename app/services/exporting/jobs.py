@@ -10,6 +10,12 @@ writes the job row and starts the process, the person's page checks until the jo
 download the file from the row. The audience, the redaction and the audit event are those of every export
 (excel.export_workbook); the file is kept `KEEP_FOR` and only its owner may have it.
 
+A process can die without a word: killed, out of memory, the machine restarted, or never started at all. So the
+exporting process shows it is alive on the row (`heartbeat_at`, every `EXPORT_JOB_HEARTBEAT_SECONDS`, from a thread
+of its own, and at every progress write), and a job that has not done so for `EXPORT_JOB_SILENT_SECONDS` (or was
+never started in that time) is lost: the next look at its page marks it failed and says so, instead of the
+page checking for ever (`current`).
+
 The board pack PDF of a large plan runs the same way (`kind` "pdf"): at 5,000 actions WeasyPrint lays out for
 longer than a web worker may take. Its writer is registered by the web layer (`register_writer`, from
 app/downloads/packs.py), since drawing the pack's HTML is a view's job; the exporting process loads the whole app,
@@ -20,12 +26,15 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, update
+from flask import current_app
+from sqlalchemy import delete, func, update
+from sqlalchemy.engine import Engine
 
 from app.extensions import db
 from app.models import Action, ExportJob, Plan, User
@@ -43,6 +52,10 @@ WAITING, RUNNING, DONE, FAILED = "waiting", "running", "done", "failed"
 XLSX, PDF = "xlsx", "pdf"
 KINDS = (XLSX, PDF)
 FAILED_TEXT = "The export could not be finished. Try again; if it fails again, tell the tracker's administrator"
+LOST_TEXT = (
+    "The export stopped before it was finished: the process writing it ended. Try again; if it stops again, tell "
+    "the tracker's administrator"
+)
 
 
 class ExportJobError(ServiceError):
@@ -127,6 +140,74 @@ def job_for(job_id: int, user: User) -> ExportJob | None:
     return job if job is not None and job.user_id == user.id else None
 
 
+def _silent_since() -> datetime:
+    """A job not shown alive since this moment is lost (see the module's docstring)."""
+    return utcnow() - timedelta(seconds=current_app.config["EXPORT_JOB_SILENT_SECONDS"])
+
+
+def _lost(cutoff: datetime):
+    """The condition of a job still waiting or running whose process has not shown itself alive since `cutoff`
+    (a job that never started is judged by when it was made)."""
+    last_heard = func.coalesce(ExportJob.heartbeat_at, ExportJob.created_at)
+    return ExportJob.status.in_((WAITING, RUNNING)) & (last_heard < cutoff)
+
+
+def current(job_id: int, user: User) -> ExportJob | None:
+    """The person's own job as it stands: one whose process is gone is marked failed (and logged) on the way, so
+    its page says so instead of checking for ever. The marking is one conditional UPDATE, so a heartbeat that
+    lands at the same moment keeps the job running."""
+    job = job_for(job_id, user)
+    if job is None or job.status not in (WAITING, RUNNING):
+        return job
+    was, last_heard = job.status, job.heartbeat_at or job.created_at
+    marked = db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.id == job.id, _lost(_silent_since()))
+        .values(status=FAILED, error=LOST_TEXT, finished_at=utcnow())
+    )
+    if marked.rowcount:  # type: ignore[attr-defined]  # a CursorResult: an UPDATE's result has a row count
+        log.warning(
+            "Export job %s of plan %s was %s and its process has not been heard from since %s: marked failed",
+            job.id,
+            job.plan_id,
+            was,
+            last_heard,
+        )
+    db.session.commit()
+    return db.session.get(ExportJob, job_id)
+
+
+class Heartbeat:
+    """While the block runs, a thread of its own writes the job's `heartbeat_at` every `every` seconds on a
+    connection of its own (Core only: the export's session and its objects are the writing thread's). A heartbeat
+    that fails is logged and the export goes on; the job then looks lost to its page only if it stays silent."""
+
+    def __init__(self, engine: Engine, job_id: int, every: float):
+        self.engine, self.job_id, self.every = engine, job_id, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"export-job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=self.every + 5)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(ExportJob)
+                        .where(ExportJob.id == self.job_id, ExportJob.status == RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception:
+                log.warning("Export job %s: its heartbeat could not be written", self.job_id, exc_info=True)
+
+
 def run(job_id: int) -> ExportJob:
     """Export the job's plan and keep the file on the row (in the exporting process). Never raises for a failed
     export: the row says it failed, and the log says why."""
@@ -137,10 +218,11 @@ def run(job_id: int) -> ExportJob:
         raise ExportJobError(f"Export job {job_id} has already run ({job.status})")
     plan, user = db.session.get_one(Plan, job.plan_id), db.session.get(User, job.user_id)
     writer = writer_for(job.kind)
-    job.status = RUNNING
+    job.status, job.heartbeat_at = RUNNING, utcnow()
     db.session.commit()
     try:
-        data = writer.write(plan, audience=job.audience, as_at=job.as_at, user=user, progress=_progress(job_id))
+        with Heartbeat(db.engine, job_id, current_app.config["EXPORT_JOB_HEARTBEAT_SECONDS"]):
+            data = writer.write(plan, audience=job.audience, as_at=job.as_at, user=user, progress=_progress(job_id))
     except Exception:
         log.exception("Export job %s of plan %s failed", job_id, job.plan_id)
         db.session.rollback()
@@ -164,6 +246,8 @@ def _progress(job_id: int):
         if total > PROGRESS_EVERY and done % PROGRESS_EVERY and done != total:  # a pack's few steps all count
             return
         with db.engine.begin() as connection:
-            connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(done=done, total=total))
+            connection.execute(
+                update(ExportJob).where(ExportJob.id == job_id).values(done=done, total=total, heartbeat_at=utcnow())
+            )
 
     return progress
