@@ -96,3 +96,75 @@ def test_kept_cross_checks_equal_the_lists_computed_afresh_on_random_plans(app_c
         _random_writes(rng, plans, lead)
         _link_writes(rng, plans, deliverables)
     assert len(seen) > 1  # the writes changed what the lists show
+
+
+def test_the_dashboard_matrix_links_are_the_addresses_url_for_builds(app):
+    from flask import url_for
+
+    from app.dashboard.routes import filter_hrefs
+    from app.models import Strand
+    from app.services.reporting import charts
+
+    with app.test_request_context():
+        hrefs = filter_hrefs(42)
+        strands = [None, *(strand.value for strand in Strand), "none"]
+        rags = [None, *(series.key for series in charts.RAG_SERIES)]
+        assert set(hrefs) == {(strand, rag) for strand in strands for rag in rags}
+        for (strand, rag), href in hrefs.items():
+            assert href == url_for("plans.show", plan_id=42, strand=strand, rag=rag)
+
+
+def _dashboard_extras(plan_ids: list[int]) -> list:
+    """The dashboard's recent updates (which ones, in order, as each reader sees them) and its RAG mix at each
+    of the latest reviews."""
+    from app.services.reporting import dashboard
+
+    out: list = []
+    for include_restricted in (True, False):
+        db.session.rollback()
+        for plan_id in plan_ids:
+            board = dashboard.build(db.session.get(Plan, plan_id), include_restricted=include_restricted)
+            out.append(
+                (
+                    [(update.id, update.action.id, update.text) for update in board.recent_updates],
+                    [(row.label, dict(row.counts)) for row in board.review_mix],
+                )
+            )
+    return out
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_kept_recent_updates_and_review_mix_equal_them_computed_afresh(app_context, app, seed):
+    from datetime import timedelta
+
+    from app.models import Update
+    from tests.factories import make_review
+
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner = make_user("lead"), make_user("owner")
+    plans = [_random_plan(rng, owner, rng.randint(5, 25)) for _ in range(2)]
+    for plan in plans:
+        for days in rng.sample(range(41, 120), k=rng.randint(0, 9)):  # more reviews than the chart holds, at times
+            make_review(plan, held_on=TODAY - timedelta(days=days))
+    ids = [plan.id for plan in plans]
+    seen = set()
+    for _ in range(4):
+        app.config["PAGE_CACHE"] = False
+        afresh = _dashboard_extras(ids)
+        app.config["PAGE_CACHE"] = True
+        first = _dashboard_extras(ids)
+        hits = cache(app).hits
+        again = _dashboard_extras(ids)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        _random_writes(rng, plans, lead)
+        plan = db.session.get(Plan, rng.choice(ids))
+        for action in rng.sample(plan.actions, k=min(3, len(plan.actions))):  # news, restricted or not
+            db.session.add(Update(action_id=action.id, as_at=TODAY, text="Latest", restricted=rng.random() < 0.5))
+        db.session.commit()
+        if rng.random() < 0.5:
+            make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
+    assert len(seen) > 1
