@@ -168,3 +168,68 @@ def test_kept_recent_updates_and_review_mix_equal_them_computed_afresh(app_conte
         if rng.random() < 0.5:
             make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
     assert len(seen) > 1
+
+
+def _dashboard_bodies(app, plan_ids: list[int], users: list) -> list:
+    """The dashboard's content as each person sees it (a lead of the plan, a viewer, an owner, an admin)."""
+    from flask_login import login_user, logout_user
+
+    from app.dashboard.routes import body
+    from app.models import User
+
+    out = []
+    for user_id in users:
+        for plan_id in plan_ids:
+            db.session.rollback()  # as a new request would: a transaction of its own
+            with app.test_request_context(f"/plans/{plan_id}/dashboard"):
+                login_user(db.session.get(User, user_id))
+                out.append((user_id, plan_id, str(body(db.session.get(Plan, plan_id)))))
+                logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_the_kept_dashboard_is_the_dashboard_drawn_afresh_for_each_reader(app_context, app, seed):
+    from datetime import timedelta
+
+    from app.models import Update
+    from tests.factories import make_measure, make_review
+
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner, viewer, admin = make_user("lead"), make_user("owner"), make_user("viewer"), make_user("admin")
+    plans = [_random_plan(rng, owner, rng.randint(5, 30)) for _ in range(2)]
+    plans[0].lead_user = lead
+    make_measure(plans[0], actions=[plans[0].actions[0]])
+    db.session.commit()
+    ids, users = [plan.id for plan in plans], [lead.id, owner.id, viewer.id, admin.id]
+    seen = set()
+    for round_ in range(5):
+        app.config["PAGE_CACHE"] = False
+        afresh = _dashboard_bodies(app, ids, users)
+        app.config["PAGE_CACHE"] = True
+        first = _dashboard_bodies(app, ids, users)
+        hits = cache(app).hits
+        again = _dashboard_bodies(app, ids, users)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        if round_ == 2:  # another day and nothing written: what is due and overdue moves on all the same
+            app.config["TODAY"] = TODAY + timedelta(days=20)
+            continue
+        # What the dashboard shows moves on: decisions, proposals, restricted flips, target dates, new updates,
+        # a review, a renamed plan and owner.
+        _random_writes(rng, plans, lead)
+        plan = db.session.get(Plan, rng.choice(ids))
+        for action in rng.sample(plan.actions, k=min(3, len(plan.actions))):
+            db.session.add(Update(action_id=action.id, as_at=TODAY, text="Latest", restricted=rng.random() < 0.5))
+        plan.title = f"Renamed {round_}"
+        db.session.get(type(owner), owner.id).name = f"Owner {round_}"
+        db.session.commit()
+        if rng.random() < 0.5:
+            make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
+    assert len(seen) > 1
+    # Each person's own content: the lead may edit the plan, the viewer has restricted work withheld.
+    last = {(user_id, plan_id): html for user_id, plan_id, html in again}
+    assert "Review queue" in last[(lead.id, ids[0])] and "Review queue" not in last[(owner.id, ids[0])]
