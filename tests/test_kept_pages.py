@@ -233,3 +233,63 @@ def test_the_kept_dashboard_is_the_dashboard_drawn_afresh_for_each_reader(app_co
     # Each person's own content: the lead may edit the plan, the viewer has restricted work withheld.
     last = {(user_id, plan_id): html for user_id, plan_id, html in again}
     assert "Review queue" in last[(lead.id, ids[0])] and "Review queue" not in last[(owner.id, ids[0])]
+
+
+def _framework_bodies(app, users: list) -> list:
+    """Each framework's content, on its first, second and a page past its last, as each person sees it."""
+    from flask_login import login_user, logout_user
+
+    from app.links.routes import framework_body
+    from app.models import User
+
+    out = []
+    for user_id in users:
+        for framework in (Framework.PCC, Framework.NS):
+            for page in (1, 2, 99):
+                db.session.rollback()
+                with app.test_request_context(f"/links/{framework.value}?page={page}"):
+                    user = db.session.get(User, user_id)
+                    login_user(user)
+                    html, shown, pages = framework_body(framework, Reader.for_user(user), page)
+                    out.append((user_id, framework.value, page, str(html), shown, pages))
+                    logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_the_kept_traceability_pages_are_the_pages_drawn_afresh_for_each_reader(app_context, app, seed, monkeypatch):
+    monkeypatch.setattr(traceability, "LIST_LIMIT", 3)
+    monkeypatch.setattr(traceability, "CODES_PER_PAGE", 2)  # several pages of codes
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner, viewer = make_user("lead"), make_user("owner"), make_user("viewer")
+    pcc = make_plan(actions=4, kind=PlanKind.PCC, title="PCC deliverables")
+    deliverables = {action.ref: action.id for action in pcc.actions}
+    plans = [_random_plan(rng, owner, rng.randint(8, 25)) for _ in range(2)]
+    for plan in plans:
+        for action in plan.actions:
+            for link in action.links:
+                if link.framework is Framework.PCC:
+                    link.code = rng.choice([*deliverables, "9.9.9", None])
+    db.session.commit()
+    _resolve_some(rng, plans, deliverables)
+    users = [lead.id, viewer.id]
+    seen = set()
+    for _ in range(4):
+        app.config["PAGE_CACHE"] = False
+        afresh = _framework_bodies(app, users)
+        app.config["PAGE_CACHE"] = True
+        first = _framework_bodies(app, users)
+        hits = cache(app).hits
+        again = _framework_bodies(app, users)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        _random_writes(rng, plans, lead)
+        _link_writes(rng, plans, deliverables)
+    assert len(seen) > 1
+    by = {(user_id, name, page): (html, shown, pages) for user_id, name, page, html, shown, pages in again}
+    assert by[(lead.id, "PCC", 99)][1] == by[(lead.id, "PCC", 99)][2] > 1  # past the last page: the last
+    assert "Restricted local actions are not shown" in by[(viewer.id, "NS", 1)][0]
+    assert "Restricted local actions are not shown" not in by[(lead.id, "NS", 1)][0]

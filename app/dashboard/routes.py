@@ -47,6 +47,7 @@ def body(plan: Plan, today: date | None = None) -> Markup:
                 measures=measure_reading.measures_of(plan, reader, board.today),
                 action_href=action_href,
                 filter_hrefs=filter_hrefs(plan.id),
+                reader=reader,
             )
         )
 
