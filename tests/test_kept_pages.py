@@ -293,3 +293,78 @@ def test_the_kept_traceability_pages_are_the_pages_drawn_afresh_for_each_reader(
     assert by[(lead.id, "PCC", 99)][1] == by[(lead.id, "PCC", 99)][2] > 1  # past the last page: the last
     assert "Restricted local actions are not shown" in by[(viewer.id, "NS", 1)][0]
     assert "Restricted local actions are not shown" not in by[(lead.id, "NS", 1)][0]
+
+
+def _plan_bodies(app, plan_ids: list[int], users: list, queries: list[str]) -> list:
+    """The plan page's content for each person, plan and query string (filters, search, pages)."""
+    from flask_login import login_user, logout_user
+
+    from app.models import User
+    from app.plans.routes import plan_body
+
+    out = []
+    for user_id in users:
+        for plan_id in plan_ids:
+            for query in queries:
+                db.session.rollback()
+                with app.test_request_context(f"/plans/{plan_id}?{query}"):
+                    login_user(db.session.get(User, user_id))
+                    html, page, pages = plan_body(db.session.get(Plan, plan_id))
+                    out.append((user_id, plan_id, query, str(html), page, pages))
+                    logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_kept_plan_page_is_the_page_drawn_afresh_for_each_reader_and_filter(app_context, app, seed, monkeypatch):
+    from datetime import timedelta
+
+    from app.models import Update
+    from app.services.plans import filters as plan_filters
+    from tests.factories import make_review
+
+    monkeypatch.setattr(plan_filters, "PER_PAGE", 4)  # several pages
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner, viewer = make_user("lead"), make_user("owner"), make_user("viewer")
+    plans = [_random_plan(rng, owner, rng.randint(8, 25)) for _ in range(2)]
+    plans[0].lead_user = lead
+    db.session.commit()
+    ids, users = [plan.id for plan in plans], [lead.id, owner.id, viewer.id]
+    queries = [
+        "",
+        "only=stale",
+        "only=overdue&only=proposed",
+        "only=updated",
+        "q=Progress",
+        "q=Latest&rag=red",
+        "strand=Prepare&rag=none",
+        f"owner={owner.id}",
+        "page=2",
+        "page=99",
+        "rag=nonsense",  # refused by the form: its error is drawn
+    ]
+    seen = set()
+    for round_ in range(4):
+        app.config["PAGE_CACHE"] = False
+        afresh = _plan_bodies(app, ids, users, queries)
+        app.config["PAGE_CACHE"] = True
+        first = _plan_bodies(app, ids, users, queries)
+        hits = cache(app).hits
+        again = _plan_bodies(app, ids, users, queries)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        if round_ == 1:  # another day and nothing written: what is stale and overdue moves on
+            app.config["TODAY"] = TODAY + timedelta(days=25)
+            continue
+        _random_writes(rng, plans, lead)
+        plan = db.session.get(Plan, rng.choice(ids))
+        for action in rng.sample(plan.actions, k=min(3, len(plan.actions))):
+            db.session.add(Update(action_id=action.id, as_at=TODAY, text="Latest", restricted=rng.random() < 0.5))
+        db.session.get(type(owner), owner.id).name = f"Owner {round_}"
+        db.session.commit()
+        if rng.random() < 0.5:
+            make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
+    assert len(seen) > 1

@@ -2,14 +2,15 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from app.models import Action, PlanKind, Role
+from app.models import Action, Plan, PlanKind, Role
 from app.permissions import requires
 from app.plans import bp
 from app.plans.forms import FilterForm
 from app.plans.pagination import pagination
 from app.query_args import kept_filters, page_number
-from app.services import clock
+from app.services import clock, data_version
 from app.services.access import can_edit_plan, can_see_restricted, can_update_action
 from app.services.plans import filters as plan_filters
 from app.services.plans import reading as plan_reading
@@ -37,37 +38,62 @@ def index():
 @bp.route("/plans/<int:plan_id>")
 @requires()
 def show(plan_id: int):
+    data_version.current()  # read first: what is kept under it is never older than it
     plan = plan_reading.get_plan(plan_id) or abort(404)
-    criteria = plan_filters.PlanFilter.from_args(request.args)
+    body, page, pages = plan_body(plan)
+    return render_template("plans/show.html", plan=plan, body=body, page=page, pages=pages)
+
+
+KEPT_QUERY_LENGTH = 300  # a plan page asked for with a longer query string is drawn every time, not kept
+
+
+def plan_body(plan: Plan) -> tuple[Markup, int, int]:
+    """The plan page's content for the signed-in person and this request's filters and page, the page shown and
+    the number of pages: kept while the data version is unchanged, by the plan, the query string, today, what
+    the reader may see, whether they may edit the plan and the addresses' root. A write anywhere draws it
+    afresh."""
+    today = clock.today()
     sees_restricted = can_see_restricted(current_user)
-    found = plan_filters.filter_actions(
-        plan,
-        criteria,
-        include_restricted=sees_restricted,
-        page=page_number(request.args),
-    )
-    groups = plan_reading.group_actions(plan, found.actions)
-    filters = FilterForm(formdata=request.args)
-    filters.set_owners(plan_filters.plan_owners(plan, include_restricted=sees_restricted))
-    args = kept_filters(request.args, (field.name for field in filters))  # the filters stay on every page
-    return render_template(
-        "plans/show.html",
-        plan=plan,
-        # Every strand, empty or not, while the whole plan fits on one page; otherwise the strands this page has.
-        groups=[g for g in groups if g.actions] if criteria.active or found.pages > 1 else groups,
-        last_updates=found.last_updates,
-        criteria=criteria,
-        found=found,
-        filters=filters,
-        pages=pagination(
-            found.page,
-            found.pages,
-            lambda number: _page_url(plan.id, args, number),
-            "Pages of actions",
-        ),
-        can_edit=can_edit_plan(current_user, plan),
-        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
-    )
+    can_edit = can_edit_plan(current_user, plan)
+    action_href = url_for("plans.action", action_id=0).removesuffix("0")  # + an id: built once, not per row
+
+    def draw() -> tuple[Markup, int, int]:
+        criteria = plan_filters.PlanFilter.from_args(request.args)
+        found = plan_filters.filter_actions(
+            plan,
+            criteria,
+            include_restricted=sees_restricted,
+            page=page_number(request.args),
+            today=today,
+        )
+        groups = plan_reading.group_actions(plan, found.actions)
+        filters = FilterForm(formdata=request.args)
+        filters.set_owners(plan_filters.plan_owners(plan, include_restricted=sees_restricted))
+        args = kept_filters(request.args, (field.name for field in filters))  # the filters stay on every page
+        html = render_template(
+            "plans/_body.html",
+            plan=plan,
+            # Every strand, empty or not, while the whole plan fits on one page; otherwise the strands this page has.
+            groups=[g for g in groups if g.actions] if criteria.active or found.pages > 1 else groups,
+            last_updates=found.last_updates,
+            criteria=criteria,
+            found=found,
+            filters=filters,
+            pages=pagination(
+                found.page,
+                found.pages,
+                lambda number: _page_url(plan.id, args, number),
+                "Pages of actions",
+            ),
+            can_edit=can_edit,
+            action_href=action_href,
+        )
+        return Markup(html), found.page, found.pages
+
+    query = tuple(request.args.items(multi=True))
+    if len(request.query_string) > KEPT_QUERY_LENGTH:
+        return draw()
+    return data_version.cached(("plan page", plan.id, query, today, sees_restricted, can_edit, action_href), draw)
 
 
 def _page_url(plan_id: int, filters: dict[str, list[str]], number: int) -> str:
