@@ -9,7 +9,7 @@ import random
 import pytest
 
 from app.extensions import db
-from app.models import Framework, Plan, PlanKind, StrategicLink
+from app.models import Framework, Plan, PlanKind, Rag, StrategicLink
 from app.services.redaction import Reader
 from app.services.reporting import traceability
 from tests.factories import make_plan, make_user
@@ -367,4 +367,65 @@ def test_the_kept_plan_page_is_the_page_drawn_afresh_for_each_reader_and_filter(
         db.session.commit()
         if rng.random() < 0.5:
             make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
+    assert len(seen) > 1
+
+
+def _my_actions_bodies(app, users: list) -> list:
+    from flask_login import login_user, logout_user
+
+    from app.models import User
+    from app.updates.routes import my_actions_body
+
+    out = []
+    for user_id in users:
+        for page in (1, 2, 99):
+            db.session.rollback()
+            with app.test_request_context(f"/my-actions?page={page}"):
+                login_user(db.session.get(User, user_id))
+                html, shown, pages = my_actions_body(page)
+                out.append((user_id, page, str(html), shown, pages))
+                logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [13, 14])
+def test_the_kept_my_actions_is_the_page_drawn_afresh_for_each_person(app_context, app, seed, monkeypatch):
+    from datetime import timedelta
+
+    from app.models import Role, Update
+    from app.services.actions import updating
+
+    monkeypatch.setattr(updating, "MY_ACTIONS_PAGE", 4)  # several pages
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner, other = make_user("lead"), make_user("owner"), make_user("owner")
+    plans = [_random_plan(rng, owner, rng.randint(8, 25)), _random_plan(rng, other, rng.randint(8, 25))]
+    db.session.commit()
+    users = [lead.id, owner.id, other.id]
+    seen = set()
+    for round_ in range(5):
+        app.config["PAGE_CACHE"] = False
+        afresh = _my_actions_bodies(app, users)
+        app.config["PAGE_CACHE"] = True
+        first = _my_actions_bodies(app, users)
+        hits = cache(app).hits
+        again = _my_actions_bodies(app, users)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        if round_ == 1:  # another day and nothing written: updates fall due
+            app.config["TODAY"] = TODAY + timedelta(days=45)
+            continue
+        _random_writes(rng, plans, lead)
+        plan = rng.choice(plans)
+        for action in rng.sample(plan.actions, k=min(3, len(plan.actions))):
+            db.session.add(
+                Update(action_id=action.id, as_at=app.config["TODAY"], text="Latest", rag=rng.choice([None, *Rag]))
+            )
+            if rng.random() < 0.5:
+                action.owners.append(db.session.get(type(owner), rng.choice([owner.id, other.id])))
+        if round_ == 3:
+            db.session.get(type(other), other.id).role = Role.VIEWER  # no return sheets for a viewer
+        db.session.commit()
     assert len(seen) > 1
