@@ -429,3 +429,73 @@ def test_the_kept_my_actions_is_the_page_drawn_afresh_for_each_person(app_contex
             db.session.get(type(other), other.id).role = Role.VIEWER  # no return sheets for a viewer
         db.session.commit()
     assert len(seen) > 1
+
+
+def _queue_bodies(app, plan_ids: list[int], users: list, tokens: set) -> list:
+    """The review queue's content for each lead and plan, asked for at two addresses, with the request's own
+    CSRF token (which is then written as TOKEN, each request having a token of its own)."""
+    from flask import g
+    from flask_login import login_user, logout_user
+    from flask_wtf.csrf import generate_csrf
+
+    from app.models import User
+    from app.reviews.routes import queue_body
+    from app.services import data_version
+
+    out = []
+    for user_id in users:
+        for plan_id in plan_ids:
+            for query in ("", "?from=dashboard"):
+                db.session.rollback()
+                with app.test_request_context(f"/plans/{plan_id}/review{query}"):
+                    g.pop("csrf_token", None)  # the test's app context is shared: each request a token of its own
+                    login_user(db.session.get(User, user_id))
+                    html = str(queue_body(db.session.get(Plan, plan_id)))
+                    token = generate_csrf()
+                    assert data_version.TOKEN_HOLE not in html
+                    assert (token in html) == ('name="csrf_token"' in html)
+                    tokens.add(token)
+                    out.append((user_id, plan_id, query, html.replace(token, "TOKEN")))
+                    logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [15, 16])
+def test_the_kept_review_queue_is_the_queue_drawn_afresh_with_each_requests_token(app_context, app, seed):
+    from datetime import timedelta
+
+    from app.models import Update
+
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, admin, owner = make_user("lead"), make_user("admin"), make_user("owner")
+    plans = [_random_plan(rng, owner, rng.randint(8, 25)) for _ in range(2)]
+    for plan in plans:
+        plan.lead_user = lead
+    db.session.commit()
+    ids, users = [plan.id for plan in plans], [lead.id, admin.id]
+    seen, tokens = set(), set()
+    for round_ in range(5):
+        app.config["PAGE_CACHE"] = False
+        afresh = _queue_bodies(app, ids, users, tokens)
+        app.config["PAGE_CACHE"] = True
+        first = _queue_bodies(app, ids, users, tokens)
+        hits = cache(app).hits
+        again = _queue_bodies(app, ids, users, tokens)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        if round_ == 1:  # another day and nothing written: the rules suggest other RAGs
+            app.config["TODAY"] = TODAY + timedelta(days=45)
+            continue
+        _random_writes(rng, plans, lead)
+        plan = rng.choice(plans)
+        for action in rng.sample(plan.actions, k=min(4, len(plan.actions))):
+            db.session.add(
+                Update(action_id=action.id, as_at=app.config["TODAY"], text="Proposed", rag=rng.choice([*Rag]))
+            )
+        db.session.commit()
+    assert len(seen) > 1
+    assert any('name="csrf_token"' in html for *_, html in again)  # some forms were drawn
+    assert len(tokens) > 100  # every request had a token of its own
