@@ -499,3 +499,82 @@ def test_the_kept_review_queue_is_the_queue_drawn_afresh_with_each_requests_toke
     assert len(seen) > 1
     assert any('name="csrf_token"' in html for *_, html in again)  # some forms were drawn
     assert len(tokens) > 100  # every request had a token of its own
+
+
+def _action_bodies(app, action_ids: list[int], users: list, tokens: set) -> list:
+    """The action page's content (its update form with the request's own CSRF token, written as TOKEN) for each
+    person and action."""
+    from flask import g
+    from flask_login import login_user, logout_user
+    from flask_wtf.csrf import generate_csrf
+
+    from app.models import Action, User
+    from app.plans.routes import render_action_page
+    from app.services import data_version
+
+    out = []
+    for user_id in users:
+        for action_id in action_ids:
+            db.session.rollback()
+            with app.test_request_context(f"/actions/{action_id}"):
+                g.pop("csrf_token", None)  # the test's app context is shared: each request a token of its own
+                login_user(db.session.get(User, user_id))
+                html, status = render_action_page(db.session.get(Action, action_id))
+                token = generate_csrf()
+                assert data_version.TOKEN_HOLE not in html and status == 200
+                main = html[html.index("<main") : html.index("</main>")]  # the page around it is drawn each time
+                if 'name="csrf_token"' in main:
+                    assert token in main
+                    tokens.add(token)
+                out.append((user_id, action_id, main.replace(token, "TOKEN")))
+                logout_user()
+    return out
+
+
+@pytest.mark.parametrize("seed", [17, 18])
+def test_the_kept_action_page_is_the_page_drawn_afresh_for_each_reader(app_context, app, seed):
+    from datetime import timedelta
+
+    from app.models import Update
+
+    app.config["TODAY"] = TODAY
+    rng = random.Random(seed)
+    lead, owner, viewer = make_user("lead"), make_user("owner"), make_user("viewer")
+    pcc = make_plan(actions=2, kind=PlanKind.PCC, title="PCC deliverables")
+    plans = [_random_plan(rng, owner, rng.randint(6, 15)) for _ in range(2)]
+    plans[0].lead_user = lead
+    for action in plans[0].actions[:3]:  # local actions delivering a deliverable, shown on its page
+        action.links.append(StrategicLink(framework=Framework.PCC, code="1.1.1", text="PCC 1.1.1", position=9))
+        action.links[-1].target_action_id = pcc.actions[0].id
+    db.session.commit()
+    action_ids = [a.id for plan in plans for a in rng.sample(plan.actions, k=4)] + [pcc.actions[0].id]
+    users = [lead.id, owner.id, viewer.id]
+    seen, tokens = set(), set()
+    for round_ in range(5):
+        app.config["PAGE_CACHE"] = False
+        afresh = _action_bodies(app, action_ids, users, tokens)
+        app.config["PAGE_CACHE"] = True
+        first = _action_bodies(app, action_ids, users, tokens)
+        hits = cache(app).hits
+        again = _action_bodies(app, action_ids, users, tokens)
+        assert cache(app).hits > hits
+        assert first == afresh
+        assert again == afresh
+        seen.add(repr(afresh))
+        if round_ == 1:  # another day and nothing written: the form's date is today's
+            app.config["TODAY"] = TODAY + timedelta(days=3)
+            continue
+        _random_writes(rng, plans, lead)
+        for action_id in rng.sample(action_ids, k=3):
+            db.session.add(
+                Update(
+                    action_id=action_id,
+                    as_at=app.config["TODAY"],
+                    text=f"News {round_}",
+                    rag=rng.choice([None, *Rag]),
+                    restricted=rng.random() < 0.4,
+                )
+            )
+        db.session.commit()
+    assert len(seen) > 1
+    assert len(tokens) > 20  # the update form was drawn, each time with the request's own token

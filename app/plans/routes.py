@@ -104,33 +104,58 @@ def _page_url(plan_id: int, filters: dict[str, list[str]], number: int) -> str:
 @bp.route("/actions/<int:action_id>")
 @requires()
 def action(action_id: int):
+    data_version.current()  # read first: what is kept under it is never older than it
     action = plan_reading.get_action(action_id) or abort(404)
     return render_action_page(action)
 
 
+KEPT_ACTION_QUERY_LENGTH = 300  # an action page asked for with a longer query string is drawn every time
+
+
 def render_action_page(action: Action, *, update_form=None, conflict=None, status: int = 200):
-    """The action page, also shown again (with the typed text) when an update is refused."""
+    """The action page, also shown again (with the typed text) when an update is refused. Asked for plainly (no
+    form typed, no conflict), its content is kept while the data version is unchanged, by the action, today,
+    what the reader may see, whether they may update and edit it, and the address, with each request's own CSRF
+    token in its update form. A page with text kept from a form sent after its session ended (app/kept_text.py)
+    refills its form, and is drawn afresh."""
     from app.updates.forms import UpdateForm
 
+    today = clock.today()
     can_update = can_update_action(current_user, action)
-    if can_update and update_form is None:
-        proposed = action.rag.value if action.rag else None
-        update_form = UpdateForm(formdata=None, as_at=clock.today(), rag=proposed, version=action.version)
+    can_edit = can_edit_plan(current_user, action.plan)
     reader = Reader.for_user(current_user)
-    updates = reader.updates(action, action.updates)
-    rag_changes = reader.rag_changes(action, action.rag_changes, action.updates)
-    page = render_template(
-        "plans/action.html",
-        action=action,
-        updates=updates[::-1],  # latest first: what an owner writes on is the latest entry
-        withheld=len(action.updates) - len(updates),
-        rag_changes=rag_changes,
-        withheld_changes=len(action.rag_changes) - len(rag_changes),
-        can_update=can_update,
-        can_edit=can_edit_plan(current_user, action.plan),
-        delivered_by=traceability.delivering_actions(action, reader) if action.plan.kind is PlanKind.PCC else [],
-        form=update_form,
-        conflict=conflict,
-        standing=standing.standing_of(action),
-    )
-    return page, status
+
+    def draw() -> str:
+        form = update_form
+        if can_update and form is None:
+            proposed = action.rag.value if action.rag else None
+            form = UpdateForm(formdata=None, as_at=today, rag=proposed, version=action.version)
+        updates = reader.updates(action, action.updates)
+        rag_changes = reader.rag_changes(action, action.rag_changes, action.updates)
+        return render_template(
+            "plans/_action_body.html",
+            action=action,
+            updates=updates[::-1],  # latest first: what an owner writes on is the latest entry
+            withheld=len(action.updates) - len(updates),
+            rag_changes=rag_changes,
+            withheld_changes=len(action.rag_changes) - len(rag_changes),
+            can_update=can_update,
+            can_edit=can_edit,
+            delivered_by=traceability.delivering_actions(action, reader) if action.plan.kind is PlanKind.PCC else [],
+            form=form,
+            conflict=conflict,
+            standing=standing.standing_of(action),
+            reader=reader,
+        )
+
+    from app import kept_text
+
+    plain = update_form is None and conflict is None and not kept_text.kept_for_this_page()
+    if plain and len(request.query_string) <= KEPT_ACTION_QUERY_LENGTH:
+        root = url_for("plans.action", action_id=0)
+        key = ("action page", action.id, today, reader.withholds, can_update, can_edit, request.full_path, root)
+        body = data_version.cached_with_token(key, draw)
+    else:
+        body = Markup(draw())
+    # The layout reads the form too: "Error:" in the title and the error summary above the content.
+    return render_template("plans/action.html", action=action, body=body, form=update_form), status
