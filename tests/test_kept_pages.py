@@ -438,9 +438,9 @@ def _queue_bodies(app, plan_ids: list[int], users: list, tokens: set) -> list:
     from flask_login import login_user, logout_user
     from flask_wtf.csrf import generate_csrf
 
+    from app import kept_pages
     from app.models import User
     from app.reviews.routes import queue_body
-    from app.services import data_version
 
     out = []
     for user_id in users:
@@ -452,7 +452,7 @@ def _queue_bodies(app, plan_ids: list[int], users: list, tokens: set) -> list:
                     login_user(db.session.get(User, user_id))
                     html = str(queue_body(db.session.get(Plan, plan_id)))
                     token = generate_csrf()
-                    assert data_version.TOKEN_HOLE not in html
+                    assert kept_pages.TOKEN_HOLE not in html
                     assert (token in html) == ('name="csrf_token"' in html)
                     tokens.add(token)
                     out.append((user_id, plan_id, query, html.replace(token, "TOKEN")))
@@ -508,9 +508,9 @@ def _action_bodies(app, action_ids: list[int], users: list, tokens: set) -> list
     from flask_login import login_user, logout_user
     from flask_wtf.csrf import generate_csrf
 
+    from app import kept_pages
     from app.models import Action, User
     from app.plans.routes import render_action_page
-    from app.services import data_version
 
     out = []
     for user_id in users:
@@ -521,7 +521,7 @@ def _action_bodies(app, action_ids: list[int], users: list, tokens: set) -> list
                 login_user(db.session.get(User, user_id))
                 html, status = render_action_page(db.session.get(Action, action_id))
                 token = generate_csrf()
-                assert data_version.TOKEN_HOLE not in html and status == 200
+                assert kept_pages.TOKEN_HOLE not in html and status == 200
                 main = html[html.index("<main") : html.index("</main>")]  # the page around it is drawn each time
                 if 'name="csrf_token"' in main:
                     assert token in main

@@ -4,6 +4,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import kept_pages
 from app.models import Action, Plan, PlanKind, Role
 from app.permissions import requires
 from app.plans import bp
@@ -154,7 +155,7 @@ def render_action_page(action: Action, *, update_form=None, conflict=None, statu
     if plain and len(request.query_string) <= KEPT_ACTION_QUERY_LENGTH:
         root = url_for("plans.action", action_id=0)
         key = ("action page", action.id, today, reader.withholds, can_update, can_edit, request.full_path, root)
-        body = data_version.cached_with_token(key, draw)
+        body = kept_pages.cached_with_token(key, draw)
     else:
         body = Markup(draw())
     # The layout reads the form too: "Error:" in the title and the error summary above the content.

@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import kept_pages
 from app.models import Plan, Rag, Role
 from app.permissions import requires
 from app.reviews import bp
@@ -59,7 +60,7 @@ def queue_body(plan: Plan) -> Markup:
     if len(request.query_string) > KEPT_QUERY_LENGTH:
         return Markup(draw())
     key = ("review queue page", plan.id, today, reader.withholds, request.full_path, action_href)
-    return data_version.cached_with_token(key, draw)
+    return kept_pages.cached_with_token(key, draw)
 
 
 @bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])

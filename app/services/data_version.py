@@ -33,7 +33,6 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from markupsafe import Markup
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -183,19 +182,3 @@ def bump_if_present(connection: Connection) -> None:
 
     if inspect(connection).has_table("data_version"):
         connection.exec_driver_sql(bump_statement())
-
-
-# A kept page part that holds a form keeps this in place of the CSRF token it was drawn with (random for each
-# process, so no text a person writes can hold it), and each request's own token is put back when it is served.
-TOKEN_HOLE = f"csrf-token-{secrets.token_hex(16)}"
-
-
-def cached_with_token(key: tuple, draw: Callable[[], str]) -> Markup:
-    """`cached(key, draw)` for HTML holding this request's CSRF token: the token of the request that drew it is
-    kept as TOKEN_HOLE, and this request's token goes back in its place."""
-    from flask_wtf.csrf import generate_csrf
-
-    def punched() -> str:
-        return draw().replace(generate_csrf(), TOKEN_HOLE)
-
-    return Markup(cached(key, punched).replace(TOKEN_HOLE, generate_csrf()))
