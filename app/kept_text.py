@@ -143,6 +143,11 @@ def _kept_here() -> dict | None:
     return g.kept_here
 
 
+def kept_for_this_page() -> bool:
+    """Whether this GET's page has kept text to give back (its forms are then refilled: never a kept page)."""
+    return bool(_kept_here())
+
+
 def refill(form: FlaskForm) -> None:
     """Put the kept text back into the fields of `form` that have its names (only those: the others keep the
     values the page gave them)."""

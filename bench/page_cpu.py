@@ -98,23 +98,29 @@ def sign_in_secrets(name: str, emails: set[str]) -> dict[str, str | None]:
 
 
 def start_gunicorn(
-    name: str, log_path: str, server_log, checkout: Path = ROOT, profile: Path | None = None
+    name: str,
+    log_path: str,
+    server_log,
+    checkout: Path = ROOT,
+    profile: Path | None = None,
+    port: int = PORT,
+    secret_key: str | None = None,
 ) -> subprocess.Popen:
     env = {
         **os.environ,
         **({"PAGE_PROFILE_DIR": str(profile)} if profile else {}),
         "DATABASE_URL": pgdata.url(name),
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
         "PAGE_CPU_LOG": log_path,
         "RATELIMIT_STORAGE_URI": "memory://",  # one worker
     }
     env.pop("FLASK_CONFIG", None)  # production cookies are Secure: they would not come back over http
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{PORT}"]
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
     command += ["--config", str(ROOT / "bench" / "gunicorn_cpu.py"), "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(command, cwd=checkout, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     for _ in range(150):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/sign-in", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=2) as response:
                 if response.status == 200:
                     return server
         except OSError:
@@ -127,46 +133,76 @@ def measure(
     name: str, data, runs: int, warm_up: int = 3, checkout: Path = ROOT, profile: Path | None = None
 ) -> SizeResult:
     """The pages of the database `name`, served by the tracker in `checkout` (this one unless comparing)."""
-    listed = pages(data)
-    keys = sign_in_secrets(name, {who for _, _, who in listed if who})
-    result = SizeResult(data.actions, data.updates)
-    with tempfile.TemporaryDirectory(prefix="page-cpu-") as folder:
-        log_path = str(Path(folder) / "requests.tsv")
-        with open(Path(folder) / "gunicorn.log", "w") as server_log:
-            server = start_gunicorn(name, log_path, server_log, checkout, profile)
-            try:
-                clients = {}
-                for who in dict.fromkeys(who for _, _, who in listed):
-                    clients[who] = Client(Person("bench", who, PASSWORD, [], [], keys.get(who)), PORT, None)
-                    if who != SIGNED_OUT:
-                        clients[who].sign_in()
+    return measure_side_by_side(name, data, runs, [checkout], warm_up, profile)[0]
 
-                def open_every_page():
+
+def measure_side_by_side(
+    name: str, data, runs: int, checkouts: list[Path], warm_up: int = 3, profile: Path | None = None
+) -> list[SizeResult]:
+    """The pages of the database `name`, served by each checkout at once (one gunicorn each, on ports of their
+    own), a run of every page on one and then on the other, the order swapped each run: both see the same load
+    on the machine, which a shared machine's drift otherwise puts between two runs one after the other."""
+    listed = pages(data)
+    with tempfile.TemporaryDirectory(prefix="page-cpu-") as folder:
+        logs = [str(Path(folder) / f"requests-{i}.tsv") for i in range(len(checkouts))]
+        servers, sides = [], []
+        with open(Path(folder) / "gunicorn.log", "w") as server_log:
+            try:
+                secret_key = secrets.token_urlsafe(48)  # one for every side: the same session cookies serve each
+                for i, checkout in enumerate(checkouts):
+                    servers.append(
+                        start_gunicorn(
+                            name, logs[i], server_log, checkout, profile if i == 0 else None, PORT + i, secret_key
+                        )
+                    )
+                # Signed in once, on the first side: signing in again elsewhere would end the first session.
+                keys = sign_in_secrets(name, {who for _, _, who in listed if who})
+                for i in range(len(checkouts)):
+                    clients = {}
+                    for who in dict.fromkeys(who for _, _, who in listed):
+                        clients[who] = Client(Person("bench", who, PASSWORD, [], [], keys.get(who)), PORT + i, None)
+                        if i == 0 and who != SIGNED_OUT:
+                            clients[who].sign_in()
+                        elif i > 0:
+                            clients[who].cookies = dict(sides[0][who].cookies)
+                    sides.append(clients)
+
+                def open_every_page(clients):
                     for page, path, who in listed:
                         status, _, _ = clients[who].request(page, "GET", path)
                         if status not in (200, 302):
                             raise SystemExit(f"GET {path}: {status}")
 
                 for _ in range(warm_up):
-                    open_every_page()
+                    for clients in sides:
+                        open_every_page(clients)
                 # The worker logs a request after answering it: one more request, not measured, is answered only
                 # once the last warm-up request has been logged, and what it logs itself is not read.
-                clients[listed[0][2]].request("sync", "GET", "/assets/app.js")
-                Path(log_path).write_text("")  # from here on, each request is a measured one
+                for clients, log_path in zip(sides, logs, strict=True):
+                    clients[listed[0][2]].request("sync", "GET", "/assets/app.js")
+                    Path(log_path).write_text("")  # from here on, each request is a measured one
                 if profile:  # the warm-up's profiles are not kept either
                     for old in profile.iterdir():
                         old.unlink()
-                for _ in range(runs):
-                    open_every_page()
+                for run in range(runs):
+                    for clients in sides if run % 2 == 0 else sides[::-1]:
+                        open_every_page(clients)
             finally:
-                server.terminate()
-                server.wait(timeout=30)
-        by_path = {path: page for page, path, _ in listed}
-        for line in Path(log_path).read_text().splitlines():
-            _, method, path, status, cpu, wall = line.split("\t")
-            if method == "GET" and status in ("200", "302") and path in by_path:
-                result.cpu.setdefault(by_path[path], []).append(float(cpu))
-                result.wall.setdefault(by_path[path], []).append(float(wall))
+                for server in servers:
+                    server.terminate()
+                for server in servers:
+                    server.wait(timeout=30)
+        return [_read_log(log_path, listed, data) for log_path in logs]
+
+
+def _read_log(log_path: str, listed, data) -> SizeResult:
+    result = SizeResult(data.actions, data.updates)
+    by_path = {path: page for page, path, _ in listed}
+    for line in Path(log_path).read_text().splitlines():
+        _, method, path, status, cpu, wall = line.split("\t")
+        if method == "GET" and status in ("200", "302") and path in by_path:
+            result.cpu.setdefault(by_path[path], []).append(float(cpu))
+            result.wall.setdefault(by_path[path], []).append(float(wall))
     order = [page for page, _, _ in listed]
     result.cpu = {page: result.cpu[page] for page in order if page in result.cpu}
     result.wall = {page: result.wall[page] for page in order if page in result.wall}
@@ -175,8 +211,9 @@ def measure(
 
 def run(sizes: list[int], runs: int, prefix: str, say=print, compare: Path | None = None, profile: Path | None = None):
     """The results at each size, and with `compare` (another checkout) that checkout's on the same databases,
-    measured right after, so that both see much the same load on the machine. With `profile`, every measured
-    request's cProfile statistics go to a folder of each size's under it."""
+    served at the same time, the runs alternating between the two, so that both see the same load on the
+    machine. With `profile`, every measured request's cProfile statistics go to a folder of each size's under
+    it."""
     results, others = [], []
     for actions in sizes:
         name = f"{prefix}_{actions}"
@@ -186,10 +223,13 @@ def run(sizes: list[int], runs: int, prefix: str, say=print, compare: Path | Non
         if profile:
             folder = profile / str(actions)
             folder.mkdir(parents=True, exist_ok=True)
-        results.append(measure(name, data, runs, profile=folder))
         if compare:
-            say(f"Pages at {actions:,} actions served by {compare}")
-            others.append(measure(name, data, runs, checkout=compare))
+            say(f"... and served by {compare} at the same time, the runs alternating")
+            mine, other = measure_side_by_side(name, data, runs, [ROOT, compare], profile=folder)
+            results.append(mine)
+            others.append(other)
+        else:
+            results.append(measure(name, data, runs, profile=folder))
     return results, others
 
 

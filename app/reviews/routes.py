@@ -1,14 +1,17 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from app.models import Rag, Role
+from app import kept_pages
+from app.models import Plan, Rag, Role
 from app.permissions import requires
 from app.reviews import bp
 from app.reviews.forms import DecisionForm, ReviewForm
-from app.services import clock
+from app.services import clock, data_version
 from app.services.access import can_edit_plan
 from app.services.actions.conflicts import ConflictError
 from app.services.plans import reading as plan_reading
+from app.services.redaction import Reader
 from app.services.reporting import charts
 from app.services.reviewing import meetings, rag_rules
 from app.services.reviewing.decisions import ReviewError, decide_rag
@@ -25,18 +28,39 @@ def _plan_i_lead(plan_id: int):
 @bp.route("/plans/<int:plan_id>/review")
 @requires(*LEADS)
 def queue(plan_id: int):
+    data_version.current()  # read first: what is kept under it is never older than it
     plan = _plan_i_lead(plan_id)
-    queue = review_queue(plan)
-    latest = plan_reading.latest_updates([item.action.id for item in queue.items])
-    return render_template(
-        "reviews/queue.html",
-        plan=plan,
-        items=queue.items,
-        total=queue.total,
-        latest=latest,
-        rules=rag_rules.RULES,
-        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
-    )
+    return render_template("reviews/queue.html", plan=plan, body=queue_body(plan))
+
+
+KEPT_QUERY_LENGTH = 300  # a queue asked for with a longer query string is drawn every time, not kept
+
+
+def queue_body(plan: Plan) -> Markup:
+    """The review queue's content: kept while the data version is unchanged, by the plan, today, what the reader
+    may see and the address asked for (each form comes back to it), with each request's own CSRF token."""
+    today = clock.today()
+    reader = Reader.for_user(current_user)
+    action_href = url_for("plans.action", action_id=0).removesuffix("0")  # + an id: built once, not per row
+
+    def draw() -> str:
+        queue = review_queue(plan, today)
+        latest = plan_reading.latest_updates([item.action.id for item in queue.items])
+        return render_template(
+            "reviews/_queue_body.html",
+            plan=plan,
+            items=queue.items,
+            total=queue.total,
+            latest=latest,
+            rules=rag_rules.RULES,
+            action_href=action_href,
+            reader=reader,
+        )
+
+    if len(request.query_string) > KEPT_QUERY_LENGTH:
+        return Markup(draw())
+    key = ("review queue page", plan.id, today, reader.withholds, request.full_path, action_href)
+    return kept_pages.cached_with_token(key, draw)
 
 
 @bp.route("/actions/<int:action_id>/decide", methods=["GET", "POST"])

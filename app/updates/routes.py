@@ -1,11 +1,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.models import Rag, Role
 from app.permissions import requires
 from app.plans.pagination import pagination
 from app.plans.routes import render_action_page
 from app.query_args import page_number
+from app.services import clock, data_version
 from app.services.access import can_update_action
 from app.services.actions import updating
 from app.services.actions.conflicts import ConflictError
@@ -17,16 +19,36 @@ from app.updates.forms import UpdateForm
 @bp.route("/my-actions")
 @requires()
 def my_actions():
-    mine = updating.my_actions_page(current_user, page_number(request.args))
-    return render_template(
-        "updates/my_actions.html",
-        mine=mine,
-        plans=mine.plans,
-        pages=pagination(
-            mine.page, mine.pages, lambda number: url_for("updates.my_actions", page=number), "Pages of your actions"
-        ),
-        action_href=url_for("plans.action", action_id=0).removesuffix("0"),  # + an id: built once, not per row
-    )
+    data_version.current()  # read first: what is kept under it is never older than it
+    body, page, pages = my_actions_body(page_number(request.args))
+    return render_template("updates/my_actions.html", body=body, page=page, pages=pages)
+
+
+def my_actions_body(requested: int) -> tuple[Markup, int, int]:
+    """My actions' content for the signed-in person, the page shown and the number of pages: kept while the data
+    version is unchanged, by the person, their role, the page asked for, today and the addresses' root. A write
+    anywhere draws it afresh."""
+    today = clock.today()
+    action_href = url_for("plans.action", action_id=0).removesuffix("0")  # + an id: built once, not per row
+
+    def draw() -> tuple[Markup, int, int]:
+        mine = updating.my_actions_page(current_user, requested, today)
+        html = render_template(
+            "updates/_my_actions_body.html",
+            mine=mine,
+            plans=mine.plans,
+            pages=pagination(
+                mine.page,
+                mine.pages,
+                lambda number: url_for("updates.my_actions", page=number),
+                "Pages of your actions",
+            ),
+            action_href=action_href,
+        )
+        return Markup(html), mine.page, mine.pages
+
+    key = ("my actions page", current_user.id, current_user.role, requested, today, action_href)
+    return data_version.cached(key, draw)
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])

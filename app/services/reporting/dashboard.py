@@ -237,7 +237,10 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
     )
     if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
         newest = newest.where(WITHHOLDING.visible_update())
-    ids = list(db.session.scalars(newest))
+    # Kept while the data version is unchanged (every new update moves it on), by what the reader may see.
+    ids = list(
+        data_version.cached(("recent updates", plan.id, include_restricted), lambda: tuple(db.session.scalars(newest)))
+    )
     return list(
         db.session.scalars(
             db.select(Update)
@@ -251,10 +254,16 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
 def _review_mix(reviews: list[Review]) -> list[RagCounts]:
     """The RAG counts each of the latest reviews recorded, oldest first."""
     rows = {review.id: RagCounts(f"{review.held_on.day} {review.held_on:%b %Y}") for review in reversed(reviews)}
-    counts = db.session.execute(
-        db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
-        .where(ReviewSnapshot.review_id.in_(list(rows)))
-        .group_by(ReviewSnapshot.review_id, ReviewSnapshot.rag)
+    counts = data_version.cached(
+        ("review mix", tuple(rows)),
+        lambda: tuple(
+            tuple(row)
+            for row in db.session.execute(
+                db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
+                .where(ReviewSnapshot.review_id.in_(list(rows)))
+                .group_by(ReviewSnapshot.review_id, ReviewSnapshot.rag)
+            )
+        ),
     )
     for review_id, rag, n in counts:
         rows[review_id].counts[rag_key(rag)] += n

@@ -239,43 +239,72 @@ class Listed:
 def unlinked_deliverables(reader: Reader = EVERYONE) -> Listed:
     """PCC deliverables that no local action links to."""
     source, source_plan, pcc_plan = aliased(Action), aliased(Plan), aliased(Plan)
-    local_link = (
-        db.select(StrategicLink.id)
-        .join(source, source.id == StrategicLink.action_id)
-        .join(source_plan, source_plan.id == source.plan_id)
-        .where(StrategicLink.target_action_id == Action.id, source_plan.kind == PlanKind.LOCAL)
-        .where(source.restricted.is_(False) if reader.withholds else true())
-        .exists()
-    )
-    return _listed(
-        db.select(Action, func.count().over())
-        .join(pcc_plan, pcc_plan.id == Action.plan_id)
-        .where(pcc_plan.kind == PlanKind.PCC, ~local_link)
-        .options(joinedload(Action.plan))
-        .order_by(pcc_plan.title, pcc_plan.id, Action.position, Action.id)
+
+    def choose():
+        local_link = (
+            db.select(StrategicLink.id)
+            .join(source, source.id == StrategicLink.action_id)
+            .join(source_plan, source_plan.id == source.plan_id)
+            .where(StrategicLink.target_action_id == Action.id, source_plan.kind == PlanKind.LOCAL)
+            .where(source.restricted.is_(False) if reader.withholds else true())
+            .exists()
+        )
+        return (
+            db.select(Action.id, func.count().over())
+            .join(pcc_plan, pcc_plan.id == Action.plan_id)
+            .where(pcc_plan.kind == PlanKind.PCC, ~local_link)
+            .order_by(pcc_plan.title, pcc_plan.id, Action.position, Action.id)
+        )
+
+    return _kept_listed(
+        ("unlinked deliverables", reader.withholds),
+        choose,
+        lambda ids: db.select(Action).where(Action.id.in_(ids)).options(joinedload(Action.plan)),
     )
 
 
 def unresolved_links(reader: Reader = EVERYONE) -> Listed:
     """Local actions' PCC links whose number matches no PCC deliverable: kept as written, and flagged."""
-    return _listed(
-        db.select(StrategicLink, func.count().over())
-        .join(Action, Action.id == StrategicLink.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .where(
-            StrategicLink.framework == Framework.PCC,
-            StrategicLink.target_action_id.is_(None),
-            Plan.kind == PlanKind.LOCAL,
-            reader.visible_links(),
+
+    def choose():
+        return (
+            db.select(StrategicLink.id, func.count().over())
+            .join(Action, Action.id == StrategicLink.action_id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .where(
+                StrategicLink.framework == Framework.PCC,
+                StrategicLink.target_action_id.is_(None),
+                Plan.kind == PlanKind.LOCAL,
+                reader.visible_links(),
+            )
+            .order_by(Plan.title, Action.position, Action.id, StrategicLink.position)
         )
-        .options(joinedload(StrategicLink.action).joinedload(Action.plan))
-        .order_by(Plan.title, Action.position, Action.id, StrategicLink.position)
+
+    return _kept_listed(
+        ("unresolved links", reader.withholds),
+        choose,
+        lambda ids: (
+            db.select(StrategicLink)
+            .where(StrategicLink.id.in_(ids))
+            .options(joinedload(StrategicLink.action).joinedload(Action.plan))
+        ),
     )
 
 
-def _listed(query) -> Listed:
-    rows = db.session.execute(query.limit(LIST_LIMIT)).all()
-    return Listed([row[0] for row in rows], rows[0][1] if rows else 0)
+def _kept_listed(key: tuple, choose, load) -> Listed:
+    """The first LIST_LIMIT rows `choose()` selects (id, total) in order, and the total: the ids and the total
+    kept while the data version is unchanged (they are found over every link of every plan), the rows loaded
+    afresh by id with `load(ids)`, in the same order."""
+
+    def ids_and_total() -> tuple[tuple[int, ...], int]:
+        rows = db.session.execute(choose().limit(LIST_LIMIT)).all()
+        return tuple(row[0] for row in rows), rows[0][1] if rows else 0
+
+    ids, total = data_version.cached(key, ids_and_total)
+    by_id = {row.id: row for row in db.session.scalars(load(list(ids))).unique()}  # always: a fixed count
+    # A row deleted by a transaction that committed after the version was read is left out (the next request
+    # sees the new version).
+    return Listed([by_id[row_id] for row_id in ids if row_id in by_id], total)
 
 
 def delivering_actions(deliverable: Action, reader: Reader = EVERYONE) -> list[Action]:
