@@ -317,3 +317,18 @@ def test_the_cache_keeps_the_newest_value_and_forgets_the_least_recently_used():
     kept.put("c", 5, "c")  # "b" was used least recently
     assert kept.get("b", 5) == (False, None)
     assert kept.get("a", 5) == (True, "at 5") and kept.get("c", 5) == (True, "c")
+
+
+def test_values_of_an_older_version_are_let_go_when_a_newer_one_is_kept():
+    kept = data_version.VersionedCache(max_entries=10)
+    for key in "abc":
+        kept.put(key, 5, f"{key} at 5")
+    kept.put("d", 4, "d at 4, computed by a request that read the version before the last write")
+    assert len(kept._entries) == 4  # nothing newer than 5 seen yet: all kept
+    kept.put("a", 6, "a at 6")
+    assert list(kept._entries) == ["a"]  # the pages of versions 4 and 5 are not held until they are pushed out
+    assert kept.get("b", 5) == (False, None) and kept.get("a", 6) == (True, "a at 6")
+    kept.put("b", 5, "b at 5, from a request still on version 5")  # kept, and let go at the next newer version
+    assert kept.get("b", 5) == (True, "b at 5, from a request still on version 5")
+    kept.put("c", 7, "c at 7")
+    assert list(kept._entries) == ["c"]

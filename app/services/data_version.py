@@ -99,6 +99,7 @@ class VersionedCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._newest = 0  # the newest version a value was kept at
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, version: int) -> tuple[bool, Any]:
@@ -116,6 +117,13 @@ class VersionedCache:
             entry = self._entries.get(key)
             if entry is not None and entry[0] > version:
                 return  # a newer value is kept already (versions only grow)
+            if version > self._newest:
+                # Values of an older version are never read again once a newer one has been seen (a request reads
+                # the version first): let them go now, so that a worker does not hold up to MAX_ENTRIES dead pages.
+                self._newest = version
+                stale = [kept_key for kept_key, (kept_at, _) in self._entries.items() if kept_at < version]
+                for kept_key in stale:
+                    del self._entries[kept_key]
             self._entries[key] = (version, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
