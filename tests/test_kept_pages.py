@@ -16,6 +16,21 @@ from tests.factories import make_plan, make_user
 from tests.test_data_version import TODAY, _random_plan, _random_writes, cache
 
 
+def kept_as_drawn_afresh(app, draw):
+    """draw() with the cache off, then twice with it on: the first is computed and kept, the second is read from
+    the cache (its hits go up), and both equal what was drawn afresh. Returns that."""
+    app.config["PAGE_CACHE"] = False
+    afresh = draw()
+    app.config["PAGE_CACHE"] = True
+    first = draw()  # computed and kept
+    hits = cache(app).hits
+    again = draw()  # the kept value
+    assert cache(app).hits > hits
+    assert first == afresh
+    assert again == afresh
+    return afresh
+
+
 def _resolve_some(rng: random.Random, plans: list[Plan], deliverables: dict[str, int]) -> None:
     """Point some PCC links at the deliverable of their number, as the importer and the edit page do."""
     for plan in plans:
@@ -83,15 +98,7 @@ def test_kept_cross_checks_equal_the_lists_computed_afresh_on_random_plans(app_c
     _resolve_some(rng, plans, deliverables)
     seen = set()
     for _ in range(4):
-        app.config["PAGE_CACHE"] = False
-        afresh = _cross_checks()
-        app.config["PAGE_CACHE"] = True
-        first = _cross_checks()  # computed and kept
-        hits = cache(app).hits
-        again = _cross_checks()  # the kept ids and totals
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _cross_checks())
         seen.add(repr(afresh))
         _random_writes(rng, plans, lead)
         _link_writes(rng, plans, deliverables)
@@ -150,15 +157,7 @@ def test_kept_recent_updates_and_review_mix_equal_them_computed_afresh(app_conte
     ids = [plan.id for plan in plans]
     seen = set()
     for _ in range(4):
-        app.config["PAGE_CACHE"] = False
-        afresh = _dashboard_extras(ids)
-        app.config["PAGE_CACHE"] = True
-        first = _dashboard_extras(ids)
-        hits = cache(app).hits
-        again = _dashboard_extras(ids)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _dashboard_extras(ids))
         seen.add(repr(afresh))
         _random_writes(rng, plans, lead)
         plan = db.session.get(Plan, rng.choice(ids))
@@ -205,15 +204,7 @@ def test_the_kept_dashboard_is_the_dashboard_drawn_afresh_for_each_reader(app_co
     ids, users = [plan.id for plan in plans], [lead.id, owner.id, viewer.id, admin.id]
     seen = set()
     for round_ in range(5):
-        app.config["PAGE_CACHE"] = False
-        afresh = _dashboard_bodies(app, ids, users)
-        app.config["PAGE_CACHE"] = True
-        first = _dashboard_bodies(app, ids, users)
-        hits = cache(app).hits
-        again = _dashboard_bodies(app, ids, users)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _dashboard_bodies(app, ids, users))
         seen.add(repr(afresh))
         if round_ == 2:  # another day and nothing written: what is due and overdue moves on all the same
             app.config["TODAY"] = TODAY + timedelta(days=20)
@@ -231,7 +222,7 @@ def test_the_kept_dashboard_is_the_dashboard_drawn_afresh_for_each_reader(app_co
             make_review(plan, held_on=TODAY - timedelta(days=rng.randint(0, 40)))
     assert len(seen) > 1
     # Each person's own content: the lead may edit the plan, the viewer has restricted work withheld.
-    last = {(user_id, plan_id): html for user_id, plan_id, html in again}
+    last = {(user_id, plan_id): html for user_id, plan_id, html in afresh}
     assert "Review queue" in last[(lead.id, ids[0])] and "Review queue" not in last[(owner.id, ids[0])]
 
 
@@ -276,20 +267,12 @@ def test_the_kept_traceability_pages_are_the_pages_drawn_afresh_for_each_reader(
     users = [lead.id, viewer.id]
     seen = set()
     for _ in range(4):
-        app.config["PAGE_CACHE"] = False
-        afresh = _framework_bodies(app, users)
-        app.config["PAGE_CACHE"] = True
-        first = _framework_bodies(app, users)
-        hits = cache(app).hits
-        again = _framework_bodies(app, users)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _framework_bodies(app, users))
         seen.add(repr(afresh))
         _random_writes(rng, plans, lead)
         _link_writes(rng, plans, deliverables)
     assert len(seen) > 1
-    by = {(user_id, name, page): (html, shown, pages) for user_id, name, page, html, shown, pages in again}
+    by = {(user_id, name, page): (html, shown, pages) for user_id, name, page, html, shown, pages in afresh}
     assert by[(lead.id, "PCC", 99)][1] == by[(lead.id, "PCC", 99)][2] > 1  # past the last page: the last
     assert "Restricted local actions are not shown" in by[(viewer.id, "NS", 1)][0]
     assert "Restricted local actions are not shown" not in by[(lead.id, "NS", 1)][0]
@@ -346,15 +329,7 @@ def test_the_kept_plan_page_is_the_page_drawn_afresh_for_each_reader_and_filter(
     ]
     seen = set()
     for round_ in range(4):
-        app.config["PAGE_CACHE"] = False
-        afresh = _plan_bodies(app, ids, users, queries)
-        app.config["PAGE_CACHE"] = True
-        first = _plan_bodies(app, ids, users, queries)
-        hits = cache(app).hits
-        again = _plan_bodies(app, ids, users, queries)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _plan_bodies(app, ids, users, queries))
         seen.add(repr(afresh))
         if round_ == 1:  # another day and nothing written: what is stale and overdue moves on
             app.config["TODAY"] = TODAY + timedelta(days=25)
@@ -404,15 +379,7 @@ def test_the_kept_my_actions_is_the_page_drawn_afresh_for_each_person(app_contex
     users = [lead.id, owner.id, other.id]
     seen = set()
     for round_ in range(5):
-        app.config["PAGE_CACHE"] = False
-        afresh = _my_actions_bodies(app, users)
-        app.config["PAGE_CACHE"] = True
-        first = _my_actions_bodies(app, users)
-        hits = cache(app).hits
-        again = _my_actions_bodies(app, users)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _my_actions_bodies(app, users))
         seen.add(repr(afresh))
         if round_ == 1:  # another day and nothing written: updates fall due
             app.config["TODAY"] = TODAY + timedelta(days=45)
@@ -476,15 +443,7 @@ def test_the_kept_review_queue_is_the_queue_drawn_afresh_with_each_requests_toke
     ids, users = [plan.id for plan in plans], [lead.id, admin.id]
     seen, tokens = set(), set()
     for round_ in range(5):
-        app.config["PAGE_CACHE"] = False
-        afresh = _queue_bodies(app, ids, users, tokens)
-        app.config["PAGE_CACHE"] = True
-        first = _queue_bodies(app, ids, users, tokens)
-        hits = cache(app).hits
-        again = _queue_bodies(app, ids, users, tokens)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _queue_bodies(app, ids, users, tokens))
         seen.add(repr(afresh))
         if round_ == 1:  # another day and nothing written: the rules suggest other RAGs
             app.config["TODAY"] = TODAY + timedelta(days=45)
@@ -497,7 +456,7 @@ def test_the_kept_review_queue_is_the_queue_drawn_afresh_with_each_requests_toke
             )
         db.session.commit()
     assert len(seen) > 1
-    assert any('name="csrf_token"' in html for *_, html in again)  # some forms were drawn
+    assert any('name="csrf_token"' in html for *_, html in afresh)  # some forms were drawn (the kept ones equal them)
     assert len(tokens) > 100  # every request had a token of its own
 
 
@@ -551,15 +510,7 @@ def test_the_kept_action_page_is_the_page_drawn_afresh_for_each_reader(app_conte
     users = [lead.id, owner.id, viewer.id]
     seen, tokens = set(), set()
     for round_ in range(5):
-        app.config["PAGE_CACHE"] = False
-        afresh = _action_bodies(app, action_ids, users, tokens)
-        app.config["PAGE_CACHE"] = True
-        first = _action_bodies(app, action_ids, users, tokens)
-        hits = cache(app).hits
-        again = _action_bodies(app, action_ids, users, tokens)
-        assert cache(app).hits > hits
-        assert first == afresh
-        assert again == afresh
+        afresh = kept_as_drawn_afresh(app, lambda: _action_bodies(app, action_ids, users, tokens))
         seen.add(repr(afresh))
         if round_ == 1:  # another day and nothing written: the form's date is today's
             app.config["TODAY"] = TODAY + timedelta(days=3)
