@@ -13,6 +13,8 @@ from markupsafe import Markup
 from app.services import data_version
 
 TOKEN_HOLE = f"csrf-token-{secrets.token_hex(16)}"
+# A page whose content is keyed by its query string is drawn every time, not kept, when that is longer than this.
+KEPT_QUERY_LENGTH = 300
 
 
 def cached_with_token(key: tuple, draw: Callable[[], str]) -> Markup:

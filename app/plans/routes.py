@@ -45,9 +45,6 @@ def show(plan_id: int):
     return render_template("plans/show.html", plan=plan, body=body, page=page, pages=pages)
 
 
-KEPT_QUERY_LENGTH = 300  # a plan page asked for with a longer query string is drawn every time, not kept
-
-
 def plan_body(plan: Plan) -> tuple[Markup, int, int]:
     """The plan page's content for the signed-in person and this request's filters and page, the page shown and
     the number of pages: kept while the data version is unchanged, by the plan, the query string, today, what
@@ -92,7 +89,7 @@ def plan_body(plan: Plan) -> tuple[Markup, int, int]:
         return Markup(html), found.page, found.pages
 
     query = tuple(request.args.items(multi=True))
-    if len(request.query_string) > KEPT_QUERY_LENGTH:
+    if len(request.query_string) > kept_pages.KEPT_QUERY_LENGTH:
         return draw()
     return data_version.cached(("plan page", plan.id, query, today, sees_restricted, can_edit, action_href), draw)
 

@@ -33,9 +33,6 @@ def queue(plan_id: int):
     return render_template("reviews/queue.html", plan=plan, body=queue_body(plan))
 
 
-KEPT_QUERY_LENGTH = 300  # a queue asked for with a longer query string is drawn every time, not kept
-
-
 def queue_body(plan: Plan) -> Markup:
     """The review queue's content: kept while the data version is unchanged, by the plan, today, what the reader
     may see and the address asked for (each form comes back to it), with each request's own CSRF token."""
@@ -57,7 +54,7 @@ def queue_body(plan: Plan) -> Markup:
             reader=reader,
         )
 
-    if len(request.query_string) > KEPT_QUERY_LENGTH:
+    if len(request.query_string) > kept_pages.KEPT_QUERY_LENGTH:
         return Markup(draw())
     key = ("review queue page", plan.id, today, reader.withholds, request.full_path, action_href)
     return kept_pages.cached_with_token(key, draw)
