@@ -6,7 +6,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from app.extensions import db
 from app.models import ExportJob
@@ -29,6 +29,11 @@ def started_job(user, plan) -> int:
 def set_job(job_id: int, **values) -> None:
     db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
     db.session.commit()
+
+
+def data_version_now() -> int:
+    db.session.rollback()  # a transaction of its own, as a new request's
+    return db.session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
 
 
 def job_page(client, job_id: int) -> str:
@@ -66,7 +71,9 @@ def test_a_running_job_is_failed_only_when_its_heartbeat_has_stopped(app, client
 
     # Started an hour ago and still beating: a large export on a busy machine, not a lost one.
     set_job(job_id, status="running", created_at=long_ago, heartbeat_at=utcnow() - timedelta(seconds=silent - 10))
+    version = data_version_now()
     assert "Preparing the export" in job_page(client, job_id)
+    assert data_version_now() == version  # a look at a live job writes nothing: the kept pages stay kept
     set_job(job_id, heartbeat_at=utcnow() - timedelta(seconds=silent + 1))
     page = job_page(client, job_id)
     assert "The export failed" in page and "the process writing it ended" in page

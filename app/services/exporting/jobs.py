@@ -159,10 +159,12 @@ def current(job_id: int, user: User) -> ExportJob | None:
     job = job_for(job_id, user)
     if job is None or job.status not in (WAITING, RUNNING):
         return job
-    was, last_heard = job.status, job.heartbeat_at or job.created_at
+    was, last_heard, cutoff = job.status, job.heartbeat_at or job.created_at, _silent_since()
+    if last_heard >= cutoff:
+        return job  # heard from lately: no UPDATE, which would move the data version on at every check of the page
     marked = db.session.execute(
         update(ExportJob)
-        .where(ExportJob.id == job.id, _lost(_silent_since()))
+        .where(ExportJob.id == job.id, _lost(cutoff))
         .values(status=FAILED, error=LOST_TEXT, finished_at=utcnow())
     )
     if marked.rowcount:  # type: ignore[attr-defined]  # a CursorResult: an UPDATE's result has a row count
