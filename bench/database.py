@@ -84,7 +84,7 @@ def build(workbook: bytes, seed: int = 7, updates: int = UPDATES) -> BenchData:
     }
     for ids in action_ids.values():
         _shape_actions(rng, ids, owners)
-    _top_up_updates(rng, action_ids[plan.id], lead, updates)
+    _top_up_updates(rng, plan.id, action_ids[plan.id], lead, updates)
     for each in (plan, small):
         _review(rng, each, action_ids[each.id])
     db.session.commit()
@@ -140,8 +140,9 @@ def _shape_actions(rng: random.Random, ids: list[int], owners: list[User]) -> No
     db.session.commit()
 
 
-def _top_up_updates(rng: random.Random, ids: list[int], lead: User, updates: int = UPDATES) -> None:
-    """Dated updates, some proposing a RAG, until the plan holds `updates`; the first action gets exactly 50."""
+def _top_up_updates(rng: random.Random, plan_id: int, ids: list[int], lead: User, updates: int = UPDATES) -> None:
+    """Dated updates, some proposing a RAG, until the plan (`plan_id`, actions `ids`) holds `updates`; the first
+    action gets exactly 50."""
     have = dict(
         db.session.execute(
             select(Update.action_id, db.func.count(Update.id))
@@ -163,6 +164,7 @@ def _top_up_updates(rng: random.Random, ids: list[int], lead: User, updates: int
             rows.append(
                 {
                     "action_id": action_id,
+                    "plan_id": plan_id,
                     "as_at": today - timedelta(days=rng.randint(0, 400)),
                     "author_id": lead.id if n % 3 == 0 else None,
                     "author_name": "Bench Lead" if n % 3 == 0 else "DCI Chisholm",

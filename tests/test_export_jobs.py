@@ -20,8 +20,13 @@ def large_plan(lead):
     """One action more than LARGE_PLAN_ACTIONS, with an update each and one restricted update."""
     plan = make_plan(actions=jobs.LARGE_PLAN_ACTIONS + 1, lead_user=lead, title="Force Delivery Plan 2025-26")
     ids = [action.id for action in plan.actions]
-    rows = [{"action_id": a, "as_at": date(2025, 10, 1), "text": f"Progress on {n}"} for n, a in enumerate(ids)]
-    rows.append({"action_id": ids[0], "as_at": date(2025, 11, 1), "text": SECRET, "restricted": True})
+    rows = [
+        {"action_id": a, "plan_id": plan.id, "as_at": date(2025, 10, 1), "text": f"Progress on {n}"}
+        for n, a in enumerate(ids)
+    ]
+    rows.append(
+        {"action_id": ids[0], "plan_id": plan.id, "as_at": date(2025, 11, 1), "text": SECRET, "restricted": True}
+    )
     db.session.execute(insert(Update), rows)
     db.session.commit()
     return plan

@@ -118,7 +118,12 @@ def test_the_trackers_own_export_of_a_force_sized_plan_is_not_refused(app_contex
     db.session.execute(
         insert(Update),
         [
-            {"action_id": ids[n % len(ids)], "as_at": date(2025, 1 + n % 12, 1 + n % 28), "text": f"Step {n}"}
+            {
+                "action_id": ids[n % len(ids)],
+                "plan_id": plan.id,
+                "as_at": date(2025, 1 + n % 12, 1 + n % 28),
+                "text": f"Step {n}",
+            }
             for n in range(21_000)
         ],
     )

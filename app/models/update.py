@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,13 +33,17 @@ class Update(Model):
             postgresql_where=sql_text("rag IS NOT NULL"),
             sqlite_where=sql_text("rag IS NOT NULL"),
         ),
-        Index("ix_update_created", "created_at", "id"),  # a plan's latest updates, newest first
+        # a plan's latest updates, newest first, read off the index alone whatever the other plans hold (0016)
+        Index("ix_update_plan_created", "plan_id", "created_at", "id"),
         # the updates dated after a review (the plans page, the dashboard), read off the index alone
         Index("ix_update_as_at", "as_at", postgresql_include=["action_id", "restricted"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    # The action's plan, copied in when the update is written (`_plan_of_its_action`; a Core insert names it):
+    # an action never changes plan, and an update is never changed.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     as_at: Mapped[date | None]  # imported history may carry no date
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(200), default="")  # who wrote it, as shown
@@ -51,6 +55,18 @@ class Update(Model):
 
     action: Mapped["Action"] = relationship("Action", back_populates="updates")
     author: Mapped["User | None"] = relationship("User")
+
+
+@event.listens_for(Update, "before_insert")
+def _plan_of_its_action(mapper, connection, target: Update) -> None:
+    if target.plan_id is not None:
+        return
+    action = target.__dict__.get("action")  # as loaded or given; never a lazy load inside the flush
+    if action is not None and action.plan_id is not None:
+        target.plan_id = action.plan_id
+        return
+    actions = mapper.local_table.metadata.tables["action"]
+    target.plan_id = connection.scalar(select(actions.c.plan_id).where(actions.c.id == target.action_id))
 
 
 @event.listens_for(Update, "before_update")

@@ -24,8 +24,9 @@ def proposer(user: User | None, filename: str) -> str:
     return f"{filename} (imported by {who})"[:200]
 
 
-def rows(written: list, user: User | None, filename: str) -> tuple[list[dict], list[dict]]:
-    """The RAG history rows (new actions' first RAG, the lead's decisions) and the proposals' update rows."""
+def rows(written: list, plan_id: int, user: User | None, filename: str) -> tuple[list[dict], list[dict]]:
+    """The RAG history rows (new actions' first RAG, the lead's decisions) and the proposals' update rows (of
+    actions of the plan `plan_id`)."""
     user_id = user.id if user is not None else None
     changes, proposals = [], []
     for w in written:
@@ -44,6 +45,7 @@ def rows(written: list, user: User | None, filename: str) -> tuple[list[dict], l
             proposals.append(
                 {
                     "action_id": w.id,
+                    "plan_id": plan_id,
                     "as_at": None,
                     "author_id": user_id,
                     "author_name": proposer(user, filename),

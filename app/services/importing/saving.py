@@ -246,7 +246,7 @@ class _PlanWriter:
                 for index, link in enumerate(w.read.links)
             ],
         )
-        rag_changes, proposals = rags.rows(self.written, self.user, self.filename)
+        rag_changes, proposals = rags.rows(self.written, self.plan.id, self.user, self.filename)
         _insert(rags.RagChange, rag_changes)
         updates = []
         for written in self.written:
@@ -254,7 +254,7 @@ class _PlanWriter:
             self.outcome.updates_already_there += found.already
             self.outcome.reworded_updates += [f"{written.read.display_ref}: '{words}'" for words in found.reworded]
             for update in found.fresh:
-                updates.append(_update_row(written.saved_id, update))
+                updates.append(_update_row(written.saved_id, self.plan.id, update))
                 words = first_words(update.text, 40)
                 self.outcome.new_updates.append(NewUpdate(written.read.display_ref, words, update.as_at))
         _insert(Update, updates)
@@ -322,9 +322,10 @@ def _link_row(action_id: int, position: int, link) -> dict:
     }
 
 
-def _update_row(action_id: int, update) -> dict:
+def _update_row(action_id: int, plan_id: int, update) -> dict:
     return {
         "action_id": action_id,
+        "plan_id": plan_id,
         "as_at": update.as_at,
         "author_name": update.author_name[:200],
         "text": update.text,

@@ -226,17 +226,17 @@ def _changed_since(plan: Plan, review: Review | None, include_restricted: bool) 
 
 
 def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
-    """The latest updates written, newest first. The ids are found first and only those rows loaded: sorting
-    the plan's whole history by date is then a sort of narrow index entries, not of every update's text."""
+    """The latest updates written, newest first. The ids are found first and only those rows loaded, read
+    backwards off the (plan_id, created_at, id) index: the plan's own updates alone, however many the other
+    plans hold (joined to the actions, a small plan's list read every update of a large one)."""
     newest = (
         db.select(Update.id)
-        .join(Action, Action.id == Update.action_id)
-        .where(Action.plan_id == plan.id)
+        .where(Update.plan_id == plan.id)
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(RECENT_UPDATES)
     )
     if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
-        newest = newest.where(WITHHOLDING.visible_update())
+        newest = newest.join(Action, Action.id == Update.action_id).where(WITHHOLDING.visible_update())
     # Kept while the data version is unchanged (every new update moves it on), by what the reader may see.
     ids = list(
         data_version.cached(("recent updates", plan.id, include_restricted), lambda: tuple(db.session.scalars(newest)))
