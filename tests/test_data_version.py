@@ -56,7 +56,9 @@ def test_every_way_of_writing_moves_the_version_on_and_reading_or_rolling_back_d
 
     steps = [
         lambda: db.session.add(Update(action_id=action_id, as_at=TODAY, text="ORM")),  # the ORM's flush
-        lambda: db.session.execute(insert(Update).values(action_id=action_id, as_at=TODAY, text="Core")),  # Core
+        lambda: db.session.execute(
+            insert(Update).values(action_id=action_id, plan_id=plan.id, as_at=TODAY, text="Core")
+        ),  # Core
         lambda: db.session.execute(update(Plan).where(Plan.id == plan.id).values(update_interval_days=45)),
         lambda: db.session.execute(text("UPDATE action SET what = 'Text SQL' WHERE id = :id"), {"id": action_id}),
     ]
