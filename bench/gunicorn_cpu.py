@@ -8,6 +8,9 @@ With PAGE_PROFILE_DIR set (bench/page_cpu.py --profile DIR), each request is als
 statistics are written to that folder, one file a request (`<pid>-<n>.prof`, with the path in `index.tsv`).
 cProfile slows every Python call, so the CPU figures of a profiled run are not the page's: read its files for
 where the time goes, and take the figures from a run without it.
+
+With PAGE_CPU_AFRESH set (bench/page_cpu.py --afresh), the worker keeps nothing between requests (PAGE_CACHE
+off): every page is drawn as it is on the first request after somebody writes.
 """
 
 import os
@@ -15,6 +18,11 @@ import time
 
 _log = None
 _profiled = 0
+
+
+def post_worker_init(worker):
+    if os.environ.get("PAGE_CPU_AFRESH"):
+        worker.wsgi.config["PAGE_CACHE"] = False
 
 
 def pre_request(worker, req):

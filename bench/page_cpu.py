@@ -253,6 +253,9 @@ def render(results: list[SizeResult], load: str) -> str:
         f"at least). Budget: p50 under {BUDGET_MS} ms at 5,000 actions. The growth column is the p50 at the largest "
         f"size over the p50 at the smallest. Wall p50 is the same requests' time in the worker, the database's work "
         f"and any wait for a CPU included. Machine load while measuring: {load}.",
+        "Every page drawn afresh: nothing kept between requests (--afresh), as on the first request after a write."
+        if os.environ.get("PAGE_CPU_AFRESH")
+        else "Pages kept between requests are reused after the warm-up: nobody writes while this bench reads.",
     ]
     return "\n".join(lines)
 
@@ -331,7 +334,14 @@ def main() -> int:
         help="run each request under cProfile, keep the statistics in this folder and write where the time goes "
         "to profile.txt there (the CPU figures of such a run are cProfile's, not the pages')",
     )
+    parser.add_argument(
+        "--afresh",
+        action="store_true",
+        help="keep nothing between requests: every page as it is drawn on the first request after a write",
+    )
     args = parser.parse_args()
+    if args.afresh:
+        os.environ["PAGE_CPU_AFRESH"] = "1"  # read by bench/gunicorn_cpu.py in each worker it starts
     compare = args.compare.resolve() if args.compare else None
     sizes = [int(s) for s in args.sizes.split(",")]
     profile = args.profile.resolve() if args.profile else None
