@@ -35,8 +35,8 @@ class Update(Model):
         ),
         # a plan's latest updates, newest first, read off the index alone whatever the other plans hold (0016)
         Index("ix_update_plan_created", "plan_id", "created_at", "id"),
-        # the updates dated after a review (the plans page, the dashboard), read off the index alone
-        Index("ix_update_as_at", "as_at", postgresql_include=["action_id", "restricted"]),
+        # a plan's updates dated after its review (the plans page, the dashboard), read off the index alone (0016)
+        Index("ix_update_plan_as_at", "plan_id", "as_at", postgresql_include=["action_id", "restricted"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

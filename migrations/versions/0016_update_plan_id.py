@@ -1,11 +1,12 @@
 """Each update names its action's plan (`update.plan_id`), and a plan's latest updates are read off an index of
-(plan_id, created_at, id) (#18).
+(plan_id, created_at, id), its updates since a review off one of (plan_id, as_at) (#18).
 
 The dashboard lists a plan's ten latest updates. Found through the join to the actions, PostgreSQL walked the
 (created_at, id) index of every plan's updates backwards until ten were the plan's own: at once for the plan
 everybody writes to, but through the whole table (50,000 updates, 50-60 ms) for a plan with few or old updates,
 such as last year's plan beside this year's. The index of the plan's own updates answers in ten entries for any
-plan. An action never changes plan and an update is never changed, so the copy cannot go out of step.
+plan. The plans page and the dashboard count a plan's updates dated after its last review: off (as_at) INCLUDE
+(action_id, restricted) joined to the actions, now off (plan_id, as_at) with the same INCLUDE, and no join. An action never changes plan and an update is never changed, so the copy cannot go out of step.
 
 The column is filled from the actions with the append-only trigger set aside for that one statement, then made
 NOT NULL with its foreign key. SQLite cannot add a NOT NULL column that references another table, so there the
@@ -83,9 +84,19 @@ def upgrade():
         op.create_foreign_key(op.f("fk_update_plan_id_plan"), "update", "plan", ["plan_id"], ["id"], ondelete="CASCADE")
     op.create_index("ix_update_plan_created", "update", ["plan_id", "created_at", "id"], unique=False)
     op.drop_index("ix_update_created", table_name="update")
+    op.create_index(
+        "ix_update_plan_as_at",
+        "update",
+        ["plan_id", "as_at"],
+        unique=False,
+        postgresql_include=["action_id", "restricted"],
+    )
+    op.drop_index("ix_update_as_at", table_name="update")
 
 
 def downgrade():
+    op.create_index("ix_update_as_at", "update", ["as_at"], unique=False, postgresql_include=["action_id", "restricted"])
+    op.drop_index("ix_update_plan_as_at", table_name="update")
     op.create_index("ix_update_created", "update", ["created_at", "id"], unique=False)
     op.drop_index("ix_update_plan_created", table_name="update")
     if op.get_bind().dialect.name == "sqlite":

@@ -144,9 +144,10 @@ def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], 
     reviewed), and the actions they are on, in one statement whatever the number of plans.
 
     The plans reviewed on the same day share a branch of a UNION ALL whose date is a constant, so PostgreSQL
-    reads only the updates dated after it off the (as_at) index rather than joining each plan's date to every
-    update of every plan. The plans never reviewed count their dated updates action by action off the
-    (action_id, as_at) index: as one join, PostgreSQL read every update of every plan to find a few plans' own.
+    reads only those plans' updates dated after it off the (plan_id, as_at) index, with the action and the
+    restricted flag in it, rather than joining each plan's date to every update of every plan. The plans never
+    reviewed count their dated updates action by action off the (action_id, as_at) index: as one join,
+    PostgreSQL read every update of every plan to find a few plans' own.
     """
     visible = [] if include_restricted else [Update.restricted.is_(False)]
     by_day: dict[date | None, list[int]] = {}
@@ -169,12 +170,11 @@ def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], 
                     cast(func.sum(case((each.c.n > 0, 1), else_=0)), Integer),
                 ).group_by(each.c.plan_id)
             )
-        else:
+        else:  # the plans' own updates after the day, off the (plan_id, as_at) index alone: no join
             branches.append(
-                db.select(Action.plan_id, func.count(Update.id), func.count(func.distinct(Update.action_id)))
-                .join(Action, Action.id == Update.action_id)
-                .where(Action.plan_id.in_(plan_ids), Update.as_at > day, *visible)
-                .group_by(Action.plan_id)
+                db.select(Update.plan_id, func.count(), func.count(func.distinct(Update.action_id)))
+                .where(Update.plan_id.in_(plan_ids), Update.as_at > day, *visible)
+                .group_by(Update.plan_id)
             )
     query: Executable = branches[0] if len(branches) == 1 else union_all(*branches)
     for plan_id, updates, updated in db.session.execute(query):
