@@ -82,6 +82,16 @@ def suite_database_problem(url: str) -> str | None:
     return None
 
 
+def drop_suite_schema(url: str) -> None:
+    """Everything in the suite's own PostgreSQL database dropped (the migrations tests start from nothing); the
+    next test's `app` gives it the schema again."""
+    assert suite_database_problem(url) is None, url  # never a database that is not the suite's own
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def pytest_configure(config):
     for variable in ("SUITE_BASE_DATABASE_URL", "TEST_DATABASE_URL"):
         url = os.environ.get(variable)

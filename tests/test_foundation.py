@@ -10,6 +10,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Action, AppendOnlyError, AuditEvent, Rag, Strand, Update, User
 from config import ProductionConfig
+from tests.conftest import drop_suite_schema
 from tests.factories import make_action, make_plan, make_user
 from tests.pages import check_page
 
@@ -136,7 +137,7 @@ def test_migrations_match_the_models(tmp_path):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'migrated.db'}"
     else:  # the suite's own database (its name ends in _test, which conftest.py insists on)
         env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
-        _drop_everything(env["DATABASE_URL"])
+        drop_suite_schema(env["DATABASE_URL"])
     # The three commands as `flask` runs them, each on an app of its own, in one fresh process (three processes
     # took two more interpreter and app start-ups, about 3 s of CPU on 2 slow cores, for nothing more).
     run = subprocess.run([sys.executable, "-c", FLASK_COMMANDS_IN_TURN], env=env, capture_output=True, text=True)
@@ -155,19 +156,6 @@ for args in (["db", "upgrade"], ["db", "check"], ["db", "downgrade", "base"]):
     FlaskGroup().main(args, prog_name="flask", standalone_mode=False)  # raises, so exits non-zero, on a failure
     print("done: flask", *args, flush=True)
 """
-
-
-def _drop_everything(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from tests.conftest import suite_database_problem
-
-    assert suite_database_problem(url) is None, url  # never a database that is not the suite's own
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def test_plan_page_groups_actions_under_the_four_strands(client, login_as):

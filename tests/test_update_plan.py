@@ -15,9 +15,9 @@ from app.models import Action, Plan, Rag, Role, Update
 from app.services.actions import updating
 from app.services.importing.saving import import_workbook
 from app.services.reporting import dashboard
+from tests.conftest import drop_suite_schema
 from tests.factories import make_action, make_plan, make_user
 from tests.reimporting import TITLE, plan_file, row
-from tests.test_foundation import _drop_everything
 
 
 def _mismatched() -> list[tuple[int, int, int]]:
@@ -139,12 +139,12 @@ def test_the_migration_gives_every_update_its_actions_plan_and_keeps_history_app
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'history.db'}"
     else:  # the suite's own database (conftest.py gives it the schema again for the next test)
         env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
-        _drop_everything(env["DATABASE_URL"])
+        drop_suite_schema(env["DATABASE_URL"])
     try:
         run = subprocess.run([sys.executable, "-c", MIGRATE_WITH_HISTORY], env=env, capture_output=True, text=True)
     finally:  # on PostgreSQL, an empty schema, which the next test's fixture makes again
         if os.environ.get("TEST_DATABASE_URL"):
-            _drop_everything(env["DATABASE_URL"])
+            drop_suite_schema(env["DATABASE_URL"])
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "plans: [(1, 1), (2, 2), (3, 2), (4, 2)]" in output, output

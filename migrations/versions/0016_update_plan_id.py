@@ -48,10 +48,13 @@ def _proposal_index() -> None:
     )
 
 
-def _sqlite_rebuild(change) -> None:
-    """Rebuild "update" on SQLite with `change(batch_op)`, keeping its triggers and its partial index."""
+def _sqlite_rebuild(change, before: str | None = None) -> None:
+    """Rebuild "update" on SQLite with `change(batch_op)`, keeping its triggers and its partial index; the
+    statement `before`, when given, runs first with the append-only triggers set aside."""
     for verb in ("update", "delete"):
         op.execute(f'DROP TRIGGER IF EXISTS "update_append_only_{verb}"')
+    if before:
+        op.execute(before)
     op.drop_index("ix_update_proposal", table_name="update")
     with op.batch_alter_table("update", schema=None) as batch_op:
         change(batch_op)
@@ -65,9 +68,6 @@ def upgrade():
     op.add_column("update", sa.Column("plan_id", sa.Integer(), nullable=True))
     fill = 'UPDATE "update" SET plan_id = (SELECT action.plan_id FROM action WHERE action.id = "update".action_id)'
     if sqlite:
-        for verb in ("update", "delete"):
-            op.execute(f'DROP TRIGGER IF EXISTS "update_append_only_{verb}"')
-        op.execute(fill)
 
         def change(batch_op):
             batch_op.alter_column("plan_id", existing_type=sa.Integer(), nullable=False)
@@ -75,7 +75,7 @@ def upgrade():
                 batch_op.f("fk_update_plan_id_plan"), "plan", ["plan_id"], ["id"], ondelete="CASCADE"
             )
 
-        _sqlite_rebuild(change)
+        _sqlite_rebuild(change, before=fill)
     else:
         op.execute('ALTER TABLE "update" DISABLE TRIGGER "update_append_only"')
         op.execute(fill)
