@@ -77,6 +77,7 @@ class Config:
     EXPORT_JOBS_LAUNCH = "process"
     # The exporting process shows it is alive this often; a job silent for longer than the second is lost.
     EXPORT_JOB_HEARTBEAT_SECONDS = 20
+    EXPORT_JOB_CHECK_MS = 3000  # how often a job's page asks whether the file is ready (static/export_job.js)
     EXPORT_JOB_SILENT_SECONDS = 120
     PLANS_DIR = BASE_DIR / "plans"
     SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -94,6 +95,7 @@ class TestConfig(Config):
     MAIL_SERVER = MAIL_FROM = BASE_URL = ""  # never the environment's: tests start their own SMTP server
     WTF_CSRF_ENABLED = True
     EXPORT_JOBS_LAUNCH = "none"  # the tests run each export job as `flask plans run-export` would
+    EXPORT_JOB_CHECK_MS = 200  # the browser tests wait for the page to check in place: not three seconds of it
 
 
 class ProductionConfig(Config):

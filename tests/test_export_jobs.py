@@ -52,6 +52,7 @@ def test_a_large_plans_export_is_a_job_whose_page_refreshes_until_its_owner_down
     page = client.get(f"/exports/{job.id}").get_data(as_text=True)
     assert "Preparing the export" in page
     assert 'data-working="true"' in page and "export_job.js" in page  # checks in place, no timed reload
+    assert f'data-check-ms="{app.config["EXPORT_JOB_CHECK_MS"]}"' in page  # as often as the tracker is set to
     assert client.get(f"/exports/{job.id}/file").status_code == 404  # nothing to download yet
 
     result = runner.invoke(args=["plans", "run-export", str(job.id)])  # what the started process runs

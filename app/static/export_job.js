@@ -1,6 +1,7 @@
-// The export job's page: while the workbook is being written, check every 3 seconds and show the news in place.
+// The export job's page: while the workbook is being written, check every few seconds (the page's data-check-ms,
+// 3 s unless configured: EXPORT_JOB_CHECK_MS) and show the news in place.
 // No timed reload of the page (WCAG 2.2.1, axe's meta-refresh rule); without JavaScript, "Check again" does it.
-const INTERVAL_MS = 3000;
+const INTERVAL_MS = Number(document.getElementById("export-job")?.dataset.checkMs) || 3000;
 
 async function check() {
   const shown = document.getElementById("export-job");
