@@ -8,6 +8,7 @@ shown are read.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
@@ -49,28 +50,36 @@ class Changes:
         return self.total > 0
 
 
+@cache
+def _snapshot():
+    """The review's snapshot of each action, as changed_since joins it: one alias a process (an alias made afresh
+    works out again how to adapt each of its columns)."""
+    return aliased(ReviewSnapshot, name="snapshot")
+
+
 def changed_since(plan_id: int, review: Review | None, *, include_restricted: bool, limit: int) -> Changes:
     """The first `limit` actions that changed since the review, in plan order, and how many there are in all."""
     if review is None:
         return Changes()
-    snapshot = aliased(ReviewSnapshot)
     since = cutoff(review)
-    # Written after the review and dated after its day: history imported later, dated before or undated, is not news.
-    written = db.select(func.count(Update.id)).where(
-        Update.action_id == Action.id, Update.created_at >= since, Update.as_at > review.held_on
-    )
-    if not include_restricted:
-        written = written.where(Update.restricted.is_(False))
-    new_updates = written.correlate(Action).scalar_subquery()
-    differs = or_(
-        snapshot.action_id.is_(None),
-        Action.rag.is_distinct_from(snapshot.rag),
-        Action.status.is_distinct_from(snapshot.status),
-        Action.target_date.is_distinct_from(snapshot.target_date),
-        new_updates > 0,
-    )
 
     def choose() -> tuple[tuple, ...]:
+        snapshot = _snapshot()
+        # Written after the review and dated after its day: history imported later, dated before or undated, is not
+        # news.
+        written = db.select(func.count(Update.id)).where(
+            Update.action_id == Action.id, Update.created_at >= since, Update.as_at > review.held_on
+        )
+        if not include_restricted:
+            written = written.where(Update.restricted.is_(False))
+        new_updates = written.correlate(Action).scalar_subquery()
+        differs = or_(
+            snapshot.action_id.is_(None),
+            Action.rag.is_distinct_from(snapshot.rag),
+            Action.status.is_distinct_from(snapshot.status),
+            Action.target_date.is_distinct_from(snapshot.target_date),
+            new_updates > 0,
+        )
         # Ids and the snapshot's columns only: counting every changed row with the whole action on it made
         # PostgreSQL's window spill the plan's rows to disk. The actions shown are loaded afterwards.
         return tuple(
