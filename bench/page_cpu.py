@@ -285,6 +285,8 @@ def profile_summary(folder: Path, data, top: int = 25) -> str:
 
 
 START, END = "<!-- page cpu bench -->", "<!-- /page cpu bench -->"
+# --afresh writes a section of its own beside the kept pages' one, so that both stay in bench/results.md.
+AFRESH_START, AFRESH_END = "<!-- page cpu bench, afresh -->", "<!-- /page cpu bench, afresh -->"
 
 
 def machine() -> str:
@@ -295,21 +297,26 @@ def machine() -> str:
     return f"{names[0]} × {len(names)}" if names else "an unknown CPU"
 
 
-def section(results: list[SizeResult], load: str) -> str:
-    """The part of bench/results.md this bench owns, with the machine and the date."""
+def section(results: list[SizeResult], load: str, afresh: bool = False) -> str:
+    """The part of bench/results.md this bench owns, with the machine and the date: the kept pages' section, or
+    with `afresh` the one of pages drawn afresh."""
     import platform
     from datetime import datetime
 
     when = f"Measured {datetime.now():%d %B %Y %H:%M} on {machine()} (Python {platform.python_version()})."
-    return f"{START}\n## Pages through gunicorn on PostgreSQL\n\n{when}\n\n{render(results, load)}\n{END}\n"
+    start, end = (AFRESH_START, AFRESH_END) if afresh else (START, END)
+    title = "Pages through gunicorn on PostgreSQL" + (", drawn afresh" if afresh else "")
+    return f"{start}\n## {title}\n\n{when}\n\n{render(results, load)}\n{end}\n"
 
 
 def write_section(text: str, path: Path = ROOT / "bench" / "results.md") -> None:
-    """Put this bench's section into bench/results.md in place of the last one (at the end when there is none)."""
+    """Put this bench's section into bench/results.md in place of the last one of its kind (kept or afresh, as the
+    text's first line says), or at the end when there is none."""
+    start, end = (AFRESH_START, AFRESH_END) if text.startswith(AFRESH_START) else (START, END)
     old = path.read_text() if path.exists() else "# Benchmark results\n"
-    if START in old and END in old:
-        before, rest = old.split(START, 1)
-        new = before + text.rstrip("\n") + rest.split(END, 1)[1]
+    if start in old and end in old:
+        before, rest = old.split(start, 1)
+        new = before + text.rstrip("\n") + rest.split(end, 1)[1]
     else:
         new = old.rstrip("\n") + "\n\n" + text
     path.write_text(new)
@@ -354,7 +361,7 @@ def main() -> int:
             (profile / str(actions) / "profile.txt").write_text(profile_summary(profile / str(actions), data))
             print(f"Where the time goes at {actions:,} actions: {profile / str(actions) / 'profile.txt'}")
     if args.write:
-        write_section(section(results, load))
+        write_section(section(results, load, afresh=args.afresh))
     if others:
         print(f"\nServed by {compare}:\n")
         print(render(others, load_average()))

@@ -44,3 +44,19 @@ def test_the_section_replaces_the_last_one_in_results_md_and_leaves_the_rest(tmp
     text = path.read_text()
     assert "make bench's table" in text and export in text
     assert "second" in text and "first" not in text and text.count(page_cpu.START) == 1
+
+
+def test_the_afresh_section_is_kept_beside_the_kept_pages_one(tmp_path):
+    path = tmp_path / "results.md"
+    path.write_text("# Benchmark results\n")
+    small = page_cpu.SizeResult(1000, 50_000, {"Dashboard": [10.0] * 3}, {"Dashboard": [30.0] * 3})
+    page_cpu.write_section(page_cpu.section([small], "load average 1.0"), path)
+    page_cpu.write_section(page_cpu.section([small], "load average 2.0", afresh=True), path)
+    page_cpu.write_section(page_cpu.section([small], "load average 3.0", afresh=True), path)
+    text = path.read_text()
+    assert text.count(page_cpu.START) == 1 and text.count(page_cpu.AFRESH_START) == 1
+    assert (
+        "## Pages through gunicorn on PostgreSQL\n" in text
+        and "## Pages through gunicorn on PostgreSQL, drawn afresh" in text
+    )
+    assert "load average 1.0" in text and "load average 3.0" in text and "load average 2.0" not in text
