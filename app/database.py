@@ -7,9 +7,10 @@ from app.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    from app.services import data_version
+    from app.services import data_version, statements
 
     data_version.init_app(app)  # every transaction that writes bumps the data version (app/services/data_version.py)
+    statements.init_app(app)  # statements built once an app (app/services/statements.py)
     busy_timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     with app.app_context():
         engine = db.engine

@@ -13,22 +13,7 @@ from app.models import Framework, Plan, PlanKind, Rag, StrategicLink
 from app.services.redaction import Reader
 from app.services.reporting import traceability
 from tests.factories import make_plan, make_user
-from tests.test_data_version import TODAY, _random_plan, _random_writes, cache
-
-
-def kept_as_drawn_afresh(app, draw):
-    """draw() with the cache off, then twice with it on: the first is computed and kept, the second is read from
-    the cache (its hits go up), and both equal what was drawn afresh. Returns that."""
-    app.config["PAGE_CACHE"] = False
-    afresh = draw()
-    app.config["PAGE_CACHE"] = True
-    first = draw()  # computed and kept
-    hits = cache(app).hits
-    again = draw()  # the kept value
-    assert cache(app).hits > hits
-    assert first == afresh
-    assert again == afresh
-    return afresh
+from tests.test_data_version import TODAY, _random_plan, _random_writes, kept_as_drawn_afresh
 
 
 def _resolve_some(rng: random.Random, plans: list[Plan], deliverables: dict[str, int]) -> None:

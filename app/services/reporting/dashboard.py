@@ -6,16 +6,15 @@ rag_rules, which a test checks against the Python forms.
 """
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Label, case, func, nulls_first
+from sqlalchemy import Select, case, func, nulls_first
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, ReviewSnapshot, Strand, Update
-from app.services import clock, data_version
+from app.services import clock, data_version, statements
 from app.services.plans.reading import latest_update_date
 from app.services.redaction import WITHHOLDING
 from app.services.reporting import charts, landing
@@ -107,22 +106,7 @@ def build(plan: Plan, *, include_restricted: bool, today: date | None = None) ->
     by_strand, totals = _matrix(plan)
     reviews = _latest_reviews(plan)
     last_review = reviews[0] if reviews else None
-    attention, overdue, stale = _listings(
-        plan,
-        [
-            (
-                Action.rag.in_([Rag.RED, Rag.AMBER]),
-                lambda last_update: (case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id),
-            ),
-            (rag_rules.overdue_clause(today), lambda last_update: (Action.target_date, Action.position, Action.id)),
-            (
-                rag_rules.stale_clause(today, plan),
-                # By the selected column's name: the latest update date is worked out once per action, not again.
-                lambda last_update: (nulls_first(last_update), Action.position, Action.id),
-            ),
-        ],
-        ("dashboard lists", today),
-    )
+    attention, overdue, stale = _listings(plan, today)
     return Dashboard(
         plan=plan,
         today=today,
@@ -151,16 +135,17 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     rows = {strand: RagCounts(strand.value, strand=strand.value) for strand in Strand}
     no_strand = RagCounts("No strand", strand="none")
     totals = RagCounts("All strands")
+    key = ("strands by RAG", plan.id)
+
+    def statement() -> Select:
+        return (
+            db.select(Action.strand, Action.rag, func.count())
+            .where(Action.plan_id == plan.id)
+            .group_by(Action.strand, Action.rag)
+        )
+
     counts = data_version.cached(
-        ("strands by RAG", plan.id),
-        lambda: tuple(
-            tuple(row)
-            for row in db.session.execute(
-                db.select(Action.strand, Action.rag, func.count())
-                .where(Action.plan_id == plan.id)
-                .group_by(Action.strand, Action.rag)
-            )
-        ),
+        key, lambda: tuple(tuple(row) for row in db.session.execute(statements.kept(key, statement)))
     )
     for strand, rag, n in counts:
         (rows[strand] if strand else no_strand).counts[rag_key(rag)] += n
@@ -169,34 +154,43 @@ def _matrix(plan: Plan) -> tuple[list[RagCounts], RagCounts]:
     return (result + [no_strand] if no_strand.total else result), totals
 
 
-def _listings(
-    plan: Plan, lists: list[tuple[ColumnElement[bool], Callable[[Label], tuple]]], key: tuple
-) -> list[Listing]:
-    """For each (condition, order): the first LIST_LIMIT actions meeting the condition, with their latest update
-    dates, and the total. `order(last_update)` gives the sort, which may use the selected latest-update column by
-    its label. `key` names the lists and what their conditions depend on besides the plan (kept by it).
-
-    Each list selects ids, dates and its total only; the actions of all the lists (and their owners) are then
-    loaded together, once each, rather than as full rows in every list that has them.
-    """
+def _list_statements(plan: Plan, today: date) -> tuple[Select, ...]:
+    """The dashboard's three lists (Red and Amber, overdue, stale) as statements: for each, the first LIST_LIMIT
+    actions meeting its condition, with their latest update dates, and the total. Built once an app for each plan,
+    interval and day (app/services/statements.py): they read nothing else."""
     last_update = latest_update_date().label("last_update")
+    lists = [
+        (Action.rag.in_([Rag.RED, Rag.AMBER]), (case((Action.rag == Rag.RED, 0), else_=1), Action.position, Action.id)),
+        (rag_rules.overdue_clause(today), (Action.target_date, Action.position, Action.id)),
+        (
+            rag_rules.stale_clause(today, plan),
+            # By the selected column's label: the latest update date is worked out once per action, not again.
+            (nulls_first(last_update), Action.position, Action.id),
+        ),
+    ]
+    return tuple(
+        db.select(Action.id, last_update, func.count().over().label("total"))
+        .where(Action.plan_id == plan.id, condition)
+        .order_by(*order)
+        .limit(LIST_LIMIT)
+        for condition, order in lists
+    )
+
+
+def _listings(plan: Plan, today: date) -> list[Listing]:
+    """The Red and Amber, overdue and stale lists: each list's ids, dates and total, kept while the data version
+    is unchanged; the actions of all the lists (and their owners) are then loaded together, once each, rather
+    than as full rows in every list that has them."""
+    key = (plan.id, plan.update_interval_days, today)
 
     def choose() -> tuple[tuple[tuple[int, date | None, int], ...], ...]:
         return tuple(
-            tuple(
-                (row.id, row.last_update, row.total)
-                for row in db.session.execute(
-                    db.select(Action.id, last_update, func.count().over().label("total"))
-                    .where(Action.plan_id == plan.id, condition)
-                    .order_by(*order(last_update))
-                    .limit(LIST_LIMIT)
-                )
-            )
-            for condition, order in lists
+            tuple((row.id, row.last_update, row.total) for row in db.session.execute(statement))
+            for statement in statements.kept(("dashboard lists", *key), lambda: _list_statements(plan, today))
         )
 
     # Kept while the data version is unchanged: the conditions are the plan's, by its interval and today's date.
-    chosen = data_version.cached((key, plan.id, plan.update_interval_days), choose)
+    chosen = data_version.cached(("dashboard lists", *key), choose)
     ids = list({action_id for rows in chosen for action_id, _, _ in rows})
     # The owners joined on (a few each): one statement for the actions of all the lists and their owners.
     loaded = db.session.scalars(db.select(Action).where(Action.id.in_(ids)).options(joinedload(Action.owners))).unique()
@@ -210,14 +204,16 @@ def _listings(
 def _latest_reviews(plan: Plan) -> list[Review]:
     """The plan's latest REVIEWS_CHARTED review meetings, the most recent first (by the date each was held, then
     when it was recorded): the first is the last review, and all of them are charted."""
-    return list(
-        db.session.scalars(
+    latest = statements.kept(
+        ("latest reviews", plan.id),
+        lambda: (
             db.select(Review)
             .where(Review.plan_id == plan.id)
             .order_by(Review.held_on.desc(), Review.id.desc())
             .limit(REVIEWS_CHARTED)
-        )
+        ),
     )
+    return list(db.session.scalars(latest))
 
 
 def _changed_since(plan: Plan, review: Review | None, include_restricted: bool) -> changes.Changes:
@@ -229,18 +225,22 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
     """The latest updates written, newest first. The ids are found first and only those rows loaded, read
     backwards off the (plan_id, created_at, id) index: the plan's own updates alone, however many the other
     plans hold (joined to the actions, a small plan's list read every update of a large one)."""
-    newest = (
-        db.select(Update.id)
-        .where(Update.plan_id == plan.id)
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(RECENT_UPDATES)
-    )
-    if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
-        newest = newest.join(Action, Action.id == Update.action_id).where(WITHHOLDING.visible_update())
-    # Kept while the data version is unchanged (every new update moves it on), by what the reader may see.
-    ids = list(
-        data_version.cached(("recent updates", plan.id, include_restricted), lambda: tuple(db.session.scalars(newest)))
-    )
+
+    def newest() -> Select:
+        ids = (
+            db.select(Update.id)
+            .where(Update.plan_id == plan.id)
+            .order_by(Update.created_at.desc(), Update.id.desc())
+            .limit(RECENT_UPDATES)
+        )
+        if not include_restricted:  # nothing withheld from the reader, flagged, on a restricted action or marked
+            ids = ids.join(Action, Action.id == Update.action_id).where(WITHHOLDING.visible_update())
+        return ids
+
+    # Kept while the data version is unchanged (every new update moves it on), by what the reader may see; the
+    # statement is built once an app (app/services/statements.py).
+    key = ("recent updates", plan.id, include_restricted)
+    ids = list(data_version.cached(key, lambda: tuple(db.session.scalars(statements.kept(key, newest)))))
     return list(
         db.session.scalars(
             db.select(Update)
@@ -254,16 +254,17 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
 def _review_mix(reviews: list[Review]) -> list[RagCounts]:
     """The RAG counts each of the latest reviews recorded, oldest first."""
     rows = {review.id: RagCounts(f"{review.held_on.day} {review.held_on:%b %Y}") for review in reversed(reviews)}
+    key = ("review mix", tuple(rows))
+
+    def statement() -> Select:
+        return (
+            db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
+            .where(ReviewSnapshot.review_id.in_(list(rows)))
+            .group_by(ReviewSnapshot.review_id, ReviewSnapshot.rag)
+        )
+
     counts = data_version.cached(
-        ("review mix", tuple(rows)),
-        lambda: tuple(
-            tuple(row)
-            for row in db.session.execute(
-                db.select(ReviewSnapshot.review_id, ReviewSnapshot.rag, func.count())
-                .where(ReviewSnapshot.review_id.in_(list(rows)))
-                .group_by(ReviewSnapshot.review_id, ReviewSnapshot.rag)
-            )
-        ),
+        key, lambda: tuple(tuple(row) for row in db.session.execute(statements.kept(key, statement)))
     )
     for review_id, rag, n in counts:
         rows[review_id].counts[rag_key(rag)] += n

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Executable, Integer, Select, case, cast, e
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, Review, Update
-from app.services import clock, data_version
+from app.services import clock, data_version, statements
 from app.services.reviewing import queue, rag_rules
 
 
@@ -107,7 +107,12 @@ def landing_with(
 
 
 def _awaiting_and_updates(plan_id: int, last_review: date | None, include_restricted: bool) -> tuple[int, int, int]:
-    awaiting = db.session.scalar(db.select(func.count(Action.id)).where(Action.plan_id == plan_id, awaiting_clause()))
+    awaiting = db.session.scalar(
+        statements.kept(
+            ("awaiting", plan_id),
+            lambda: db.select(func.count(Action.id)).where(Action.plan_id == plan_id, awaiting_clause()),
+        )
+    )
     result = {plan_id: Landing(plan_id)}
     _count_updates({plan_id: last_review}, result, include_restricted)
     return awaiting or 0, result[plan_id].updates, result[plan_id].updated
@@ -115,6 +120,14 @@ def _awaiting_and_updates(plan_id: int, last_review: date | None, include_restri
 
 def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -> None:
     """Awaiting, Red, overdue and stale, every plan in one grouped query (stale by each plan's own interval)."""
+    key = ("landing counts", tuple(result), frozenset(plan.update_interval_days for plan in plans), today)
+    rows = db.session.execute(statements.kept(key, lambda: _count_actions_statement(plans, list(result), today)))
+    for plan_id, awaiting, red, overdue, stale_count in rows:
+        row = result[plan_id]
+        row.awaiting, row.red, row.overdue, row.stale = awaiting or 0, red or 0, overdue or 0, stale_count or 0
+
+
+def _count_actions_statement(plans: list[Plan], plan_ids: list[int], today: date) -> Select:
     intervals = {plan.update_interval_days for plan in plans}
     cutoff = case({days: today - timedelta(days=days) for days in intervals}, value=Plan.update_interval_days)
     stale = rag_rules.stale_before_clause(cutoff)
@@ -122,7 +135,7 @@ def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -
     def tally(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    rows = db.session.execute(
+    return (
         db.select(
             Action.plan_id,
             tally(awaiting_clause()),
@@ -131,12 +144,9 @@ def _count_actions(plans: list[Plan], result: dict[int, Landing], today: date) -
             tally(stale),
         )
         .join(Plan, Plan.id == Action.plan_id)
-        .where(Action.plan_id.in_(list(result)))
+        .where(Action.plan_id.in_(plan_ids))
         .group_by(Action.plan_id)
     )
-    for plan_id, awaiting, red, overdue, stale_count in rows:
-        row = result[plan_id]
-        row.awaiting, row.red, row.overdue, row.stale = awaiting or 0, red or 0, overdue or 0, stale_count or 0
 
 
 def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], include_restricted: bool) -> None:
@@ -149,6 +159,13 @@ def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], 
     reviewed count their dated updates action by action off the (action_id, as_at) index: as one join,
     PostgreSQL read every update of every plan to find a few plans' own.
     """
+    key = ("updates since the reviews", tuple(held_on.items()), include_restricted)
+    query = statements.kept(key, lambda: _count_updates_statement(held_on, include_restricted))
+    for plan_id, updates, updated in db.session.execute(query):
+        result[plan_id].updates, result[plan_id].updated = updates or 0, updated or 0
+
+
+def _count_updates_statement(held_on: dict[int, date | None], include_restricted: bool) -> Executable:
     visible = [] if include_restricted else [Update.restricted.is_(False)]
     by_day: dict[date | None, list[int]] = {}
     for plan_id, day in held_on.items():
@@ -176,6 +193,4 @@ def _count_updates(held_on: dict[int, date | None], result: dict[int, Landing], 
                 .where(Update.plan_id.in_(plan_ids), Update.as_at > day, *visible)
                 .group_by(Update.plan_id)
             )
-    query: Executable = branches[0] if len(branches) == 1 else union_all(*branches)
-    for plan_id, updates, updated in db.session.execute(query):
-        result[plan_id].updates, result[plan_id].updated = updates or 0, updated or 0
+    return branches[0] if len(branches) == 1 else union_all(*branches)

@@ -13,12 +13,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from sqlalchemy import ColumnElement, func, true
+from sqlalchemy import ColumnElement, Select, func, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Action, Framework, Plan, PlanKind, Rag, StrategicLink
-from app.services import data_version
+from app.services import data_version, statements
 from app.services.redaction import EVERYONE, Reader
 from app.services.reviewing import rag_rules
 
@@ -168,14 +168,21 @@ def _code_page(framework: Framework, reader: Reader, page: int, per_page: int | 
 
 def _counted_and_ranked(framework: Framework, reader: Reader) -> tuple[tuple[tuple, ...], tuple[tuple, ...]]:
     """(target, code, RAG, local actions) of every code, and (target, code, action id) of each code's
-    SHOWN_PER_CODE most urgent actions in order: plain values, two statements."""
-    delivering = _delivering(framework, reader)
-    counted = db.session.execute(
-        db.select(delivering.c.target, delivering.c.code, delivering.c.rag, func.count()).group_by(
-            delivering.c.target, delivering.c.code, delivering.c.rag
-        )
+    SHOWN_PER_CODE most urgent actions in order: plain values, two statements (built once an app)."""
+    counted, firsts = statements.kept(
+        ("traceability statements", framework.value, reader.withholds),
+        lambda: _counted_and_ranked_statements(framework, reader),
     )
-    counts = tuple(tuple(row) for row in counted)
+    return tuple(tuple(row) for row in db.session.execute(counted)), tuple(
+        tuple(row) for row in db.session.execute(firsts)
+    )
+
+
+def _counted_and_ranked_statements(framework: Framework, reader: Reader) -> tuple[Select, Select]:
+    delivering = _delivering(framework, reader)
+    counted = db.select(delivering.c.target, delivering.c.code, delivering.c.rag, func.count()).group_by(
+        delivering.c.target, delivering.c.code, delivering.c.rag
+    )
     urgency = func.row_number().over(
         partition_by=(delivering.c.target, delivering.c.code),
         order_by=(delivering.c.severity, delivering.c.plan_title, delivering.c.position, delivering.c.action_id),
@@ -183,12 +190,12 @@ def _counted_and_ranked(framework: Framework, reader: Reader) -> tuple[tuple[tup
     ranked = db.select(
         delivering.c.target, delivering.c.code, delivering.c.action_id, urgency.label("urgency")
     ).subquery()
-    firsts = db.session.execute(
+    firsts = (
         db.select(ranked.c.target, ranked.c.code, ranked.c.action_id)
         .where(ranked.c.urgency <= SHOWN_PER_CODE)
         .order_by(ranked.c.target, ranked.c.code, ranked.c.urgency)
     )
-    return counts, tuple(tuple(row) for row in firsts)
+    return counted, firsts
 
 
 def _delivering(framework: Framework, reader: Reader):
@@ -304,7 +311,7 @@ def _kept_listed(key: tuple, choose, load) -> Listed:
     afresh by id with `load(ids)`, in the same order."""
 
     def ids_and_total() -> tuple[tuple[int, ...], int]:
-        rows = db.session.execute(choose().limit(LIST_LIMIT)).all()
+        rows = db.session.execute(statements.kept(key, lambda: choose().limit(LIST_LIMIT))).all()
         return tuple(row[0] for row in rows), rows[0][1] if rows else 0
 
     ids, total = data_version.cached(key, ids_and_total)

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, ActionStatus, Rag, Review, ReviewSnapshot, Update
-from app.services import data_version
+from app.services import data_version, statements
 from app.services.reviewing.meetings import cutoff, uk_date
 
 
@@ -63,7 +63,7 @@ def changed_since(plan_id: int, review: Review | None, *, include_restricted: bo
         return Changes()
     since = cutoff(review)
 
-    def choose() -> tuple[tuple, ...]:
+    def statement() -> Select:
         snapshot = _snapshot()
         # Written after the review and dated after its day: history imported later, dated before or undated, is not
         # news.
@@ -82,28 +82,28 @@ def changed_since(plan_id: int, review: Review | None, *, include_restricted: bo
         )
         # Ids and the snapshot's columns only: counting every changed row with the whole action on it made
         # PostgreSQL's window spill the plan's rows to disk. The actions shown are loaded afterwards.
-        return tuple(
-            tuple(row)
-            for row in db.session.execute(
-                db.select(
-                    Action.id,
-                    snapshot.action_id,
-                    snapshot.rag,
-                    snapshot.status,
-                    snapshot.target_date,
-                    new_updates.label("new_updates"),
-                    func.count().over().label("total"),
-                )
-                .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
-                .where(Action.plan_id == plan_id, differs)
-                .order_by(Action.position, Action.id)
-                .limit(limit)
+        return (
+            db.select(
+                Action.id,
+                snapshot.action_id,
+                snapshot.rag,
+                snapshot.status,
+                snapshot.target_date,
+                new_updates.label("new_updates"),
+                func.count().over().label("total"),
             )
+            .outerjoin(snapshot, and_(snapshot.action_id == Action.id, snapshot.review_id == review.id))
+            .where(Action.plan_id == plan_id, differs)
+            .order_by(Action.position, Action.id)
+            .limit(limit)
         )
 
-    # Kept while the data version is unchanged (app/services/data_version.py), by what the reader may see.
+    # The statement is built from the key's values alone, once an app (app/services/statements.py); its rows are
+    # kept while the data version is unchanged (app/services/data_version.py), by what the reader may see.
     key = ("changed since", plan_id, review.id, review.held_on, since, include_restricted, limit)
-    rows = data_version.cached(key, choose)
+    rows = data_version.cached(
+        key, lambda: tuple(tuple(row) for row in db.session.execute(statements.kept(key, statement)))
+    )
     actions = db.session.scalars(db.select(Action).where(Action.id.in_([row[0] for row in rows])))
     by_id = {action.id: action for action in actions}
     return Changes([_line(by_id[row[0]], *row[1:6]) for row in rows], rows[0][6] if rows else 0)
