@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Action, Objective, Plan, Strand, Update
 from app.models.plan import ACTIVE
+from app.services import statements
 
 
 @dataclass
@@ -70,9 +71,14 @@ def group_actions(plan: Plan, actions: list[Action]) -> list[StrandGroup]:
 
 
 def get_action(action_id: int) -> Action | None:
-    return db.session.scalar(
+    """The action with its owners, links, updates and decisions (one statement each, built once an app)."""
+    return db.session.scalar(statements.kept(("action page action",), _action_statement), {"action_id": action_id})
+
+
+def _action_statement() -> Select:
+    return (
         db.select(Action)
-        .where(Action.id == action_id)
+        .where(Action.id == bindparam("action_id"))
         .options(
             selectinload(Action.owners),
             selectinload(Action.links),

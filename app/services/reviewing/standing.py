@@ -9,11 +9,12 @@ RAG and nobody has decided since it was written.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Action, Rag, RagChange, Update, User
+from app.services import statements
 
 AWAITING = "awaiting"
 CONFIRMED = "confirmed"
@@ -94,27 +95,41 @@ def judge(rag: Rag | None, proposal: _Proposal | None, decision: _Decision | Non
 
 
 def _latest_proposals(ids: list[int]) -> dict[int, _Proposal]:
-    order = func.row_number().over(partition_by=Update.action_id, order_by=(Update.created_at.desc(), Update.id.desc()))
-    ranked = (
-        db.select(Update.action_id, Update.rag, Update.created_at, order.label("n"))
-        .where(Update.action_id.in_(ids), Update.rag.is_not(None))
-        .subquery()
-    )
-    rows = db.session.execute(db.select(ranked.c.action_id, ranked.c.rag, ranked.c.created_at).where(ranked.c.n == 1))
+    rows = db.session.execute(statements.kept(("latest proposals",), _latest_proposals_statement), {"ids": ids})
     return {action_id: _Proposal(rag, created_at) for action_id, rag, created_at in rows}
 
 
-def _latest_decisions(ids: list[int]) -> dict[int, _Decision]:
+def _latest_proposals_statement() -> Select:
+    """Each action's latest update that proposes a RAG, for the actions `ids` (a parameter: built once an app)."""
+    order = func.row_number().over(partition_by=Update.action_id, order_by=(Update.created_at.desc(), Update.id.desc()))
+    ranked = (
+        db.select(Update.action_id, Update.rag, Update.created_at, order.label("n"))
+        .where(Update.action_id.in_(bindparam("ids", expanding=True)), Update.rag.is_not(None))
+        .subquery()
+    )
+    return db.select(ranked.c.action_id, ranked.c.rag, ranked.c.created_at).where(ranked.c.n == 1)
+
+
+def _latest_decisions_statement() -> Select:
+    """Each action's latest RAG decision and who made it, for the actions `ids` (a parameter: built once an app)."""
     order = func.row_number().over(
         partition_by=RagChange.action_id, order_by=(RagChange.changed_at.desc(), RagChange.id.desc())
     )
-    ranked = db.select(RagChange, order.label("n")).where(RagChange.action_id.in_(ids)).subquery()
+    ranked = (
+        db.select(RagChange, order.label("n"))
+        .where(RagChange.action_id.in_(bindparam("ids", expanding=True)))
+        .subquery()
+    )
     change, user = aliased(RagChange, ranked), aliased(User)
-    rows = db.session.execute(
+    return (
         db.select(change.action_id, change.from_rag, change.to_rag, user.name, change.reason, change.changed_at)
         .outerjoin(user, user.id == change.user_id)
         .where(ranked.c.n == 1)
     )
+
+
+def _latest_decisions(ids: list[int]) -> dict[int, _Decision]:
+    rows = db.session.execute(statements.kept(("latest decisions",), _latest_decisions_statement), {"ids": ids})
     return {
         action_id: _Decision(from_rag, to_rag, name or "", reason or "", changed_at)
         for action_id, from_rag, to_rag, name, reason, changed_at in rows
