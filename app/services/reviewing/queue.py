@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, exists, func, or_
 
 from app.extensions import db
 from app.models import Action, Plan, Rag, RagChange, Update
-from app.services import clock, data_version
+from app.services import clock, data_version, statements
 from app.services.importing.stored import IMPORTED
 from app.services.plans.reading import last_update_dates, latest_update_date
 from app.services.reviewing import rag_rules
@@ -71,7 +71,7 @@ def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = N
     # plain values: the actions and proposals shown are loaded afresh).
     rows = data_version.cached(
         ("review queue", plan.id, interval, today, limit),
-        lambda: tuple(_queue_rows(Action.plan_id == plan.id, interval, today, limit)),
+        lambda: tuple(_queue_rows(PLAN, plan.id, interval, today, limit)),
     )
     pending = [_pending(row, plan.update_interval_days, today) for row in rows]
     return ReviewQueue(_items([p for p in pending if p]), rows[0].total if rows else 0)
@@ -80,7 +80,7 @@ def review_queue(plan: Plan, today: date | None = None, *, limit: int | None = N
 def queue_item(action: Action, today: date | None = None) -> QueueItem:
     """The action's proposal and rule suggestion as the queue sees them (both None when nothing is pending)."""
     interval_days, today = action.plan.update_interval_days, today or clock.today()
-    rows = _queue_rows(Action.id == action.id, interval_days, today, 1)
+    rows = _queue_rows(ACTION, action.id, interval_days, today, 1)
     pending = _pending(rows[0], interval_days, today) if rows else None
     if pending:
         return _items([pending])[0]
@@ -131,8 +131,20 @@ def decided_since(moment) -> ColumnElement[bool]:
     )
 
 
-def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[Row]:
-    """The facts of the actions in the queue, most urgent first, each row with the queue's total."""
+PLAN, ACTION = "plan", "action"  # what _queue_rows looks through: a plan's actions, or one action
+
+
+def _queue_rows(which: str, which_id: int, interval_days: int, today: date, limit: int) -> Sequence[Row]:
+    """The facts of the actions in the queue (of the plan or the action `which_id`), most urgent first, each row
+    with the queue's total. The statement is built once an app for each interval, day and limit, the id a
+    parameter (app/services/statements.py)."""
+    key = ("review queue rows", which, interval_days, today, limit)
+    statement = statements.kept(key, lambda: _queue_statement(which, interval_days, today, limit))
+    return db.session.execute(statement, {"which_id": which_id}).all()
+
+
+def _queue_statement(which: str, interval_days: int, today: date, limit: int) -> Select:
+    chosen = Action.plan_id if which == PLAN else Action.id
     # Materialised, so that each correlated subquery runs once per action however often the conditions use it.
     # The latest proposal's id, RAG and time are read off the index of proposals (action_id, created_at, id,
     # with the RAG included): joining its row by id afterwards made PostgreSQL read and hash every update.
@@ -145,7 +157,7 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
             latest_proposal(Update.rag).scalar_subquery().label("proposal_rag"),
             latest_proposal(Update.created_at).scalar_subquery().label("proposed_at"),
         )
-        .where(which)
+        .where(chosen == bindparam("which_id"))
         .cte("facts")
         .prefix_with("MATERIALIZED")
     )
@@ -163,7 +175,7 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
         or_(facts.c.decided_at.is_(None), facts.c.decided_at < decision_cutoff),  # a decision stands an interval
     )
     urgency = case((proposal_stands, rag_rules.severity_clause(proposal_rag)), (suggestion_stands, suggested), else_=9)
-    return db.session.execute(
+    return (
         db.select(
             Action.id,
             Action.rag,
@@ -180,7 +192,7 @@ def _queue_rows(which, interval_days: int, today: date, limit: int) -> Sequence[
         .where(or_(proposal_stands, suggestion_stands))
         .order_by(urgency, Action.position, Action.id)
         .limit(limit)
-    ).all()
+    )
 
 
 def _pending(row, interval_days: int, today: date) -> _Pending | None:
