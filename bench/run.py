@@ -142,7 +142,8 @@ def render(bench, imports, exports, page_results, rss, import_load: str = "load 
     lines += comparison_rows(imports, exports)
     lines += [
         "",
-        f"| Page (warm, test client) | p50 | p95 | SQL statements | on the {bench.small_actions}-action seed plan | |",
+        f"| Page (warm, test client) | p50 | p95 | SQL statements drawn afresh "
+        f"| on the {bench.small_actions}-action seed plan | |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for page in page_results:
@@ -165,6 +166,8 @@ def render(bench, imports, exports, page_results, rss, import_load: str = "load 
         prose(
             f"Budgets: the import's reading and the export ≤ {IMPORT_BUDGET}× openpyxl alone; every page p95 < "
             f"{PAGE_BUDGET_MS} ms with the same number of SQL statements on the small plan; peak memory < 500 MB. "
+            "The pages are timed warm, as kept between requests while nobody writes; their statements are counted "
+            "with nothing kept, as each page sends them when it is drawn. "
             "Ratios are medians of runs interleaved with openpyxl's in one process, the collector paused on both "
             "sides. The import is CPU time against openpyxl read-only (rich text) reading every cell: its reading "
             "(the cells read and understood as plans) is like for like and budgeted; the whole import also matches, "
