@@ -9,7 +9,7 @@ app/services/data_version.py's work).
 
 `kept(key, build)` gives the statement `build()` made for the same key in this app (an app has one database, so
 one dialect). As with data_version.cached, the key names the statement and holds every value `build()` reads from
-outside: ids, dates, what the reader may see. Keep only statements built from a few such values (a
+outside: ids, dates, what the reader may see, the limits. Keep only statements built from a few such values (a
 plan, a day, a flag), never one that embeds a list of ids an earlier statement found: those would fill the store
 with statements used once.
 """

@@ -181,7 +181,7 @@ def _listings(plan: Plan, today: date) -> list[Listing]:
     """The Red and Amber, overdue and stale lists: each list's ids, dates and total, kept while the data version
     is unchanged; the actions of all the lists (and their owners) are then loaded together, once each, rather
     than as full rows in every list that has them."""
-    key = (plan.id, plan.update_interval_days, today)
+    key = (plan.id, plan.update_interval_days, today, LIST_LIMIT)
 
     def choose() -> tuple[tuple[tuple[int, date | None, int], ...], ...]:
         return tuple(
@@ -239,7 +239,7 @@ def _recent_updates(plan: Plan, include_restricted: bool) -> list[Update]:
 
     # Kept while the data version is unchanged (every new update moves it on), by what the reader may see; the
     # statement is built once an app (app/services/statements.py).
-    key = ("recent updates", plan.id, include_restricted)
+    key = ("recent updates", plan.id, include_restricted, RECENT_UPDATES)
     ids = list(data_version.cached(key, lambda: tuple(db.session.scalars(statements.kept(key, newest)))))
     return list(
         db.session.scalars(

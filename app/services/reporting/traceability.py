@@ -170,7 +170,7 @@ def _counted_and_ranked(framework: Framework, reader: Reader) -> tuple[tuple[tup
     """(target, code, RAG, local actions) of every code, and (target, code, action id) of each code's
     SHOWN_PER_CODE most urgent actions in order: plain values, two statements (built once an app)."""
     counted, firsts = statements.kept(
-        ("traceability statements", framework.value, reader.withholds),
+        ("traceability statements", framework.value, reader.withholds, SHOWN_PER_CODE),
         lambda: _counted_and_ranked_statements(framework, reader),
     )
     return tuple(tuple(row) for row in db.session.execute(counted)), tuple(
@@ -311,7 +311,7 @@ def _kept_listed(key: tuple, choose, load) -> Listed:
     afresh by id with `load(ids)`, in the same order."""
 
     def ids_and_total() -> tuple[tuple[int, ...], int]:
-        rows = db.session.execute(statements.kept(key, lambda: choose().limit(LIST_LIMIT))).all()
+        rows = db.session.execute(statements.kept((*key, LIST_LIMIT), lambda: choose().limit(LIST_LIMIT))).all()
         return tuple(row[0] for row in rows), rows[0][1] if rows else 0
 
     ids, total = data_version.cached(key, ids_and_total)
