@@ -91,21 +91,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
     from app.dashboard import bp as dashboard_bp
-    from app.downloads import bp as downloads_bp
+    from app.exports import bp as exports_bp
+    from app.imports import bp as imports_bp
     from app.links import bp as links_bp
     from app.measures import bp as measures_bp
     from app.people import bp as people_bp
     from app.plans import bp as plans_bp
     from app.returns import bp as returns_bp
     from app.reviews import bp as reviews_bp
-    from app.spreadsheets import bp as spreadsheets_bp
     from app.updates import bp as updates_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
-    app.register_blueprint(spreadsheets_bp)
-    app.register_blueprint(downloads_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(updates_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reviews_bp)

@@ -161,8 +161,8 @@ def round_trip(app, plan_id: int, folder: Path) -> dict:
 
 
 def board_pack(plan: Plan) -> bytes:
-    """The board pack PDF as its export job writes it (app/downloads/packs.py: the pack read, drawn, printed)."""
-    from app.downloads.packs import render_pack
+    """The board pack PDF as its export job writes it (app/exports/packs.py: the pack read, drawn, printed)."""
+    from app.exports.packs import render_pack
 
     return render_pack(plan, audience="internal", as_at=date.today())
 

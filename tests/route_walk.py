@@ -11,8 +11,8 @@ before those that may:
 2. `others`: every POST route with an id, on the other people's records (not as admin), counting rows before
    and after;
 3. `access`: every route but the public ones and sign-out, by GET (or POST when it has no GET), on our
-   records (as admin this deactivates the owner and confirms the pending import: nothing after it depends
-   on either);
+   records (as admin this deactivates the owner, which nothing after it depends on, and confirms the pending
+   import, which both import check pages read: the routes that use up a record, USES_UP, are walked last);
 4. `pages` (viewer only): every GET route on their records, then with their restricted action, redirects
    followed;
 5. `public`: the public GET routes (the sign-in pages), last, as a signed-in person.
@@ -187,6 +187,11 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
+# Routes whose answer uses up a record that other routes read: confirming a plan's upload deletes the pending
+# import that the measures import's pages read too. The access phase walks them last.
+USES_UP = {"imports.confirm"}
+
+
 def _rules(app: Flask):
     return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"), key=lambda r: r.endpoint)
 
@@ -236,7 +241,7 @@ def _walk_role(app: Flask, role: str) -> tuple[RoleWalk, dict]:
                 _record(walk, "others", client, rule.endpoint, "POST", url, data={"text": "x"})
         walk.rows_after_others = row_counts()
 
-    for rule in rules:
+    for rule in sorted(rules, key=lambda rule: rule.endpoint in USES_UP):  # endpoint order, those last
         if rule.endpoint in PUBLIC or (signed_in and rule.endpoint == "auth.sign_out"):
             continue
         method = "GET" if "GET" in rule.methods else "POST"

@@ -32,15 +32,15 @@ ROUTE_EXPECTATIONS: dict[str, dict[str, int]] = {
     # Admins and leads already have an authenticator app (required for them): sent back to their account.
     "auth.set_up_two_factor": {"admin": 302, "lead": 302, "owner": 200, "viewer": 200},
     "auth.sign_out": dict.fromkeys(ROLES, 302),
-    "spreadsheets.new": ADMIN_ONLY,
-    "spreadsheets.check": ADMIN_ONLY,
-    "spreadsheets.confirm": {**ADMIN_ONLY, "admin": 302},
-    "downloads.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
-    "downloads.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
-    "downloads.board_pack_page": ALL,
+    "imports.new": ADMIN_ONLY,
+    "imports.check": ADMIN_ONLY,
+    "imports.confirm": {**ADMIN_ONLY, "admin": 302},
+    "exports.plan_xlsx": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_export_web)
+    "exports.board_pack": ALL,  # the PCC copy by default; the internal copy is refused to viewers (test_board_pack)
+    "exports.board_pack_page": ALL,
     # An export job is its owner's only (records: the owner's); anybody else is told there is no such page.
-    "downloads.export_job": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
-    "downloads.export_job_file": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
+    "exports.export_job": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
+    "exports.export_job_file": {"admin": 404, "lead": 404, "owner": 200, "viewer": 404},
     "updates.my_actions": ALL,
     "returns.index": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},
     "returns.download": {"admin": 200, "lead": 200, "owner": 200, "viewer": 403},

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.downloads.packs import render_pack
+from app.exports.packs import render_pack
 from app.extensions import db
 from app.models import Action, AuditEvent, Plan, PlanKind, Rag, RagChange, Strand
 from app.services.actions import updating

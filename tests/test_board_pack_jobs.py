@@ -117,7 +117,7 @@ def test_a_board_pack_lists_the_first_lines_of_a_long_list_under_the_count_of_th
     amber = db.session.scalars(db.select(Action).filter_by(plan_id=plan.id, position=LIST_LIMIT + 6)).one()
     amber.rag = Rag.AMBER
     db.session.commit()
-    from app.downloads.packs import render_pack
+    from app.exports.packs import render_pack
 
     pack = board_pack.build(plan, audience="internal", as_at=clock.today())
     assert len(pack.attention) == LIST_LIMIT + 7 and pack.listed == LIST_LIMIT

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.downloads.packs import render_pack
+from app.exports.packs import render_pack
 from app.services.exporting.excel import export_workbook
 from app.services.measures import values
 from tests.factories import make_action, make_measure, make_plan, make_user

@@ -35,8 +35,8 @@ UNSWEPT = {
     "authoring.objective",
     "reviews.show",
     "auth.reset_password",
-    "downloads.export_job",
-    "downloads.export_job_file",
+    "exports.export_job",
+    "exports.export_job_file",
 }
 
 # Every place a secret can sit, each with its own sentinel so a failure says which rule broke.
@@ -187,7 +187,7 @@ def _sweep(app, client, world) -> dict[str, set[str]]:
             queries = [{}]
             if rule.endpoint == "plans.show":
                 queries += [{"q": secret} for secret in SECRETS.values()] + [{"owner": ids["user_id"]}]
-            if rule.endpoint == "downloads.plan_xlsx":
+            if rule.endpoint == "exports.plan_xlsx":
                 queries = [{"audience": "pcc"}]
             for query in queries:
                 if (url, request := tuple(sorted(query.items()))) in asked:

@@ -18,7 +18,7 @@ page checking for ever (`current`).
 
 The board pack PDF of a large plan runs the same way (`kind` "pdf"): at 5,000 actions WeasyPrint lays out for
 longer than a web worker may take. Its writer is registered by the web layer (`register_writer`, from
-app/downloads/packs.py), since drawing the pack's HTML is a view's job; the exporting process loads the whole app,
+app/exports/packs.py), since drawing the pack's HTML is a view's job; the exporting process loads the whole app,
 so the writer is there when the job runs.
 """
 

@@ -1,6 +1,8 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.imports import bp
+from app.imports.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, import_choices, mapping_from
 from app.models import Role
 from app.permissions import requires
 from app.services.importing import pending as pending_imports
@@ -9,8 +11,6 @@ from app.services.importing.columns import meaning_choices, normal_label
 from app.services.importing.guard import WorkbookRejected
 from app.services.importing.saving import ImportNeedsAnswers
 from app.services.people import matching
-from app.spreadsheets import bp
-from app.spreadsheets.forms import COLUMN_FIELD, ConfirmImportForm, UploadForm, import_choices, mapping_from
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -24,8 +24,8 @@ def new():
         except WorkbookRejected as error:
             form.workbook.errors = [error.message]
         else:
-            return redirect(url_for("spreadsheets.check", pending_id=pending.id))
-    return render_template("spreadsheets/new.html", form=form)
+            return redirect(url_for("imports.check", pending_id=pending.id))
+    return render_template("imports/new.html", form=form)
 
 
 @bp.route("/imports/<int:pending_id>")
@@ -46,7 +46,7 @@ def check(pending_id: int):
 def confirm(pending_id: int):
     pending = pending_imports.get_pending(pending_id, current_user) or abort(404)
     if not ConfirmImportForm().validate_on_submit():
-        return redirect(url_for("spreadsheets.check", pending_id=pending_id))
+        return redirect(url_for("imports.check", pending_id=pending_id))
     filename, content = pending.filename, pending.content
     try:
         report = pending_imports.confirm(pending, current_user, import_choices(request.form))
@@ -68,7 +68,7 @@ def _check_page(
 ):
     decides = pending_imports.decides_rags(report, current_user)
     return render_template(
-        "spreadsheets/check.html",
+        "imports/check.html",
         filename=filename,
         report=report,
         pending_id=pending_id,
@@ -97,4 +97,4 @@ def _upload_again(error: WorkbookRejected):
     """The upload form again, with what is wrong with the file in the error summary."""
     form = UploadForm(formdata=None)
     form.workbook.errors = [error.message]
-    return render_template("spreadsheets/new.html", form=form)
+    return render_template("imports/new.html", form=form)

@@ -4,9 +4,9 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_login import current_user
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from app.downloads import bp
-from app.downloads.forms import BoardPackForm
-from app.downloads.packs import render_pack
+from app.exports import bp
+from app.exports.forms import BoardPackForm
+from app.exports.packs import render_pack
 from app.permissions import requires
 from app.services import clock
 from app.services.access import can_see_restricted
@@ -35,7 +35,7 @@ def plan_xlsx(plan_id: int):
     if export_jobs.is_large(plan):  # written by a process of its own: see services/exporting/jobs.py
         launch = current_app.config.get("EXPORT_JOBS_LAUNCH", "process")
         job = export_jobs.start(plan, user, audience=audience, as_at=today, kind=export_jobs.XLSX, launch=launch)
-        return redirect(url_for("downloads.export_job", job_id=job.id))
+        return redirect(url_for("exports.export_job", job_id=job.id))
     data = excel_export.export_workbook(plan, audience=audience, as_at=today, user=user)
     return _xlsx(data, excel_export.export_filename(plan, today, audience))
 
@@ -47,7 +47,7 @@ def export_job(job_id: int):
     until the job failed (a job whose process is gone is marked failed here: see services/exporting/jobs.py)."""
     job = export_jobs.current(job_id, current_user) or abort(404)
     plan = plan_reading.get_plan(job.plan_id) or abort(404)
-    return render_template("downloads/export_job.html", job=job, plan=plan, jobs=export_jobs)
+    return render_template("exports/export_job.html", job=job, plan=plan, jobs=export_jobs)
 
 
 @bp.route("/exports/<int:job_id>/file")
@@ -103,7 +103,7 @@ def _pack(plan, audience: str, as_at: date) -> BaseResponse:
     if export_jobs.is_large(plan):  # laid out by a process of its own, as a large workbook is
         launch = current_app.config.get("EXPORT_JOBS_LAUNCH", "process")
         job = export_jobs.start(plan, user, audience=audience, as_at=as_at, kind=export_jobs.PDF, launch=launch)
-        return redirect(url_for("downloads.export_job", job_id=job.id))
+        return redirect(url_for("exports.export_job", job_id=job.id))
     data = render_pack(plan, audience=audience, as_at=as_at, user=user)
     return _file(data, board_pack_pdf.filename(plan, as_at), "application/pdf")
 
