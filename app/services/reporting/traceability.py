@@ -11,7 +11,7 @@ nobody has rated may be the one that is failing). A restricted action's links ar
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, Select, func, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -243,16 +243,9 @@ class Listed:
         return self.total > 0
 
 
-@cache
-def _unlinked_aliases() -> tuple:
-    """The local action, its plan and the PCC plan of `unlinked_deliverables`: made once a process. An alias made
-    afresh each request worked out again how to adapt every column it is used with (a fifth of the list's CPU)."""
-    return aliased(Action, name="source"), aliased(Plan, name="source_plan"), aliased(Plan, name="pcc_plan")
-
-
 def unlinked_deliverables(reader: Reader = EVERYONE) -> Listed:
     """PCC deliverables that no local action links to."""
-    source, source_plan, pcc_plan = _unlinked_aliases()
+    source, source_plan, pcc_plan = aliased(Action), aliased(Plan), aliased(Plan)
 
     def choose():
         local_link = (

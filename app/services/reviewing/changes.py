@@ -8,7 +8,6 @@ shown are read.
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import aliased
@@ -50,13 +49,6 @@ class Changes:
         return self.total > 0
 
 
-@cache
-def _snapshot():
-    """The review's snapshot of each action, as changed_since joins it: one alias a process (an alias made afresh
-    works out again how to adapt each of its columns)."""
-    return aliased(ReviewSnapshot, name="snapshot")
-
-
 def changed_since(plan_id: int, review: Review | None, *, include_restricted: bool, limit: int) -> Changes:
     """The first `limit` actions that changed since the review, in plan order, and how many there are in all."""
     if review is None:
@@ -64,7 +56,7 @@ def changed_since(plan_id: int, review: Review | None, *, include_restricted: bo
     since = cutoff(review)
 
     def statement() -> Select:
-        snapshot = _snapshot()
+        snapshot = aliased(ReviewSnapshot)
         # Written after the review and dated after its day: history imported later, dated before or undated, is not
         # news.
         written = db.select(func.count(Update.id)).where(
